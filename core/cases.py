@@ -1,0 +1,142 @@
+"""A case (one service breakdown), the events that make up its history, and their vocabularies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+
+class Tier(StrEnum):
+    STANDARD = "standard"
+    VIP = "vip"
+    CHRONIC = "chronic"
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    IN_PERSON = "in-person"
+    EMAIL = "email"
+    CHAT = "chat"
+    SOCIAL = "social"
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Stage(StrEnum):
+    """Where a case stands in the recovery sequence."""
+
+    NEW = "new"
+    APOLOGIZED = "apologized"
+    REVIEWED = "reviewed"
+    FIXED = "fixed"
+    FOLLOWED_UP = "followed-up"
+    DOCUMENTED = "documented"
+    CLOSED = "closed"
+
+
+class Action(StrEnum):
+    """Every kind of event a case can record."""
+
+    OPEN = "open"
+    APOLOGIZE = "apologize"
+    REVIEW = "review"
+    UPDATE = "update"
+    FIX = "fix"
+    FOLLOW_UP = "follow-up"
+    DOCUMENT = "document"
+    CLOSE = "close"
+    REASSIGN = "reassign"
+    CHECK_BACK = "check-back"
+    PUBLIC_APOLOGY = "public-apology"
+    SPOKESPERSON = "spokesperson"
+    AMEND = "amend"
+
+
+# The order stages are reached in; used for sorting and for "how far along" questions.
+STAGE_ORDER: dict[Stage, int] = {stage: index for index, stage in enumerate(Stage)}
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_enum(kind: type[E], value: str, field_name: str) -> E:
+    """Turn user text into an enum member, or raise ValueError naming the field and the allowed values."""
+    text = value.strip().lower()
+    for member in kind:
+        if member.value == text:
+            return member
+    allowed = ", ".join(member.value for member in kind)
+    raise ValueError(f"{field_name}: {value!r} is not one of {allowed}")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One recorded step of a case: who did what, when, with its text and structured details."""
+
+    at: datetime
+    actor: str
+    action: Action
+    text: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Gesture:
+    """The "something extra" given with a fix: a discount, an upgrade, a voucher …"""
+
+    kind: str
+    value: float
+    approved_by: str | None = None
+
+
+@dataclass(slots=True)
+class Case:
+    """One service breakdown as the domain sees it. Mutated only by `core.workflow.apply`."""
+
+    opened_at: datetime
+    customer: str
+    category: str
+    site: str
+    product: str
+    staff: str
+    owner: str
+    assignee: str
+    description: str
+    contact: str | None = None
+    tier: Tier = Tier.STANDARD
+    channel: Channel = Channel.PHONE
+    severity: Severity = Severity.MEDIUM
+    public: bool = False
+    region: str = ""
+    id: int | None = None
+    stage: Stage = Stage.NEW
+    version: int = 1
+    # Facts the workflow derives from the events; kept on the case so deadlines need no event replay.
+    last_contact_at: datetime | None = None
+    fixed_at: datetime | None = None
+    followed_up_at: datetime | None = None
+    documented_at: datetime | None = None
+    closed_at: datetime | None = None
+    check_back_owed_since: datetime | None = None
+    public_apology_at: datetime | None = None
+    spokesperson: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.last_contact_at is None:
+            self.last_contact_at = self.opened_at
+
+    @property
+    def label(self) -> str:
+        return f"#{self.id}" if self.id is not None else "the new case"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage is not Stage.CLOSED

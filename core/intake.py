@@ -1,0 +1,55 @@
+"""Checks on what people type into a case, shared by the CLI, the dashboard's forms and the CSV import."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import fields
+
+from core.cases import Case
+
+NAME_LIMIT = 200
+TEXT_LIMIT = 10_000
+# Free text may span lines; names may not.
+MULTILINE_FIELDS = frozenset({"description"})
+REQUIRED = ("customer", "category", "site", "product", "staff", "owner", "assignee", "description")
+NAME_FIELDS = ("customer", "contact", "category", "site", "region", "product", "staff", "owner", "assignee")
+
+
+def text_problem(value: str, *, limit: int, multiline: bool, required: bool) -> str | None:
+    """What is wrong with one piece of user text, or None. Control characters are refused, not stripped."""
+    if required and not value.strip():
+        return "must not be empty"
+    if len(value) > limit:
+        return f"longer than {limit} characters ({len(value)})"
+    allowed = {"\n", "\t"} if multiline else set()
+    for index, char in enumerate(value):
+        if unicodedata.category(char) in {"Cc", "Cs"} and char not in allowed:
+            return f"contains a control character (U+{ord(char):04X}) at position {index + 1}"
+    return None
+
+
+def case_problems(case: Case) -> list[str]:
+    """Every problem with a new case's fields, each as `field: what is wrong`."""
+    problems = []
+    names = {field.name for field in fields(case)}
+    for name in (*NAME_FIELDS, "description"):
+        assert name in names
+        value = getattr(case, name) or ""
+        problem = text_problem(
+            value,
+            limit=TEXT_LIMIT if name in MULTILINE_FIELDS else NAME_LIMIT,
+            multiline=name in MULTILINE_FIELDS,
+            required=name in REQUIRED,
+        )
+        if problem:
+            problems.append(f"{name}: {problem}")
+    return problems
+
+
+def clean(case: Case) -> Case:
+    """Trim surrounding white space from names (inner text is kept exactly as typed)."""
+    for name in NAME_FIELDS:
+        value = getattr(case, name)
+        if isinstance(value, str):
+            setattr(case, name, value.strip())
+    return case

@@ -1,0 +1,95 @@
+"""Deadline and authority policies: how long each obligation may take, and who may give how much."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from core.cases import Case, Severity, Tier
+
+# The kinds of deadline a case can owe. Kept as plain strings: they appear in JSON and exports.
+FIX_OR_UPDATE = "fix-or-update"
+FOLLOW_UP = "follow-up"
+DEPOSITION = "deposition"
+OWNER_CHECK_BACK = "owner-check-back"
+DEADLINE_KINDS = (FIX_OR_UPDATE, FOLLOW_UP, DEPOSITION, OWNER_CHECK_BACK)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineMinutes:
+    """Minutes allowed for each kind of deadline; None in an override means "no change"."""
+
+    fix_or_update: int | None = None
+    follow_up: int | None = None
+    deposition: int | None = None
+    owner_check_back: int | None = None
+
+    def get(self, kind: str) -> int | None:
+        value: int | None = getattr(self, kind.replace("-", "_"))
+        return value
+
+
+# The core rule of service recovery: fix it or update the customer within twenty minutes.
+DEFAULT_MINUTES = DeadlineMinutes(fix_or_update=20, follow_up=30, deposition=60, owner_check_back=60)
+DEFAULT_TIER_OVERRIDES = {Tier.VIP: DeadlineMinutes(fix_or_update=10, follow_up=15)}
+DEFAULT_SEVERITY_OVERRIDES = {Severity.CRITICAL: DeadlineMinutes(fix_or_update=10)}
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlinePolicy:
+    """Base minutes per deadline kind, tightened by tier and severity overrides (the strictest wins)."""
+
+    base: DeadlineMinutes = DEFAULT_MINUTES
+    by_tier: dict[Tier, DeadlineMinutes] = field(default_factory=lambda: dict(DEFAULT_TIER_OVERRIDES))
+    by_severity: dict[Severity, DeadlineMinutes] = field(
+        default_factory=lambda: dict(DEFAULT_SEVERITY_OVERRIDES)
+    )
+
+    def allowed(self, kind: str, case: Case) -> timedelta:
+        """How long `case` has for a deadline of `kind`: the strictest of base, tier and severity."""
+        candidates = [
+            minutes
+            for minutes in (
+                self.base.get(kind),
+                self.by_tier.get(case.tier, DeadlineMinutes()).get(kind),
+                self.by_severity.get(case.severity, DeadlineMinutes()).get(kind),
+            )
+            if minutes is not None
+        ]
+        if not candidates:
+            raise KeyError(f"no minutes configured for deadline kind {kind!r}")
+        return timedelta(minutes=min(candidates))
+
+
+class AuthorityError(ValueError):
+    """A gesture above what the actor (or the named approver) may give."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorityPolicy:
+    """How much "something extra" each person may give on their own authority."""
+
+    default_limit: float = 25.0
+    limits: dict[str, float] = field(default_factory=dict)
+
+    def limit_of(self, person: str) -> float:
+        return self.limits.get(person, self.default_limit)
+
+    def check(self, actor: str, value: float, approver: str | None) -> None:
+        """Raise AuthorityError unless `actor` may give `value`, alone or with `approver`'s sign-off."""
+        if value < 0:
+            raise AuthorityError(f"gesture value must not be negative (got {value:g})")
+        if value <= self.limit_of(actor):
+            return
+        if not approver:
+            raise AuthorityError(
+                f"a gesture of {value:g} is above {actor}'s limit of {self.limit_of(actor):g}: "
+                "name an approver whose limit covers it"
+            )
+        if approver == actor:
+            raise AuthorityError(f"{actor} cannot approve their own gesture above their limit")
+        if value > self.limit_of(approver):
+            raise AuthorityError(
+                f"a gesture of {value:g} is above the approver {approver}'s limit of "
+                f"{self.limit_of(approver):g} too"
+            )

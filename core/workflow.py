@@ -1,0 +1,182 @@
+"""The recovery workflow as an explicit state machine: which action is allowed when, and what it changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.cases import Action, Case, Event, Stage
+from core.policy import AuthorityPolicy
+
+
+class WorkflowError(ValueError):
+    """An action refused by the workflow; the message says what must happen first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """An action allowed from `source` stages that moves the case to `target` (None: stays put)."""
+
+    source: frozenset[Stage]
+    target: Stage | None
+
+
+_OPEN_STAGES = frozenset(stage for stage in Stage if stage is not Stage.CLOSED)
+
+TRANSITIONS: dict[Action, Transition] = {
+    Action.APOLOGIZE: Transition(frozenset({Stage.NEW}), Stage.APOLOGIZED),
+    Action.REVIEW: Transition(frozenset({Stage.APOLOGIZED}), Stage.REVIEWED),
+    Action.UPDATE: Transition(frozenset({Stage.REVIEWED}), None),
+    Action.FIX: Transition(frozenset({Stage.REVIEWED}), Stage.FIXED),
+    Action.FOLLOW_UP: Transition(frozenset({Stage.FIXED}), Stage.FOLLOWED_UP),
+    Action.DOCUMENT: Transition(frozenset({Stage.FOLLOWED_UP}), Stage.DOCUMENTED),
+    Action.CLOSE: Transition(frozenset({Stage.DOCUMENTED}), Stage.CLOSED),
+    Action.REASSIGN: Transition(_OPEN_STAGES, None),
+    Action.CHECK_BACK: Transition(_OPEN_STAGES, None),
+    Action.PUBLIC_APOLOGY: Transition(_OPEN_STAGES, None),
+    Action.SPOKESPERSON: Transition(_OPEN_STAGES, None),
+    Action.AMEND: Transition(frozenset({Stage.DOCUMENTED, Stage.CLOSED}), None),
+}
+
+# What moves a case on from each stage: the "… first" of a refusal.
+NEXT_STEP: dict[Stage, str] = {
+    Stage.NEW: "apologize to the customer first",
+    Stage.APOLOGIZED: "review the complaint with the customer first",
+    Stage.REVIEWED: "fix the problem first",
+    Stage.FIXED: "follow up with the customer after the fix first",
+    Stage.FOLLOWED_UP: "file the deposition first",
+    Stage.DOCUMENTED: "close the case first",
+}
+
+# Contacts with the customer restart the fix-or-update clock.
+CUSTOMER_CONTACTS = frozenset(
+    {Action.OPEN, Action.APOLOGIZE, Action.REVIEW, Action.UPDATE, Action.CHECK_BACK}
+)
+
+# Actions whose text is the substance of the step, so an empty text is refused.
+TEXT_REQUIRED = frozenset(
+    {
+        Action.APOLOGIZE,
+        Action.REVIEW,
+        Action.UPDATE,
+        Action.FIX,
+        Action.FOLLOW_UP,
+        Action.CHECK_BACK,
+        Action.PUBLIC_APOLOGY,
+        Action.AMEND,
+    }
+)
+
+
+def allowed_actions(case: Case) -> list[Action]:
+    """The actions `check` would accept now (ignoring their payloads)."""
+    result = []
+    for action, transition in TRANSITIONS.items():
+        if case.stage not in transition.source:
+            continue
+        if action is Action.CHECK_BACK and case.check_back_owed_since is None:
+            continue
+        if action is Action.CLOSE and close_blockers(case):
+            continue
+        result.append(action)
+    return result
+
+
+def close_blockers(case: Case) -> list[str]:
+    """What still stands between a documented case and closing it."""
+    blockers = []
+    if case.public and case.public_apology_at is None:
+        blockers.append("post the public apology first (this case is public)")
+    if case.public and not case.spokesperson:
+        blockers.append("name a spokesperson first (this case is public)")
+    if case.check_back_owed_since is not None:
+        blockers.append(f"the original owner {case.owner} must check back with the customer first")
+    return blockers
+
+
+def check(case: Case, event: Event, authority: AuthorityPolicy | None = None) -> None:
+    """Raise WorkflowError (or AuthorityError) unless `event` may happen to `case` now."""
+    action = event.action
+    if action is Action.OPEN:
+        raise WorkflowError(f"case {case.label} is already open")
+    transition = TRANSITIONS[action]
+    if case.stage not in transition.source:
+        raise WorkflowError(_refusal(case, action, transition))
+    if not event.actor.strip():
+        raise WorkflowError("actor: who is acting must be named")
+    if action in TEXT_REQUIRED and not event.text.strip():
+        raise WorkflowError(f"{action.value}: the text must not be empty")
+    if action is Action.REASSIGN:
+        target = str(event.data.get("to", "")).strip()
+        if not target:
+            raise WorkflowError("reassign: name the agent to hand the case to")
+        if target == case.assignee:
+            raise WorkflowError(f"case {case.label} is already assigned to {target}")
+    if action is Action.CHECK_BACK and case.check_back_owed_since is None:
+        raise WorkflowError(
+            f"case {case.label} has not been handed off, so no check-back by the owner is owed"
+        )
+    if action is Action.SPOKESPERSON and not str(event.data.get("name", "")).strip():
+        raise WorkflowError("spokesperson: name the spokesperson")
+    if action is Action.FIX and event.data.get("gesture"):
+        gesture = event.data["gesture"]
+        if not str(gesture.get("kind", "")).strip():
+            raise WorkflowError("fix: a gesture needs a kind (discount, upgrade, voucher …)")
+        if authority is not None:  # replaying history skips limits that held at the time
+            authority.check(event.actor, float(gesture.get("value", 0)), gesture.get("approved_by"))
+    if action is Action.CLOSE:
+        blockers = close_blockers(case)
+        if blockers:
+            raise WorkflowError(f"cannot close case {case.label}: " + "; ".join(blockers))
+
+
+def _refusal(case: Case, action: Action, transition: Transition) -> str:
+    if case.stage is Stage.CLOSED:
+        return f"case {case.label} is closed"
+    if action is Action.AMEND:
+        return f"case {case.label} has no deposition to amend yet: file the deposition first"
+    earliest = min(transition.source, key=list(Stage).index)
+    if list(Stage).index(case.stage) < list(Stage).index(earliest):
+        return f"cannot {action.value} case {case.label} yet: {NEXT_STEP[case.stage]}"
+    return f"cannot {action.value} case {case.label}: it is already {case.stage.value}"
+
+
+def apply(case: Case, event: Event, authority: AuthorityPolicy | None = None) -> Case:
+    """Check `event` against `case`, then record its effect on the case's stage and facts."""
+    check(case, event, authority)
+    action, at = event.action, event.at
+    target = TRANSITIONS[action].target
+    if target is not None:
+        case.stage = target
+    if action in CUSTOMER_CONTACTS:
+        case.last_contact_at = at
+    if action is Action.FIX:
+        case.fixed_at = at
+    elif action is Action.FOLLOW_UP:
+        case.followed_up_at = at
+    elif action is Action.DOCUMENT:
+        case.documented_at = at
+    elif action is Action.CLOSE:
+        case.closed_at = at
+    elif action is Action.REASSIGN:
+        case.assignee = str(event.data["to"]).strip()
+        if case.assignee == case.owner:
+            # Back with the original ally: the owner is in touch again, nothing to check back on.
+            case.check_back_owed_since = None
+        elif case.check_back_owed_since is None:
+            case.check_back_owed_since = at
+    elif action is Action.CHECK_BACK:
+        case.check_back_owed_since = None
+    elif action is Action.PUBLIC_APOLOGY:
+        case.public_apology_at = at
+    elif action is Action.SPOKESPERSON:
+        case.spokesperson = str(event.data["name"]).strip()
+    return case
+
+
+def replay(case: Case, events: list[Event], authority: AuthorityPolicy | None = None) -> Case:
+    """Rebuild a case's state from its events (the first must be the OPEN event)."""
+    for event in events:
+        if event.action is Action.OPEN:
+            continue
+        apply(case, event, authority)
+    return case
