@@ -1,0 +1,154 @@
+"""The workflow service: the one way anything changes a case (CLI, dashboard and scheduler all call it)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import text, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from core import intake, workflow
+from core.cases import Action, Case, Event, Stage
+from core.clock import Clock, SystemClock
+from core.config import Settings
+from core.deposition import Deposition, validate
+from storage.database import Database
+from storage.errors import CaseNotFound, ConflictError, ValidationError
+from storage.mapping import case_from_row, copy_derived, deposition_row, event_row, row_from_case
+from storage.models import CaseRow
+from storage.trend_facts import record_trend_fact
+
+
+class WorkflowService:
+    """Opens a transaction per command, lets core/ decide, and stores the case with its new event."""
+
+    def __init__(self, database: Database, settings: Settings | None = None, clock: Clock | None = None) -> None:
+        self.database = database
+        self.settings = settings or Settings()
+        self.clock = clock or SystemClock()
+
+    # -- intake -----------------------------------------------------------------------------------------
+
+    def open_case(self, case: Case, actor: str, *, text_: str = "") -> Case:
+        """Store a new case (stage new) with its OPEN event; returns it with its id."""
+        case = intake.clean(replace(case))
+        problems = intake.case_problems(case)
+        if not actor.strip():
+            problems.append("actor: who is opening the case must be named")
+        if problems:
+            raise ValidationError(problems)
+        case.stage = Stage.NEW
+        case.last_contact_at = case.opened_at
+        opened = Event(at=self.clock.now(), actor=actor, action=Action.OPEN, text=text_ or case.description)
+        with self.database.write() as session:
+            self._serialize_writers(session)
+            row = row_from_case(case)
+            session.add(row)
+            session.flush()
+            event = event_row(row.id, opened)
+            session.add(event)
+            session.flush()
+            # A Core UPDATE, so that noting the event does not count as a second version of the case.
+            session.execute(update(CaseRow).where(CaseRow.id == row.id).values(last_event_id=event.id))
+            session.refresh(row)
+            return case_from_row(row)
+
+    # -- workflow actions -------------------------------------------------------------------------------
+
+    def act(
+        self,
+        case_id: int,
+        action: Action,
+        actor: str,
+        text_: str = "",
+        data: dict[str, Any] | None = None,
+        *,
+        expected_version: int | None = None,
+    ) -> Case:
+        """Record one workflow action on a case, or raise WorkflowError / AuthorityError / ConflictError."""
+        event = Event(at=self.clock.now(), actor=actor.strip(), action=action, text=text_, data=dict(data or {}))
+        deposition: Deposition | None = None
+        if action is Action.DOCUMENT:
+            deposition = Deposition.from_data(event.data)
+            problems = validate(deposition)
+            if problems:
+                raise ValidationError(problems)
+        try:
+            with self.database.write() as session:
+                self._serialize_writers(session)
+                row = session.get(CaseRow, case_id)
+                if row is None:
+                    raise CaseNotFound(case_id)
+                case = case_from_row(row)
+                if expected_version is not None and expected_version != row.version:
+                    raise ConflictError(case, expected_version)
+                if action is Action.REASSIGN:
+                    event = replace(event, data={**event.data, "from": case.assignee})
+                workflow.apply(case, event, self.settings.authority)
+                stored = event_row(case_id, event)
+                session.add(stored)
+                session.flush()  # the event alone first: its id goes into the case's one UPDATE below
+                copy_derived(case, row)
+                row.last_event_id = stored.id
+                if deposition is not None:
+                    session.add(deposition_row(case_id, event, deposition))
+                    record_trend_fact(session, case, self.settings.zone)
+                session.flush()
+                return case_from_row(row)
+        except StaleDataError:
+            raise ConflictError(self.get(case_id), expected_version) from None
+
+    def reassign(self, case_id: int, to: str, actor: str, *, expected_version: int | None = None) -> Case:
+        return self.act(case_id, Action.REASSIGN, actor, "", {"to": to.strip()}, expected_version=expected_version)
+
+    def fix(
+        self,
+        case_id: int,
+        actor: str,
+        text_: str,
+        *,
+        gesture_kind: str = "",
+        gesture_value: float = 0.0,
+        approved_by: str | None = None,
+        expected_version: int | None = None,
+    ) -> Case:
+        data: dict[str, Any] = {}
+        if gesture_kind.strip() or gesture_value:
+            data["gesture"] = {
+                "kind": gesture_kind.strip(),
+                "value": float(gesture_value),
+                "approved_by": (approved_by or "").strip() or None,
+            }
+        return self.act(case_id, Action.FIX, actor, text_, data, expected_version=expected_version)
+
+    def follow_up(
+        self, case_id: int, actor: str, text_: str, *, satisfied: bool, expected_version: int | None = None
+    ) -> Case:
+        return self.act(
+            case_id, Action.FOLLOW_UP, actor, text_, {"satisfied": satisfied}, expected_version=expected_version
+        )
+
+    def file_deposition(
+        self, case_id: int, actor: str, deposition: Deposition, *, expected_version: int | None = None
+    ) -> Case:
+        summary = deposition.root_cause.strip().splitlines()[0] if deposition.root_cause.strip() else ""
+        return self.act(
+            case_id, Action.DOCUMENT, actor, summary, deposition.to_data(), expected_version=expected_version
+        )
+
+    def get(self, case_id: int) -> Case:
+        with self.database.read() as session:
+            row = session.get(CaseRow, case_id)
+            if row is None:
+                raise CaseNotFound(case_id)
+            return case_from_row(row)
+
+    def _serialize_writers(self, session: Session) -> None:
+        # PostgreSQL hands out event ids from a sequence in call order but commits in any order; holding one
+        # advisory lock per write transaction makes ids commit in order, so "changed since event N" never
+        # misses a slower writer. SQLite's BEGIN IMMEDIATE already serialises writers.
+        if not self.database.is_sqlite:
+            session.execute(text("SELECT pg_advisory_xact_lock(7316)"))
+

@@ -1,0 +1,106 @@
+"""The compact integer form of documented cases that the hotspot scan reads, and its label codes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.cases import Case, Channel
+from storage.models import DimensionCodeRow, TrendFactRow
+
+CODED_DIMENSIONS = ("staff", "site", "region", "product", "category")
+CHANNEL_CODES = {channel: index for index, channel in enumerate(Channel)}
+
+
+def codes_for(session: Session, dimension: str, labels: Iterable[str]) -> dict[str, int]:
+    """The code of each label, giving new labels the next free codes (writers are serialised)."""
+    wanted = set(labels)
+    known = {
+        row.label: row.code
+        for row in session.execute(
+            select(DimensionCodeRow).where(DimensionCodeRow.dimension == dimension)
+        ).scalars()
+    }
+    missing = sorted(wanted - set(known))
+    if missing:
+        next_code = (max(known.values()) + 1) if known else 0
+        for offset, label in enumerate(missing):
+            known[label] = next_code + offset
+            session.add(DimensionCodeRow(dimension=dimension, label=label, code=next_code + offset))
+        session.flush()
+    return {label: known[label] for label in wanted}
+
+
+def local_slot(opened_at: datetime, zone: tzinfo) -> tuple[int, int]:
+    """Local weekday (0 = Monday) and 30-minute window of the day (0..47)."""
+    local = opened_at.astimezone(zone)
+    return local.weekday(), local.hour * 2 + local.minute // 30
+
+
+def fact_for(case: Case, zone: tzinfo, codes: dict[str, dict[str, int]]) -> tuple[int, int]:
+    """(opened epoch seconds, packed integer) of one case."""
+    from core.hotspots import pack_fact
+
+    weekday, window = local_slot(case.opened_at, zone)
+    packed = pack_fact(
+        weekday,
+        window,
+        codes["staff"][case.staff],
+        codes["site"][case.site],
+        codes["region"][case.region],
+        codes["product"][case.product],
+        codes["category"][case.category],
+        CHANNEL_CODES[case.channel],
+    )
+    return int(case.opened_at.timestamp()), packed
+
+
+def record_trend_facts(session: Session, cases: list[Case], zone: tzinfo) -> None:
+    """Write the trend facts of documented cases (bulk: one code lookup per dimension)."""
+    if not cases:
+        return
+    codes = {dimension: codes_for(session, dimension, (getattr(case, dimension) for case in cases)) for dimension in CODED_DIMENSIONS}
+    rows: list[dict[str, Any]] = []
+    for case in cases:
+        epoch, packed = fact_for(case, zone, codes)
+        rows.append({"case_id": case.id, "opened_epoch": epoch, "packed": packed})
+    session.execute(TrendFactRow.__table__.insert(), rows)
+
+
+def record_trend_fact(session: Session, case: Case, zone: tzinfo) -> None:
+    record_trend_facts(session, [case], zone)
+
+
+def load_facts(
+    session: Session, since: datetime | None, until: datetime | None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Case ids and packed facts of cases opened in [since, until), fetched as raw integers (no ORM objects)."""
+    query = select(TrendFactRow.case_id, TrendFactRow.packed)
+    if since is not None:
+        query = query.where(TrendFactRow.opened_epoch >= int(since.astimezone(UTC).timestamp()))
+    if until is not None:
+        query = query.where(TrendFactRow.opened_epoch < int(until.astimezone(UTC).timestamp()))
+    rows = session.execute(query).all()
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy()
+    pairs = np.array(rows, dtype=np.int64)
+    return pairs[:, 0].copy(), pairs[:, 1].copy()
+
+
+def load_labels(session: Session) -> dict[str, dict[int, str]]:
+    labels: dict[str, dict[int, str]] = {dimension: {} for dimension in CODED_DIMENSIONS}
+    for row in session.execute(select(DimensionCodeRow)).scalars():
+        labels.setdefault(row.dimension, {})[row.code] = row.label
+    labels["channel"] = {code: channel.value for channel, code in CHANNEL_CODES.items()}
+    return labels
+
+
+def fact_count(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(TrendFactRow)).scalar_one())

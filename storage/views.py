@@ -1,0 +1,148 @@
+"""The read side: what the dashboard, the CLI and the exports show, fetched without touching the write path."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from core.cases import Action, Case, Event
+from core.deposition import FiledDeposition
+from storage.database import Database
+from storage.errors import CaseNotFound
+from storage.mapping import case_from_row, event_from_row, filed_from_row
+from storage.models import CaseRow, DepositionRow, EventRow
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDetail:
+    case: Case
+    events: list[Event]
+    deposition: FiledDeposition | None
+
+
+@dataclass(frozen=True, slots=True)
+class DepositionLine:
+    """One line of the recent-depositions pane."""
+
+    case_id: int
+    filed_at: datetime
+    author: str
+    customer: str
+    category: str
+    root_cause: str
+
+
+def latest_event_id(database: Database) -> int:
+    """The newest event id: a change anywhere moves it (one index lookup)."""
+    with database.read() as session:
+        return int(session.execute(select(func.max(EventRow.id))).scalar() or 0)
+
+
+def open_cases(database: Database) -> list[Case]:
+    with database.read() as session:
+        rows = session.execute(select(CaseRow).where(CaseRow.closed_at.is_(None))).scalars()
+        return [case_from_row(row) for row in rows]
+
+
+def changed_since(database: Database, event_id: int) -> tuple[int, list[Case]]:
+    """The cases whose newest event is after `event_id`, and the new watermark."""
+    with database.read() as session:
+        newest = int(session.execute(select(func.max(EventRow.id))).scalar() or 0)
+        if newest <= event_id:
+            return newest, []
+        rows = session.execute(
+            select(CaseRow).where(CaseRow.last_event_id > event_id, CaseRow.last_event_id <= newest)
+        ).scalars()
+        return newest, [case_from_row(row) for row in rows]
+
+
+def list_cases(database: Database, *, open_only: bool = False, limit: int | None = None) -> list[Case]:
+    with database.read() as session:
+        query = select(CaseRow).order_by(CaseRow.id.desc())
+        if open_only:
+            query = query.where(CaseRow.closed_at.is_(None))
+        if limit:
+            query = query.limit(limit)
+        return [case_from_row(row) for row in session.execute(query).scalars()][::-1]
+
+
+def case_detail(database: Database, case_id: int) -> CaseDetail:
+    with database.read() as session:
+        row = session.get(CaseRow, case_id)
+        if row is None:
+            raise CaseNotFound(case_id)
+        events = [
+            event_from_row(event)
+            for event in session.execute(
+                select(EventRow).where(EventRow.case_id == case_id).order_by(EventRow.id)
+            ).scalars()
+        ]
+        deposition_row = session.get(DepositionRow, case_id)
+        deposition = None
+        if deposition_row is not None:
+            amendments = [event for event in events if event.action is Action.AMEND]
+            deposition = filed_from_row(deposition_row, amendments)
+        return CaseDetail(case_from_row(row), events, deposition)
+
+
+def recent_depositions(database: Database, limit: int = 30) -> list[DepositionLine]:
+    with database.read() as session:
+        rows = session.execute(
+            select(DepositionRow, CaseRow.customer, CaseRow.category)
+            .join(CaseRow, CaseRow.id == DepositionRow.case_id)
+            .order_by(DepositionRow.filed_at.desc(), DepositionRow.case_id.desc())
+            .limit(limit)
+        ).all()
+        return [
+            DepositionLine(dep.case_id, dep.filed_at, dep.author, customer, category, dep.root_cause)
+            for dep, customer, category in rows
+        ]
+
+
+def opened_between(database: Database, since: datetime, until: datetime) -> list[tuple[datetime, str]]:
+    """(opened_at, category) of the cases opened in [since, until): the input of the trend sparklines."""
+    with database.read() as session:
+        rows = session.execute(
+            select(CaseRow.opened_at, CaseRow.category).where(
+                CaseRow.opened_at >= since, CaseRow.opened_at < until
+            )
+        ).all()
+        return [(opened_at, category) for opened_at, category in rows]
+
+
+def hourly_counts(opened: list[tuple[datetime, str]], until: datetime, hours: int = 24) -> list[int]:
+    """Breakdowns per hour over the `hours` before `until`, oldest first."""
+    counts = [0] * hours
+    start = until - timedelta(hours=hours)
+    for opened_at, _category in opened:
+        index = int((opened_at - start).total_seconds() // 3600)
+        if 0 <= index < hours:
+            counts[index] += 1
+    return counts
+
+
+def top_categories(opened: list[tuple[datetime, str]], top: int = 3) -> list[str]:
+    return [category for category, _ in Counter(category for _, category in opened).most_common(top)]
+
+
+def agent_loads(database: Database) -> dict[str, int]:
+    """Open cases per assignee."""
+    with database.read() as session:
+        rows = session.execute(
+            select(CaseRow.assignee, func.count()).where(CaseRow.closed_at.is_(None)).group_by(CaseRow.assignee)
+        ).all()
+        return {assignee: int(count) for assignee, count in rows}
+
+
+def known_people(database: Database, since: datetime) -> list[str]:
+    """Everyone who served or owned a case opened since `since` (the roster when none is configured)."""
+    with database.read() as session:
+        names: set[str] = set()
+        for column in (CaseRow.staff, CaseRow.owner, CaseRow.assignee):
+            names.update(
+                name for (name,) in session.execute(select(column).where(CaseRow.opened_at >= since).distinct())
+            )
+        return sorted(names)
