@@ -1,1 +1,1 @@
-"""The pure domain of shiftdesk: cases, the recovery workflow, deadlines, depositions, trends (no UI, no SQL)."""
+"""The pure domain of shiftdesk: cases, recovery workflow, deadlines, depositions, trends (no UI, no SQL)."""

@@ -14,7 +14,12 @@ def iso(at: datetime | None) -> str | None:
 
 
 def event_json(event: Event) -> dict[str, Any]:
-    result: dict[str, Any] = {"at": iso(event.at), "actor": event.actor, "action": event.action.value, "text": event.text}
+    result: dict[str, Any] = {
+        "at": iso(event.at),
+        "actor": event.actor,
+        "action": event.action.value,
+        "text": event.text,
+    }
     if event.data:
         result["data"] = event.data
     return result

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from core.deposition import Deposition
 
 
 class Tier(StrEnum):
@@ -140,3 +144,15 @@ class Case:
     @property
     def is_open(self) -> bool:
         return self.stage is not Stage.CLOSED
+
+
+@dataclass(frozen=True, slots=True)
+class CaseHistory:
+    """A case in its final state, the events that led there (OPEN first) and its deposition if filed.
+
+    The unit of bulk writing: CSV import and demo data build these, storage inserts them.
+    """
+
+    case: Case
+    events: Sequence[Event]
+    deposition: Deposition | None = None

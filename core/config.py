@@ -10,7 +10,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.cases import Severity, Tier
-from core.policy import DEFAULT_MINUTES, AuthorityPolicy, DeadlineMinutes, DeadlinePolicy
+from core.policy import (
+    DEFAULT_AUTHORITY_LIMIT,
+    DEFAULT_MINUTES,
+    AuthorityPolicy,
+    DeadlineMinutes,
+    DeadlinePolicy,
+)
 from core.shifts import DEFAULT_SHIFTS, Shift, ShiftCalendar
 
 
@@ -24,7 +30,7 @@ def local_zone() -> tzinfo:
         import tzlocal  # installed with APScheduler
 
         return tzlocal.get_localzone()
-    except Exception:  # noqa: BLE001 - any failure here means "fall back to a fixed offset"
+    except Exception:
         from datetime import datetime
 
         zone = datetime.now().astimezone().tzinfo
@@ -83,7 +89,12 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
     policy = DeadlinePolicy(base=base)
     for tier_name, overrides in _table(deadlines_raw, "tier", where, "[deadlines]").items():
         tier = _enum(Tier, tier_name, where, "[deadlines.tier]")
-        policy.by_tier[tier] = _minutes(_as_table(overrides, where, f"[deadlines.tier.{tier_name}]"), where, f"[deadlines.tier.{tier_name}]", None)
+        policy.by_tier[tier] = _minutes(
+            _as_table(overrides, where, f"[deadlines.tier.{tier_name}]"),
+            where,
+            f"[deadlines.tier.{tier_name}]",
+            None,
+        )
     for severity_name, overrides in _table(deadlines_raw, "severity", where, "[deadlines]").items():
         severity = _enum(Severity, severity_name, where, "[deadlines.severity]")
         section = f"[deadlines.severity.{severity_name}]"
@@ -96,7 +107,11 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
         for name, value in _table(authority_raw, "limits", where, "[authority]").items()
     }
     authority = AuthorityPolicy(
-        default_limit=_number(authority_raw.get("default_limit", AuthorityPolicy.default_limit), where, "[authority] default_limit"),
+        default_limit=_number(
+            authority_raw.get("default_limit", DEFAULT_AUTHORITY_LIMIT),
+            where,
+            "[authority] default_limit",
+        ),
         limits=limits,
     )
 
@@ -104,7 +119,9 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
     _no_unknown(reminders, {"minutes_before", "bell"}, where, "[reminders]")
     minutes_before = reminders.get("minutes_before", 5)
     if not isinstance(minutes_before, int) or isinstance(minutes_before, bool) or minutes_before < 0:
-        raise ConfigError(f"{where}: [reminders] minutes_before: must be a whole number ≥ 0, got {minutes_before!r}")
+        raise ConfigError(
+            f"{where}: [reminders] minutes_before: must be a whole number ≥ 0, got {minutes_before!r}"
+        )
     bell = reminders.get("bell", True)
     if not isinstance(bell, bool):
         raise ConfigError(f"{where}: [reminders] bell: must be true or false, got {bell!r}")
@@ -113,7 +130,7 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
     _no_unknown(export, {"folder"}, where, "[export]")
     folder = Path(str(export["folder"])).expanduser() if "folder" in export else None
 
-    shifts = DEFAULT_SHIFTS
+    shifts: tuple[Shift, ...] = DEFAULT_SHIFTS
     if "shifts" in raw:
         if not isinstance(raw["shifts"], list) or not raw["shifts"]:
             raise ConfigError(f"{where}: shifts: must be a non-empty array of [[shifts]] tables")
@@ -137,7 +154,9 @@ def _no_unknown(table: dict[str, Any], known: set[str], where: str, section: str
     unknown = sorted(set(table) - known)
     if unknown:
         prefix = f"{section} " if section else ""
-        raise ConfigError(f"{where}: {prefix}{unknown[0]}: unknown setting (known: {', '.join(sorted(known))})")
+        raise ConfigError(
+            f"{where}: {prefix}{unknown[0]}: unknown setting (known: {', '.join(sorted(known))})"
+        )
 
 
 def _as_table(value: Any, where: str, section: str) -> dict[str, Any]:
@@ -150,13 +169,17 @@ def _table(raw: dict[str, Any], key: str, where: str, section: str) -> dict[str,
     return _as_table(raw.get(key, {}), where, f"{section} {key}".strip())
 
 
-def _minutes(raw: dict[str, Any], where: str, section: str, defaults: DeadlineMinutes | None) -> DeadlineMinutes:
+def _minutes(
+    raw: dict[str, Any], where: str, section: str, defaults: DeadlineMinutes | None
+) -> DeadlineMinutes:
     _no_unknown(raw, _MINUTE_KEYS, where, section)
     values: dict[str, int | None] = {}
     for key in _MINUTE_KEYS:
         value = raw.get(key, defaults.get(key) if defaults else None)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
-            raise ConfigError(f"{where}: {section} {key}: must be a whole number of minutes > 0, got {value!r}")
+            raise ConfigError(
+                f"{where}: {section} {key}: must be a whole number of minutes > 0, got {value!r}"
+            )
         values[key] = value
     return DeadlineMinutes(**values)
 
@@ -179,7 +202,7 @@ def _clock_time(value: Any, where: str, field_name: str) -> time:
     try:
         return time.fromisoformat(str(value))
     except ValueError:
-        raise ConfigError(f"{where}: {field_name}: expected a time like \"06:00\", got {value!r}") from None
+        raise ConfigError(f'{where}: {field_name}: expected a time like "06:00", got {value!r}') from None
 
 
 def _shift(entry: Any, where: str, index: int) -> Shift:

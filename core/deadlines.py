@@ -38,7 +38,9 @@ class Deadline:
         return self.overdue_by(now) > ZERO
 
 
-def deposition_due(fixed_at: datetime, case: Case, policy: DeadlinePolicy, calendar: ShiftCalendar | None) -> datetime:
+def deposition_due(
+    fixed_at: datetime, case: Case, policy: DeadlinePolicy, calendar: ShiftCalendar | None
+) -> datetime:
     """Promptly after the fix, and before the end of the shift the fix happened in at the latest."""
     due = fixed_at + policy.allowed(DEPOSITION, case)
     shift_end = calendar.end_of_shift(fixed_at) if calendar else None
@@ -55,13 +57,24 @@ def pending_deadlines(
     if case.fixed_at is None:
         assert case.last_contact_at is not None
         owed.append(
-            Deadline(case.id, FIX_OR_UPDATE, case.last_contact_at + policy.allowed(FIX_OR_UPDATE, case), case.assignee)
+            Deadline(
+                case.id,
+                FIX_OR_UPDATE,
+                case.last_contact_at + policy.allowed(FIX_OR_UPDATE, case),
+                case.assignee,
+            )
         )
     else:
         if case.followed_up_at is None:
-            owed.append(Deadline(case.id, FOLLOW_UP, case.fixed_at + policy.allowed(FOLLOW_UP, case), case.assignee))
+            owed.append(
+                Deadline(case.id, FOLLOW_UP, case.fixed_at + policy.allowed(FOLLOW_UP, case), case.assignee)
+            )
         if case.documented_at is None:
-            owed.append(Deadline(case.id, DEPOSITION, deposition_due(case.fixed_at, case, policy, calendar), case.assignee))
+            owed.append(
+                Deadline(
+                    case.id, DEPOSITION, deposition_due(case.fixed_at, case, policy, calendar), case.assignee
+                )
+            )
     if case.check_back_owed_since is not None:
         owed.append(
             Deadline(
@@ -94,7 +107,9 @@ def deadline_history(
         if index is not None:
             history[index] = replace(history[index], met_at=at)
 
-    arise(Deadline(case.id, FIX_OR_UPDATE, case.opened_at + policy.allowed(FIX_OR_UPDATE, case), case.assignee))
+    arise(
+        Deadline(case.id, FIX_OR_UPDATE, case.opened_at + policy.allowed(FIX_OR_UPDATE, case), case.assignee)
+    )
     for event in events:
         if event.action is Action.OPEN:
             continue
@@ -116,7 +131,9 @@ def deadline_history(
         ):
             meet(OWNER_CHECK_BACK, at)
         if event.action is Action.REASSIGN and case.check_back_owed_since == at:
-            arise(Deadline(case.id, OWNER_CHECK_BACK, at + policy.allowed(OWNER_CHECK_BACK, case), case.owner))
+            arise(
+                Deadline(case.id, OWNER_CHECK_BACK, at + policy.allowed(OWNER_CHECK_BACK, case), case.owner)
+            )
         if event.action is Action.REASSIGN:
             # The new assignee inherits what the case owes; the owner's check-back stays the owner's.
             for kind, index in open_index.items():

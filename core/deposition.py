@@ -69,7 +69,7 @@ def validate(deposition: Deposition) -> list[str]:
 
 
 def parse_factors(text: str) -> tuple[Factor, ...]:
-    """"training, system" → (Factor.TRAINING, Factor.SYSTEM); unknown names raise ValueError naming them."""
+    """ "training, system" → (Factor.TRAINING, Factor.SYSTEM); unknown names raise ValueError naming them."""
     factors: list[Factor] = []
     for part in (piece.strip().lower() for piece in text.replace(";", ",").split(",")):
         if not part:

@@ -61,6 +61,10 @@ class DeadlinePolicy:
         return timedelta(minutes=min(candidates))
 
 
+# What anyone may give without an approver, unless the configuration says otherwise.
+DEFAULT_AUTHORITY_LIMIT = 25.0
+
+
 class AuthorityError(ValueError):
     """A gesture above what the actor (or the named approver) may give."""
 
@@ -69,7 +73,7 @@ class AuthorityError(ValueError):
 class AuthorityPolicy:
     """How much "something extra" each person may give on their own authority."""
 
-    default_limit: float = 25.0
+    default_limit: float = DEFAULT_AUTHORITY_LIMIT
     limits: dict[str, float] = field(default_factory=dict)
 
     def limit_of(self, person: str) -> float:

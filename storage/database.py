@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
@@ -109,6 +109,11 @@ class Database:
         """A transaction: committed when the block ends normally, rolled back on any exception."""
         with self._wrap_errors(), self._sessions() as session:
             session.connection(execution_options={"write": True})
+            if not self.is_sqlite:
+                # PostgreSQL hands out ids from sequences in call order but commits in any order; one
+                # advisory lock per write transaction makes them commit in order, so "changed since
+                # event N" never misses a slower writer. (SQLite's BEGIN IMMEDIATE serialises already.)
+                session.execute(text("SELECT pg_advisory_xact_lock(7316)"))
             try:
                 yield session
                 session.commit()
@@ -121,7 +126,9 @@ class Database:
         try:
             yield
         except OperationalError as error:
-            raise DatabaseError(f"database {self.display_url} unreachable: {_first_line(error.orig)}") from None
+            raise DatabaseError(
+                f"database {self.display_url} unreachable: {_first_line(error.orig)}"
+            ) from None
 
     def current_revision(self) -> str | None:
         try:
@@ -130,7 +137,9 @@ class Database:
         except (OperationalError, ProgrammingError) as error:
             if _is_missing_table(error):
                 return None
-            raise DatabaseError(f"database {self.display_url} unreachable: {_first_line(error.orig)}") from None
+            raise DatabaseError(
+                f"database {self.display_url} unreachable: {_first_line(error.orig)}"
+            ) from None
 
     def ensure_schema(self) -> None:
         """Create or upgrade the schema; cheap when it is already current (Alembic is not even imported)."""
@@ -144,7 +153,9 @@ class Database:
         try:
             upgrade(self.engine, revision)
         except OperationalError as error:
-            raise DatabaseError(f"database {self.display_url}: migration failed: {_first_line(error.orig)}") from None
+            raise DatabaseError(
+                f"database {self.display_url}: migration failed: {_first_line(error.orig)}"
+            ) from None
 
     def dispose(self) -> None:
         self.engine.dispose()

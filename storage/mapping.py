@@ -89,11 +89,20 @@ def copy_derived(case: Case, row: CaseRow) -> None:
 
 
 def event_from_row(row: EventRow) -> Event:
-    return Event(at=row.at, actor=row.actor, action=Action(row.action), text=row.text, data=row.data or {}, id=row.id)
+    return Event(
+        at=row.at, actor=row.actor, action=Action(row.action), text=row.text, data=row.data or {}, id=row.id
+    )
 
 
 def event_row(case_id: int, event: Event) -> EventRow:
-    return EventRow(case_id=case_id, at=event.at, actor=event.actor, action=event.action.value, text=event.text, data=event.data)
+    return EventRow(
+        case_id=case_id,
+        at=event.at,
+        actor=event.actor,
+        action=event.action.value,
+        text=event.text,
+        data=event.data,
+    )
 
 
 def deposition_row(case_id: int, event: Event, content: Deposition) -> DepositionRow:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import update
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import intake, workflow
-from core.cases import Action, Case, Event, Stage
+from core.cases import Action, Case, CaseHistory, Event, Stage
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.deposition import Deposition, validate
+from storage.bulk import insert_histories
 from storage.database import Database
 from storage.errors import CaseNotFound, ConflictError, ValidationError
 from storage.mapping import case_from_row, copy_derived, deposition_row, event_row, row_from_case
@@ -24,7 +25,9 @@ from storage.trend_facts import record_trend_fact
 class WorkflowService:
     """Opens a transaction per command, lets core/ decide, and stores the case with its new event."""
 
-    def __init__(self, database: Database, settings: Settings | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self, database: Database, settings: Settings | None = None, clock: Clock | None = None
+    ) -> None:
         self.database = database
         self.settings = settings or Settings()
         self.clock = clock or SystemClock()
@@ -43,7 +46,6 @@ class WorkflowService:
         case.last_contact_at = case.opened_at
         opened = Event(at=self.clock.now(), actor=actor, action=Action.OPEN, text=text_ or case.description)
         with self.database.write() as session:
-            self._serialize_writers(session)
             row = row_from_case(case)
             session.add(row)
             session.flush()
@@ -68,7 +70,9 @@ class WorkflowService:
         expected_version: int | None = None,
     ) -> Case:
         """Record one workflow action on a case, or raise WorkflowError / AuthorityError / ConflictError."""
-        event = Event(at=self.clock.now(), actor=actor.strip(), action=action, text=text_, data=dict(data or {}))
+        event = Event(
+            at=self.clock.now(), actor=actor.strip(), action=action, text=text_, data=dict(data or {})
+        )
         deposition: Deposition | None = None
         if action is Action.DOCUMENT:
             deposition = Deposition.from_data(event.data)
@@ -77,7 +81,6 @@ class WorkflowService:
                 raise ValidationError(problems)
         try:
             with self.database.write() as session:
-                self._serialize_writers(session)
                 row = session.get(CaseRow, case_id)
                 if row is None:
                     raise CaseNotFound(case_id)
@@ -101,7 +104,9 @@ class WorkflowService:
             raise ConflictError(self.get(case_id), expected_version) from None
 
     def reassign(self, case_id: int, to: str, actor: str, *, expected_version: int | None = None) -> Case:
-        return self.act(case_id, Action.REASSIGN, actor, "", {"to": to.strip()}, expected_version=expected_version)
+        return self.act(
+            case_id, Action.REASSIGN, actor, "", {"to": to.strip()}, expected_version=expected_version
+        )
 
     def fix(
         self,
@@ -127,7 +132,12 @@ class WorkflowService:
         self, case_id: int, actor: str, text_: str, *, satisfied: bool, expected_version: int | None = None
     ) -> Case:
         return self.act(
-            case_id, Action.FOLLOW_UP, actor, text_, {"satisfied": satisfied}, expected_version=expected_version
+            case_id,
+            Action.FOLLOW_UP,
+            actor,
+            text_,
+            {"satisfied": satisfied},
+            expected_version=expected_version,
         )
 
     def file_deposition(
@@ -145,10 +155,9 @@ class WorkflowService:
                 raise CaseNotFound(case_id)
             return case_from_row(row)
 
-    def _serialize_writers(self, session: Session) -> None:
-        # PostgreSQL hands out event ids from a sequence in call order but commits in any order; holding one
-        # advisory lock per write transaction makes ids commit in order, so "changed since event N" never
-        # misses a slower writer. SQLite's BEGIN IMMEDIATE already serialises writers.
-        if not self.database.is_sqlite:
-            session.execute(text("SELECT pg_advisory_xact_lock(7316)"))
-
+    def import_histories(
+        self, histories: Sequence[CaseHistory], progress: Callable[[int], None] | None = None
+    ) -> list[int]:
+        """Store whole case histories atomically (all or nothing); returns the new case ids."""
+        with self.database.write() as session:
+            return insert_histories(session, histories, self.settings.zone, progress)

@@ -65,7 +65,10 @@ def record_trend_facts(session: Session, cases: list[Case], zone: tzinfo) -> Non
     """Write the trend facts of documented cases (bulk: one code lookup per dimension)."""
     if not cases:
         return
-    codes = {dimension: codes_for(session, dimension, (getattr(case, dimension) for case in cases)) for dimension in CODED_DIMENSIONS}
+    codes = {
+        dimension: codes_for(session, dimension, (getattr(case, dimension) for case in cases))
+        for dimension in CODED_DIMENSIONS
+    }
     rows: list[dict[str, Any]] = []
     for case in cases:
         epoch, packed = fact_for(case, zone, codes)
@@ -80,7 +83,7 @@ def record_trend_fact(session: Session, case: Case, zone: tzinfo) -> None:
 def load_facts(
     session: Session, since: datetime | None, until: datetime | None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Case ids and packed facts of cases opened in [since, until), fetched as raw integers (no ORM objects)."""
+    """Case ids and packed facts of cases opened in [since, until), as raw integers (no ORM objects)."""
     query = select(TrendFactRow.case_id, TrendFactRow.packed)
     if since is not None:
         query = query.where(TrendFactRow.opened_epoch >= int(since.astimezone(UTC).timestamp()))

@@ -1,4 +1,4 @@
-"""The read side: what the dashboard, the CLI and the exports show, fetched without touching the write path."""
+"""The read side: what the dashboard, the CLI and the exports show, fetched apart from the write path."""
 
 from __future__ import annotations
 
@@ -132,7 +132,9 @@ def agent_loads(database: Database) -> dict[str, int]:
     """Open cases per assignee."""
     with database.read() as session:
         rows = session.execute(
-            select(CaseRow.assignee, func.count()).where(CaseRow.closed_at.is_(None)).group_by(CaseRow.assignee)
+            select(CaseRow.assignee, func.count())
+            .where(CaseRow.closed_at.is_(None))
+            .group_by(CaseRow.assignee)
         ).all()
         return {assignee: int(count) for assignee, count in rows}
 
@@ -143,6 +145,7 @@ def known_people(database: Database, since: datetime) -> list[str]:
         names: set[str] = set()
         for column in (CaseRow.staff, CaseRow.owner, CaseRow.assignee):
             names.update(
-                name for (name,) in session.execute(select(column).where(CaseRow.opened_at >= since).distinct())
+                name
+                for (name,) in session.execute(select(column).where(CaseRow.opened_at >= since).distinct())
             )
         return sorted(names)

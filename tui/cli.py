@@ -77,11 +77,18 @@ class ShiftdeskGroup(click.Group):
             raise
         except ConflictError as error:
             fail(str(error), 3)
-        except (WorkflowError, AuthorityError, ValidationError, CaseNotFound, ConfigError, DatabaseError) as error:
+        except (
+            WorkflowError,
+            AuthorityError,
+            ValidationError,
+            CaseNotFound,
+            ConfigError,
+            DatabaseError,
+        ) as error:
             fail(str(error))
         except KeyboardInterrupt:
             fail("interrupted", 130)
-        except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
+        except Exception as error:
             if os.environ.get("SHIFTDESK_DEBUG"):
                 raise
             from storage.database import safe_url
@@ -141,9 +148,21 @@ def print_case(case: Case) -> None:
     click.echo(f"case {case.id}: {case.stage.value}, assigned to {case.assignee} (version {case.version})")
 
 
-@click.group(cls=ShiftdeskGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db_url", metavar="URL", help="Database URL (default: $SHIFTDESK_DB, else a SQLite file in your data dir).")
-@click.option("--config", "config_path", metavar="PATH", help="TOML settings (default: $SHIFTDESK_CONFIG, else config.toml in your config dir).")
+@click.group(
+    cls=ShiftdeskGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Database URL (default: $SHIFTDESK_DB, else a SQLite file in your data dir).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="TOML settings (default: $SHIFTDESK_CONFIG, else config.toml in your config dir).",
+)
 @click.version_option(package_name="shiftdesk")
 @click.pass_context
 def main(ctx: click.Context, db_url: str | None, config_path: str | None) -> None:
@@ -184,10 +203,24 @@ def db_upgrade(runtime: Runtime) -> None:
 @click.option("--staff", required=True, help="Who was serving when it broke down.")
 @click.option("--owner", default=None, help="Who took the case, the customer's ally (default: --staff).")
 @click.option("--description", required=True)
-@click.option("--severity", default="medium", callback=enum_option(Severity, "severity"), help="low|medium|high|critical")
+@click.option(
+    "--severity",
+    default="medium",
+    callback=enum_option(Severity, "severity"),
+    help="low|medium|high|critical",
+)
 @click.option("--tier", default="standard", callback=enum_option(Tier, "tier"), help="standard|vip|chronic")
-@click.option("--channel", default="phone", callback=enum_option(Channel, "channel"), help="phone|in-person|email|chat|social")
-@click.option("--public", is_flag=True, help="Seen by the public (social media …): needs a public apology and a spokesperson.")
+@click.option(
+    "--channel",
+    default="phone",
+    callback=enum_option(Channel, "channel"),
+    help="phone|in-person|email|chat|social",
+)
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Seen by the public (social media …): needs a public apology and a spokesperson.",
+)
 @click.option("--opened-at", default=None, metavar="ISO8601", help="When it broke down (default: now).")
 @actor_option
 @click.pass_obj
@@ -207,13 +240,19 @@ def simple_action(name: str, action: Action, help_text: str) -> None:
     @actor_option
     @version_option
     @click.pass_obj
-    def command(runtime: Runtime, case_id: int, text: str, actor: str | None, expect_version: int | None) -> None:
+    def command(
+        runtime: Runtime, case_id: int, text: str, actor: str | None, expect_version: int | None
+    ) -> None:
         print_case(runtime.service.act(case_id, action, who(actor), text, expected_version=expect_version))
 
 
 simple_action("apologize", Action.APOLOGIZE, "Record the personal apology to the customer.")
-simple_action("update", Action.UPDATE, "Record a progress update given to the customer (restarts the 20-minute clock).")
-simple_action("check-back", Action.CHECK_BACK, "The original owner checked back with the customer after a hand-off.")
+simple_action(
+    "update", Action.UPDATE, "Record a progress update given to the customer (restarts the 20-minute clock)."
+)
+simple_action(
+    "check-back", Action.CHECK_BACK, "The original owner checked back with the customer after a hand-off."
+)
 simple_action("public-apology", Action.PUBLIC_APOLOGY, "Record the public apology posted for a public case.")
 simple_action("amend", Action.AMEND, "Append a correction under a filed deposition.")
 
@@ -225,27 +264,50 @@ simple_action("amend", Action.AMEND, "Append a correction under a filed depositi
 @actor_option
 @version_option
 @click.pass_obj
-def review(runtime: Runtime, case_id: int, text: str, needs: str, actor: str | None, expect_version: int | None) -> None:
+def review(
+    runtime: Runtime, case_id: int, text: str, needs: str, actor: str | None, expect_version: int | None
+) -> None:
     """Review the complaint: TEXT is what went wrong in the customer's eyes."""
     if not needs.strip():
         raise click.BadParameter("must not be empty", param_hint="--needs")
-    print_case(runtime.service.act(case_id, Action.REVIEW, who(actor), text, {"needs": needs}, expected_version=expect_version))
+    print_case(
+        runtime.service.act(
+            case_id, Action.REVIEW, who(actor), text, {"needs": needs}, expected_version=expect_version
+        )
+    )
 
 
 @main.command()
 @click.argument("case_id", type=int)
 @click.argument("text")
 @click.option("--gesture", default="", help="The something extra: discount, upgrade, voucher …")
-@click.option("--value", type=float, default=0.0, help="Value of the gesture (checked against authority limits).")
+@click.option(
+    "--value", type=float, default=0.0, help="Value of the gesture (checked against authority limits)."
+)
 @click.option("--approved-by", default=None, help="Approver, when the value is above your limit.")
 @actor_option
 @version_option
 @click.pass_obj
-def fix(runtime: Runtime, case_id: int, text: str, gesture: str, value: float, approved_by: str | None, actor: str | None, expect_version: int | None) -> None:
+def fix(
+    runtime: Runtime,
+    case_id: int,
+    text: str,
+    gesture: str,
+    value: float,
+    approved_by: str | None,
+    actor: str | None,
+    expect_version: int | None,
+) -> None:
     """Record the fix, with an optional gesture."""
     print_case(
         runtime.service.fix(
-            case_id, who(actor), text, gesture_kind=gesture, gesture_value=value, approved_by=approved_by, expected_version=expect_version
+            case_id,
+            who(actor),
+            text,
+            gesture_kind=gesture,
+            gesture_value=value,
+            approved_by=approved_by,
+            expected_version=expect_version,
         )
     )
 
@@ -257,9 +319,15 @@ def fix(runtime: Runtime, case_id: int, text: str, gesture: str, value: float, a
 @actor_option
 @version_option
 @click.pass_obj
-def follow_up(runtime: Runtime, case_id: int, text: str, satisfied: bool, actor: str | None, expect_version: int | None) -> None:
+def follow_up(
+    runtime: Runtime, case_id: int, text: str, satisfied: bool, actor: str | None, expect_version: int | None
+) -> None:
     """Record the follow-up after the fix."""
-    print_case(runtime.service.follow_up(case_id, who(actor), text, satisfied=satisfied, expected_version=expect_version))
+    print_case(
+        runtime.service.follow_up(
+            case_id, who(actor), text, satisfied=satisfied, expected_version=expect_version
+        )
+    )
 
 
 @main.command()
@@ -268,13 +336,19 @@ def follow_up(runtime: Runtime, case_id: int, text: str, satisfied: bool, actor:
 @click.option("--customer-needed", required=True, help="What the customer needed.")
 @click.option("--actions-taken", required=True, help="What was done.")
 @click.option("--root-cause", required=True)
-@click.option("--factors", default="", help="Comma-separated: training, process, system, staffing, product, facility, external.")
+@click.option(
+    "--factors",
+    default="",
+    help="Comma-separated: training, process, system, staffing, product, facility, external.",
+)
 @click.option("--gesture", default="", help="The gesture given, if any.")
 @click.option("--notes", default="")
 @actor_option
 @version_option
 @click.pass_obj
-def document(runtime: Runtime, case_id: int, factors: str, actor: str | None, expect_version: int | None, **fields: str) -> None:
+def document(
+    runtime: Runtime, case_id: int, factors: str, actor: str | None, expect_version: int | None, **fields: str
+) -> None:
     """File the deposition of a case (immutable once filed; correct it with `amend`)."""
     from core.deposition import Deposition, parse_factors
 
@@ -282,7 +356,11 @@ def document(runtime: Runtime, case_id: int, factors: str, actor: str | None, ex
         parsed = parse_factors(factors)
     except ValueError as error:
         raise click.BadParameter(str(error).split(": ", 1)[1], param_hint="--factors") from None
-    print_case(runtime.service.file_deposition(case_id, who(actor), Deposition(factors=parsed, **fields), expected_version=expect_version))
+    print_case(
+        runtime.service.file_deposition(
+            case_id, who(actor), Deposition(factors=parsed, **fields), expected_version=expect_version
+        )
+    )
 
 
 @main.command()
@@ -302,9 +380,15 @@ def close(runtime: Runtime, case_id: int, text: str, actor: str | None, expect_v
 @actor_option
 @version_option
 @click.pass_obj
-def spokesperson(runtime: Runtime, case_id: int, name: str, actor: str | None, expect_version: int | None) -> None:
+def spokesperson(
+    runtime: Runtime, case_id: int, name: str, actor: str | None, expect_version: int | None
+) -> None:
     """Name the spokesperson of a public case."""
-    print_case(runtime.service.act(case_id, Action.SPOKESPERSON, who(actor), "", {"name": name}, expected_version=expect_version))
+    print_case(
+        runtime.service.act(
+            case_id, Action.SPOKESPERSON, who(actor), "", {"name": name}, expected_version=expect_version
+        )
+    )
 
 
 @main.command()
@@ -313,7 +397,9 @@ def spokesperson(runtime: Runtime, case_id: int, name: str, actor: str | None, e
 @actor_option
 @version_option
 @click.pass_obj
-def reassign(runtime: Runtime, case_id: int, agent: str, actor: str | None, expect_version: int | None) -> None:
+def reassign(
+    runtime: Runtime, case_id: int, agent: str, actor: str | None, expect_version: int | None
+) -> None:
     """Hand a case to AGENT (its original owner still owes the customer a check-back)."""
     print_case(runtime.service.reassign(case_id, agent, who(actor), expected_version=expect_version))
 
@@ -343,8 +429,12 @@ def list_command(runtime: Runtime, open_only: bool, as_json: bool) -> None:
         due = ""
         if deadlines:
             remaining = int(deadlines[0].remaining(now).total_seconds() // 60)
-            due = f"{deadlines[0].kind} {'in ' + str(remaining) + ' min' if remaining >= 0 else str(-remaining) + ' min overdue'}"
-        click.echo(f"{case.id:>6}  {case.stage.value:<11}  {case.assignee:<18.18}  {case.customer:<24.24}  {case.category:<18.18}  {due}")
+            when = f"in {remaining} min" if remaining >= 0 else f"{-remaining} min overdue"
+            due = f"{deadlines[0].kind} {when}"
+        click.echo(
+            f"{case.id:>6}  {case.stage.value:<11}  {case.assignee:<18.18}  "
+            f"{case.customer:<24.24}  {case.category:<18.18}  {due}"
+        )
 
 
 @main.command()
@@ -368,7 +458,8 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
             "author": detail.deposition.author,
             **detail.deposition.content.to_data(),
             "amendments": [
-                {"at": a.at.isoformat(), "author": a.author, "text": a.text} for a in detail.deposition.amendments
+                {"at": a.at.isoformat(), "author": a.author, "text": a.text}
+                for a in detail.deposition.amendments
             ],
         }
     if as_json:
@@ -377,18 +468,35 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
     case = detail.case
     zone = settings.zone
     click.echo(f"case {case.id}  {case.customer} ({case.tier.value})  stage: {case.stage.value}")
-    for key in ("category", "severity", "channel", "site", "region", "product", "staff", "owner", "assignee", "contact"):
+    for key in (
+        "category",
+        "severity",
+        "channel",
+        "site",
+        "region",
+        "product",
+        "staff",
+        "owner",
+        "assignee",
+        "contact",
+    ):
         click.echo(f"  {key:<10} {payload[key] if payload[key] is not None else ''}")
     click.echo(f"  public     {'yes' if case.public else 'no'}")
     click.echo(f"  {'description':<10} {case.description}")
     click.echo("timeline:")
     for event in detail.events:
-        click.echo(f"  {event.at.astimezone(zone):%Y-%m-%d %H:%M}  {event.actor:<16.16} {event.action.value:<15} {event.text}")
+        click.echo(
+            f"  {event.at.astimezone(zone):%Y-%m-%d %H:%M}  {event.actor:<16.16} "
+            f"{event.action.value:<15} {event.text}"
+        )
     click.echo("deadlines:" if deadlines else "deadlines: none pending")
     for deadline in deadlines:
         left = int(deadline.remaining(now).total_seconds() // 60)
         state = f"in {left} min" if left >= 0 else f"OVERDUE by {-left} min"
-        click.echo(f"  {deadline.kind:<17} due {deadline.due_at.astimezone(zone):%H:%M} ({state}), owed by {deadline.owed_by}")
+        click.echo(
+            f"  {deadline.kind:<17} due {deadline.due_at.astimezone(zone):%H:%M} ({state}), "
+            f"owed by {deadline.owed_by}"
+        )
 
 
 if __name__ == "__main__":
