@@ -149,3 +149,10 @@ def known_people(database: Database, since: datetime) -> list[str]:
                 for (name,) in session.execute(select(column).where(CaseRow.opened_at >= since).distinct())
             )
         return sorted(names)
+
+
+def latest_event_at(database: Database) -> datetime | None:
+    """When the newest event happened (None for an empty database)."""
+    with database.read() as session:
+        newest = session.execute(select(EventRow.at).order_by(EventRow.id.desc()).limit(1)).scalar()
+        return newest

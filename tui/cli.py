@@ -53,7 +53,12 @@ class Runtime:
     def service(self) -> Any:
         from storage.service import WorkflowService
 
-        return WorkflowService(self.database, self.settings)
+        return WorkflowService(self.database, self.settings, self.service_clock())
+
+    def service_clock(self) -> Any:
+        from core.clock import SystemClock
+
+        return SystemClock()
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -175,6 +180,51 @@ def main(ctx: click.Context, db_url: str | None, config_path: str | None) -> Non
         from tui.launch import run_dashboard
 
         run_dashboard(ctx.obj)
+
+
+@main.command()
+@click.option("--fresh", is_flag=True, help="Rebuild the demo database even if a recent one exists.")
+@click.option("--no-open", is_flag=True, help="Build the demo database, do not open the dashboard.")
+@click.pass_obj
+def demo(runtime: Runtime, fresh: bool, no_open: bool) -> None:
+    """Open the dashboard on a separate demo database holding a realistic shift and 90 days of history."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from core.demo import DEMO_SHIFTS, build_demo
+    from core.policy import AuthorityPolicy
+    from storage import views
+    from storage.database import Database, default_sqlite_path
+
+    settings = replace(
+        runtime.settings,
+        shifts=DEMO_SHIFTS,
+        authority=AuthorityPolicy(limits={shift.supervisor: 250.0 for shift in DEMO_SHIFTS}),
+    )
+    runtime.__dict__["settings"] = settings
+    path = default_sqlite_path().with_name("demo.db")
+    url = runtime.db_option or f"sqlite:///{path}"
+    now = runtime.service_clock().now()
+    database = Database(url)
+    # The demo pretends to be a running shift: an old one (its deadlines long past) is rebuilt.
+    stale = views.latest_event_at(database) is None or views.latest_event_at(database) < now - timedelta(hours=3)
+    if fresh or stale:
+        if not database.is_sqlite:
+            fail("the demo builds only into a SQLite file; drop --db or point it at a new .db file")
+        database.dispose()
+        db_file = Path(database.engine.url.database or path)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+        database = Database(url)
+        data = build_demo(now, settings.zone)
+        runtime.__dict__["database"] = database
+        count = len(runtime.service.import_histories([*data.history, *data.shift_cases]))
+        click.echo(f"demo database {database.display_url}: {count} cases", err=True)
+    runtime.__dict__["database"] = database
+    if not no_open:
+        from tui.launch import run_dashboard
+
+        run_dashboard(runtime)
 
 
 @main.group()

@@ -1,0 +1,239 @@
+"""A believable shift to explore shiftdesk with: a roster, 90 days of documented history, ~40 open cases."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, time, timedelta, tzinfo
+
+from core.cases import Action, Case, CaseHistory, Channel, Event, Severity, Stage, Tier
+from core.deposition import Deposition, Factor
+from core.shifts import Shift
+from core.workflow import TRANSITIONS, apply
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    name: str
+    site: str
+    shift: str
+    weekdays: tuple[int, ...]
+
+
+SITES = {"Harbour Road": "North", "Millbrook": "North", "Gulf Point": "South"}
+AGENTS = (
+    Agent("Billy Okafor", "Harbour Road", "Late", (0, 1, 2, 3, 4)),
+    Agent("Hana Sato", "Gulf Point", "Late", (0, 1, 2, 3, 4, 5)),
+    Agent("Marta Kowalski", "Millbrook", "Late", (1, 2, 3, 4, 5)),
+    Agent("Dev Patel", "Harbour Road", "Late", (2, 3, 4, 5, 6)),
+    Agent("Lucía Romero", "Gulf Point", "Late", (0, 2, 4, 6)),
+    Agent("Tom Becker", "Millbrook", "Late", (0, 1, 2, 3, 4, 5, 6)),
+    Agent("Aisha Bello", "Harbour Road", "Late", (3, 4, 5, 6)),
+    Agent("Jonas Lind", "Gulf Point", "Late", (0, 1, 5, 6)),
+    Agent("Priya Nair", "Harbour Road", "Early", (0, 1, 2, 3, 4)),
+    Agent("Sam Carter", "Millbrook", "Early", (0, 1, 2, 3, 4)),
+    Agent("Noor Haddad", "Gulf Point", "Early", (1, 2, 3, 4, 5)),
+    Agent("Ewa Nowak", "Harbour Road", "Early", (2, 3, 4, 5, 6)),
+    Agent("Kenji Mori", "Millbrook", "Night", (0, 1, 2, 3, 4, 5, 6)),
+    Agent("Rosa Diaz", "Gulf Point", "Night", (0, 1, 2, 3, 4, 5, 6)),
+)
+DEMO_SHIFTS = (
+    Shift("Early", time(6), time(14), "Grace Liu", tuple(a.name for a in AGENTS if a.shift == "Early")),
+    Shift("Late", time(14), time(22), "Omar Farouk", tuple(a.name for a in AGENTS if a.shift == "Late")),
+    Shift("Night", time(22), time(6), "Ines Costa", tuple(a.name for a in AGENTS if a.shift == "Night")),
+)
+PRODUCTS = ("Sofa", "Dining table", "Mattress", "Wardrobe", "Office chair", "Floor lamp")
+CATEGORIES = ("late delivery", "damaged item", "billing error", "wrong item", "long wait", "rude service")
+CUSTOMERS = (
+    "Ada Brennan", "Bruno Keller", "Chloé Martin", "Dmitri Volkov", "Esi Mensah", "Farah Qureshi",
+    "Gustav Berg", "Helena Costa", "Ivan Petrov", "Jia Wen", "Kofi Asante", "Lena Fischer",
+    "Mateo Silva", "Nia Roberts", "Olga Ivanova", "Pablo Ortega", "Quinn Murphy", "Ravi Shah",
+    "Sofia Rossi", "Tariq Aziz", "Uma Reddy", "Viktor Horvat", "Wen Li", "Yara Haddad", "Zoe Clarke",
+)
+ROOT_CAUSES = {
+    "late delivery": ("carrier missed the slot", "freight lift out of service", "order released late"),
+    "damaged item": ("packaging too thin for the route", "item dropped at loading", "defect from the supplier"),
+    "billing error": ("discount not applied at till", "duplicate charge from the card terminal"),
+    "wrong item": ("picking label swapped", "catalogue code mix-up"),
+    "long wait": ("one agent on the phones at peak", "queue system restarted"),
+    "rude service": ("agent under pressure at shift end", "policy explained without empathy"),
+}
+FACTORS = {
+    "late delivery": (Factor.EXTERNAL, Factor.FACILITY),
+    "damaged item": (Factor.PRODUCT, Factor.PROCESS),
+    "billing error": (Factor.SYSTEM,),
+    "wrong item": (Factor.PROCESS,),
+    "long wait": (Factor.STAFFING,),
+    "rude service": (Factor.TRAINING,),
+}
+SHIFT_HOURS = {"Early": (6, 14), "Late": (14, 22), "Night": (22, 30)}
+
+
+@dataclass(slots=True)
+class DemoData:
+    history: list[CaseHistory] = field(default_factory=list)
+    shift_cases: list[CaseHistory] = field(default_factory=list)
+
+
+def _pattern_boost(agent: Agent, product: str, local: datetime) -> float:
+    """The planted root causes a supervisor should find in the trends."""
+    boost = 1.0
+    if agent.name == "Billy Okafor" and local.weekday() == 2 and local.hour == 15:
+        boost *= 4.0  # a training gap that only shows on his Wednesday mid-afternoon
+    if agent.site == "Harbour Road" and (local.hour, local.minute // 30) in {(8, 1), (9, 0)}:
+        boost *= 4.0  # the freight lift's maintenance window
+    if product == "Office chair" and SITES[agent.site] == "South":
+        boost *= 3.0  # one product, one region
+    return boost
+
+
+def _story(
+    rng: random.Random, case: Case, start: datetime, stop_before: Stage | None = None
+) -> tuple[list[Event], Deposition | None]:
+    """Walk a case through the recovery sequence with plausible gaps, stopping before `stop_before`."""
+    events = [Event(start, case.staff, Action.OPEN, case.description)]
+    actor = case.assignee
+    at = start
+    steps: list[tuple[Action, str, dict[str, object]]] = [
+        (Action.APOLOGIZE, "Apologised in person and took ownership.", {}),
+        (Action.REVIEW, f"Customer says: {case.description.lower()}", {"needs": "a firm date and a call back"}),
+    ]
+    if case.public:
+        steps.append((Action.PUBLIC_APOLOGY, "Posted a public apology on the thread; moved the details to DM.", {}))
+        steps.append((Action.SPOKESPERSON, "", {"name": "Grace Liu"}))
+    if rng.random() < 0.4:
+        steps.append((Action.UPDATE, "Called with progress: carrier booked.", {}))
+    gesture: dict[str, object] = {}
+    if rng.random() < 0.35:
+        gesture = {"gesture": {"kind": rng.choice(["discount", "free delivery", "voucher"]), "value": float(rng.choice([10, 15, 20, 25])), "approved_by": None}}
+    steps += [
+        (Action.FIX, "Replacement arranged and confirmed.", gesture),
+        (Action.FOLLOW_UP, "Customer confirmed all is well.", {"satisfied": rng.random() < 0.85}),
+    ]
+    root = rng.choice(ROOT_CAUSES[case.category])
+    deposition = Deposition(
+        customer_view=f"{case.category.capitalize()}: {case.description}",
+        customer_needed="a quick, reliable fix and to be kept informed",
+        actions_taken="apologised, reviewed, fixed, followed up",
+        root_cause=root,
+        factors=FACTORS[case.category],
+        gesture=str(gesture.get("gesture", {}).get("kind", "")) if gesture else "",  # type: ignore[union-attr]
+    )
+    steps += [(Action.DOCUMENT, root, deposition.to_data()), (Action.CLOSE, "Closed after review.", {})]
+    gaps = {Action.PUBLIC_APOLOGY: (1, 5), Action.SPOKESPERSON: (0, 2), Action.APOLOGIZE: (1, 4), Action.REVIEW: (2, 8), Action.UPDATE: (8, 18), Action.FIX: (6, 30),
+            Action.FOLLOW_UP: (15, 45), Action.DOCUMENT: (5, 50), Action.CLOSE: (2, 30)}
+    filed: Deposition | None = None
+    for action, text, data in steps:
+        low, high = gaps[action]
+        if stop_before is not None and workflow_target(action) is stop_before:
+            break
+        at = at + timedelta(minutes=rng.uniform(low, high))
+        event = Event(at, actor, action, text, dict(data))
+        apply(case, event)
+        events.append(event)
+        if action is Action.DOCUMENT:
+            filed = deposition
+    return events, filed
+
+
+def workflow_target(action: Action) -> Stage | None:
+    return TRANSITIONS[action].target
+
+
+def _new_case(rng: random.Random, agent: Agent, at: datetime, product: str, category: str) -> Case:
+    tier = rng.choices(list(Tier), weights=[85, 9, 6])[0]
+    channel = rng.choices(list(Channel), weights=[40, 25, 15, 12, 8])[0]
+    return Case(
+        opened_at=at,
+        customer=rng.choice(CUSTOMERS),
+        contact=f"+44 20 7946 {rng.randint(0, 9999):04d}",
+        category=category,
+        site=agent.site,
+        region=SITES[agent.site],
+        product=product,
+        staff=agent.name,
+        owner=agent.name,
+        assignee=agent.name,
+        description=f"{product} — {category}",
+        tier=tier,
+        channel=channel,
+        severity=rng.choices(list(Severity), weights=[20, 50, 22, 8])[0],
+        public=channel is Channel.SOCIAL,
+    )
+
+
+def build_demo(now: datetime, zone: tzinfo, *, days: int = 90, seed: int = 7) -> DemoData:
+    """Everything the demo database holds, relative to `now` (times in UTC, patterns in local time)."""
+    rng = random.Random(seed)
+    data = DemoData()
+    local_now = now.astimezone(zone)
+    today = local_now.date()
+    base_rate = 0.2  # breakdowns per agent-hour worked
+    for day_offset in range(days, 0, -1):
+        day = today - timedelta(days=day_offset)
+        for agent in AGENTS:
+            if day.weekday() not in agent.weekdays:
+                continue
+            first, last = SHIFT_HOURS[agent.shift]
+            for hour in range(first, last):
+                for half in (0, 30):
+                    start_local = datetime.combine(day, time(0), tzinfo=zone) + timedelta(hours=hour, minutes=half)
+                    product = rng.choice(PRODUCTS)
+                    rate = base_rate / 2 * _pattern_boost(agent, product, start_local)
+                    if rng.random() >= rate:
+                        continue
+                    at = (start_local + timedelta(minutes=rng.uniform(0, 30))).astimezone(UTC)
+                    category = rng.choice(CATEGORIES)
+                    case = _new_case(rng, agent, at, product, category)
+                    events, deposition = _story(rng, case, at, None)
+                    data.history.append(CaseHistory(case, events, deposition))
+    data.shift_cases = _current_shift(rng, now)
+    return data
+
+
+def _current_shift(rng: random.Random, now: datetime) -> list[CaseHistory]:
+    """About forty cases of the running shift, caught at every stage, some near and some past a deadline."""
+    on_shift = [agent for agent in AGENTS if agent.shift == "Late"]
+    stops = (
+        [Stage.APOLOGIZED] * 6
+        + [Stage.REVIEWED] * 6
+        + [Stage.FIXED] * 12
+        + [Stage.FOLLOWED_UP] * 7
+        + [Stage.DOCUMENTED] * 6
+        + [Stage.CLOSED] * 5
+    )
+    rng.shuffle(stops)
+    cases: list[CaseHistory] = []
+    for index, stop in enumerate(stops):
+        agent = on_shift[index % len(on_shift)]
+        case = _new_case(rng, agent, now, rng.choice(PRODUCTS), rng.choice(CATEGORIES))
+        if index % 9 == 0:
+            case.tier = Tier.VIP
+        if index % 11 == 3:
+            case.public, case.channel = True, Channel.SOCIAL
+        if index % 13 == 5:
+            case.tier = Tier.CHRONIC
+        events, deposition = _story(rng, case, now, stop)
+        # Slide the story back so its newest step happened 1–24 minutes ago: some deadlines are
+        # comfortable, some close, some already missed.
+        shift_back = (events[-1].at - now) + timedelta(minutes=rng.uniform(1, 24))
+        events = [replace(event, at=event.at - shift_back) for event in events]
+        case = _shifted(case, shift_back)
+        if index % 7 == 2:
+            handed_to = on_shift[(index + 3) % len(on_shift)].name
+            event = Event(now - timedelta(minutes=rng.uniform(0.5, 1)), "Omar Farouk", Action.REASSIGN, "", {"to": handed_to, "from": case.assignee})
+            apply(case, event)
+            events.append(event)
+        cases.append(CaseHistory(case, events, deposition))
+    return cases
+
+
+def _shifted(case: Case, delta: timedelta) -> Case:
+    """The case with every recorded instant moved `delta` into the past."""
+    moved = replace(case)
+    for name in ("opened_at", "last_contact_at", "fixed_at", "followed_up_at", "documented_at", "closed_at",
+                 "check_back_owed_since", "public_apology_at"):
+        value = getattr(moved, name)
+        if value is not None:
+            setattr(moved, name, value - delta)
+    return moved
