@@ -107,3 +107,15 @@ def load_labels(session: Session) -> dict[str, dict[int, str]]:
 
 def fact_count(session: Session) -> int:
     return int(session.execute(select(func.count()).select_from(TrendFactRow)).scalar_one())
+
+
+def scan_hotspots(
+    database: Any, since: datetime | None, until: datetime | None, *, limit: int = 20
+) -> list[Any]:
+    """Hotspots among the cases documented and opened in [since, until), best first."""
+    from core.hotspots import find_hotspots
+
+    with database.read() as session:
+        case_ids, packed = load_facts(session, since, until)
+        labels = load_labels(session)
+    return find_hotspots(case_ids, packed, labels, limit=limit)

@@ -207,7 +207,8 @@ def demo(runtime: Runtime, fresh: bool, no_open: bool) -> None:
     now = runtime.service_clock().now()
     database = Database(url)
     # The demo pretends to be a running shift: an old one (its deadlines long past) is rebuilt.
-    stale = views.latest_event_at(database) is None or views.latest_event_at(database) < now - timedelta(hours=3)
+    newest = views.latest_event_at(database)
+    stale = newest is None or newest < now - timedelta(hours=3)
     if fresh or stale:
         if not database.is_sqlite:
             fail("the demo builds only into a SQLite file; drop --db or point it at a new .db file")
@@ -225,6 +226,33 @@ def demo(runtime: Runtime, fresh: bool, no_open: bool) -> None:
         from tui.launch import run_dashboard
 
         run_dashboard(runtime)
+
+
+@main.command()
+@click.option("--since", default=None, metavar="ISO8601", help="Start of the window (default: 90 days ago).")
+@click.option("--until", default=None, metavar="ISO8601", help="End of the window (default: now).")
+@click.option("--limit", type=click.IntRange(1, 200), default=20, help="How many hotspots at most.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README).")
+@click.pass_obj
+def trends(runtime: Runtime, since: str | None, until: str | None, limit: int, as_json: bool) -> None:
+    """Hotspots: where, when and with whom breakdowns cluster beyond what the rest predicts."""
+    from datetime import timedelta
+
+    from storage.trend_facts import scan_hotspots
+
+    now = runtime.service_clock().now()
+    until_at = parse_when(until, runtime.settings, "--until") or now
+    since_at = parse_when(since, runtime.settings, "--since") or until_at - timedelta(days=90)
+    if since_at >= until_at:
+        raise click.BadParameter("must be before --until", param_hint="--since")
+    found = scan_hotspots(runtime.database, since_at, until_at, limit=limit)
+    if as_json:
+        click.echo(json.dumps([hotspot.to_json() for hotspot in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("no hotspots: nothing stands out against the rest of the data")
+    for rank, hotspot in enumerate(found, start=1):
+        click.echo(f"{rank:>2}. {hotspot.sentence}  (p={hotspot.p_value:.2g})")
 
 
 @main.group()
