@@ -255,6 +255,29 @@ def trends(runtime: Runtime, since: str | None, until: str | None, limit: int, a
         click.echo(f"{rank:>2}. {hotspot.sentence}  (p={hotspot.p_value:.2g})")
 
 
+@main.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@actor_option
+@click.pass_obj
+def import_command(runtime: Runtime, csv_file: Path, actor: str | None) -> None:
+    """Import historical and open cases from a CSV file: all rows or none (see README for the columns)."""
+    from core.csv_import import CsvImportError, parse_cases_csv
+
+    service = runtime.service
+    try:
+        histories = parse_cases_csv(csv_file, runtime.settings, now=service.clock.now(), actor=who(actor))
+    except CsvImportError as error:
+        count = len(error.problems)
+        click.echo(f"shiftdesk: error: {csv_file}: {count} problem(s), nothing imported:", err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    show_progress = len(histories) >= 5_000 and sys.stderr.isatty()
+    with click.progressbar(length=len(histories), label="importing", file=sys.stderr) as bar:
+        ids = service.import_histories(histories, progress=bar.update if show_progress else None)
+    click.echo(f"imported {len(ids)} cases" + (f" (#{ids[0]}–#{ids[-1]})" if ids else ""))
+
+
 @main.group()
 def db() -> None:
     """Database maintenance."""
