@@ -45,14 +45,39 @@ DEMO_SHIFTS = (
 PRODUCTS = ("Sofa", "Dining table", "Mattress", "Wardrobe", "Office chair", "Floor lamp")
 CATEGORIES = ("late delivery", "damaged item", "billing error", "wrong item", "long wait", "rude service")
 CUSTOMERS = (
-    "Ada Brennan", "Bruno Keller", "Chloé Martin", "Dmitri Volkov", "Esi Mensah", "Farah Qureshi",
-    "Gustav Berg", "Helena Costa", "Ivan Petrov", "Jia Wen", "Kofi Asante", "Lena Fischer",
-    "Mateo Silva", "Nia Roberts", "Olga Ivanova", "Pablo Ortega", "Quinn Murphy", "Ravi Shah",
-    "Sofia Rossi", "Tariq Aziz", "Uma Reddy", "Viktor Horvat", "Wen Li", "Yara Haddad", "Zoe Clarke",
+    "Ada Brennan",
+    "Bruno Keller",
+    "Chloé Martin",
+    "Dmitri Volkov",
+    "Esi Mensah",
+    "Farah Qureshi",
+    "Gustav Berg",
+    "Helena Costa",
+    "Ivan Petrov",
+    "Jia Wen",
+    "Kofi Asante",
+    "Lena Fischer",
+    "Mateo Silva",
+    "Nia Roberts",
+    "Olga Ivanova",
+    "Pablo Ortega",
+    "Quinn Murphy",
+    "Ravi Shah",
+    "Sofia Rossi",
+    "Tariq Aziz",
+    "Uma Reddy",
+    "Viktor Horvat",
+    "Wen Li",
+    "Yara Haddad",
+    "Zoe Clarke",
 )
 ROOT_CAUSES = {
     "late delivery": ("carrier missed the slot", "freight lift out of service", "order released late"),
-    "damaged item": ("packaging too thin for the route", "item dropped at loading", "defect from the supplier"),
+    "damaged item": (
+        "packaging too thin for the route",
+        "item dropped at loading",
+        "defect from the supplier",
+    ),
     "billing error": ("discount not applied at till", "duplicate charge from the card terminal"),
     "wrong item": ("picking label swapped", "catalogue code mix-up"),
     "long wait": ("one agent on the phones at peak", "queue system restarted"),
@@ -96,16 +121,30 @@ def _story(
     at = start
     steps: list[tuple[Action, str, dict[str, object]]] = [
         (Action.APOLOGIZE, "Apologised in person and took ownership.", {}),
-        (Action.REVIEW, f"Customer says: {case.description.lower()}", {"needs": "a firm date and a call back"}),
+        (
+            Action.REVIEW,
+            f"Customer says: {case.description.lower()}",
+            {"needs": "a firm date and a call back"},
+        ),
     ]
     if case.public:
-        steps.append((Action.PUBLIC_APOLOGY, "Posted a public apology on the thread; moved the details to DM.", {}))
+        steps.append(
+            (Action.PUBLIC_APOLOGY, "Posted a public apology on the thread; moved the details to DM.", {})
+        )
         steps.append((Action.SPOKESPERSON, "", {"name": "Grace Liu"}))
     if rng.random() < 0.4:
         steps.append((Action.UPDATE, "Called with progress: carrier booked.", {}))
     gesture: dict[str, object] = {}
+    gesture_kind = ""
     if rng.random() < 0.35:
-        gesture = {"gesture": {"kind": rng.choice(["discount", "free delivery", "voucher"]), "value": float(rng.choice([10, 15, 20, 25])), "approved_by": None}}
+        gesture_kind = rng.choice(["discount", "free delivery", "voucher"])
+        gesture = {
+            "gesture": {
+                "kind": gesture_kind,
+                "value": float(rng.choice([10, 15, 20, 25])),
+                "approved_by": None,
+            }
+        }
     steps += [
         (Action.FIX, "Replacement arranged and confirmed.", gesture),
         (Action.FOLLOW_UP, "Customer confirmed all is well.", {"satisfied": rng.random() < 0.85}),
@@ -117,11 +156,20 @@ def _story(
         actions_taken="apologised, reviewed, fixed, followed up",
         root_cause=root,
         factors=FACTORS[case.category],
-        gesture=str(gesture.get("gesture", {}).get("kind", "")) if gesture else "",  # type: ignore[union-attr]
+        gesture=gesture_kind,
     )
     steps += [(Action.DOCUMENT, root, deposition.to_data()), (Action.CLOSE, "Closed after review.", {})]
-    gaps = {Action.PUBLIC_APOLOGY: (1, 5), Action.SPOKESPERSON: (0, 2), Action.APOLOGIZE: (1, 4), Action.REVIEW: (2, 8), Action.UPDATE: (8, 18), Action.FIX: (6, 30),
-            Action.FOLLOW_UP: (15, 45), Action.DOCUMENT: (5, 50), Action.CLOSE: (2, 30)}
+    gaps = {
+        Action.PUBLIC_APOLOGY: (1, 5),
+        Action.SPOKESPERSON: (0, 2),
+        Action.APOLOGIZE: (1, 4),
+        Action.REVIEW: (2, 8),
+        Action.UPDATE: (8, 18),
+        Action.FIX: (6, 30),
+        Action.FOLLOW_UP: (15, 45),
+        Action.DOCUMENT: (5, 50),
+        Action.CLOSE: (2, 30),
+    }
     filed: Deposition | None = None
     for action, text, data in steps:
         low, high = gaps[action]
@@ -177,7 +225,9 @@ def build_demo(now: datetime, zone: tzinfo, *, days: int = 90, seed: int = 7) ->
             first, last = SHIFT_HOURS[agent.shift]
             for hour in range(first, last):
                 for half in (0, 30):
-                    start_local = datetime.combine(day, time(0), tzinfo=zone) + timedelta(hours=hour, minutes=half)
+                    start_local = datetime.combine(day, time(0), tzinfo=zone) + timedelta(
+                        hours=hour, minutes=half
+                    )
                     product = rng.choice(PRODUCTS)
                     rate = base_rate / 2 * _pattern_boost(agent, product, start_local)
                     if rng.random() >= rate:
@@ -221,7 +271,13 @@ def _current_shift(rng: random.Random, now: datetime) -> list[CaseHistory]:
         case = _shifted(case, shift_back)
         if index % 7 == 2:
             handed_to = on_shift[(index + 3) % len(on_shift)].name
-            event = Event(now - timedelta(minutes=rng.uniform(0.5, 1)), "Omar Farouk", Action.REASSIGN, "", {"to": handed_to, "from": case.assignee})
+            event = Event(
+                now - timedelta(minutes=rng.uniform(0.5, 1)),
+                "Omar Farouk",
+                Action.REASSIGN,
+                "",
+                {"to": handed_to, "from": case.assignee},
+            )
             apply(case, event)
             events.append(event)
         cases.append(CaseHistory(case, events, deposition))
@@ -231,8 +287,16 @@ def _current_shift(rng: random.Random, now: datetime) -> list[CaseHistory]:
 def _shifted(case: Case, delta: timedelta) -> Case:
     """The case with every recorded instant moved `delta` into the past."""
     moved = replace(case)
-    for name in ("opened_at", "last_contact_at", "fixed_at", "followed_up_at", "documented_at", "closed_at",
-                 "check_back_owed_since", "public_apology_at"):
+    for name in (
+        "opened_at",
+        "last_contact_at",
+        "fixed_at",
+        "followed_up_at",
+        "documented_at",
+        "closed_at",
+        "check_back_owed_since",
+        "public_apology_at",
+    ):
         value = getattr(moved, name)
         if value is not None:
             setattr(moved, name, value - delta)

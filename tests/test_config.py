@@ -66,11 +66,17 @@ def test_a_file_overrides_the_defaults(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[deadlines]\nfix_or_update = 0\n", r"\[deadlines\] fix_or_update: must be a whole number of minutes > 0"),
+        (
+            "[deadlines]\nfix_or_update = 0\n",
+            r"\[deadlines\] fix_or_update: must be a whole number of minutes > 0",
+        ),
         ("[deadlines]\nfix_or_updat = 5\n", r"\[deadlines\] fix_or_updat: unknown setting"),
         ("[deadlines.tier.gold]\nfix_or_update = 5\n", r"\[deadlines.tier\] gold: unknown"),
         ('timezone = "Mars/Olympus"\n', "timezone: unknown time zone"),
-        ('[[shifts]]\nname = "A"\nstart = "8am"\nend = "17:00"\n', r"\[\[shifts\]\] #1 start: expected a time"),
+        (
+            '[[shifts]]\nname = "A"\nstart = "8am"\nend = "17:00"\n',
+            r"\[\[shifts\]\] #1 start: expected a time",
+        ),
         ('[[shifts]]\nname = "A"\nstart = "08:00"\n', r"\[\[shifts\]\] #1 end: missing"),
         ("[authority]\ndefault_limit = -1\n", r"\[authority\] default_limit: must be a number"),
         ("[reminders]\nbell = 'yes'\n", r"\[reminders\] bell: must be true or false"),

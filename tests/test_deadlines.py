@@ -95,7 +95,8 @@ def test_history_records_each_window_and_its_breach() -> None:
 def test_closed_case_owes_nothing() -> None:
     case = make_case()
     for minute, action in enumerate(
-        (Action.APOLOGIZE, Action.REVIEW, Action.FIX, Action.FOLLOW_UP, Action.DOCUMENT, Action.CLOSE), start=1
+        (Action.APOLOGIZE, Action.REVIEW, Action.FIX, Action.FOLLOW_UP, Action.DOCUMENT, Action.CLOSE),
+        start=1,
     ):
         apply(case, event(action, minute))
     assert pending_deadlines(case, POLICY, CALENDAR) == []
@@ -137,7 +138,9 @@ def reference_pending(opened: Case, accepted: list[Event], policy: DeadlinePolic
         return {}
     result: dict[str, datetime] = {}
     contacts = [opened.opened_at] + [
-        e.at for e in accepted if e.action in {Action.APOLOGIZE, Action.REVIEW, Action.UPDATE, Action.CHECK_BACK}
+        e.at
+        for e in accepted
+        if e.action in {Action.APOLOGIZE, Action.REVIEW, Action.UPDATE, Action.CHECK_BACK}
     ]
     if Action.FIX not in by_action:
         result[FIX_OR_UPDATE] = max(contacts) + policy.allowed(FIX_OR_UPDATE, opened)
@@ -151,7 +154,9 @@ def reference_pending(opened: Case, accepted: list[Event], policy: DeadlinePolic
             result[DEPOSITION] = min(due, end) if end else due
     owed_since = None
     for item in accepted:
-        if item.action is Action.CHECK_BACK or (item.action is Action.REASSIGN and item.data["to"] == opened.owner):
+        if item.action is Action.CHECK_BACK or (
+            item.action is Action.REASSIGN and item.data["to"] == opened.owner
+        ):
             owed_since = None
         elif item.action is Action.REASSIGN and owed_since is None:
             owed_since = item.at

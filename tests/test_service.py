@@ -147,7 +147,9 @@ def test_invalid_intake_is_refused_with_field_names(service: WorkflowService, da
     assert views.list_cases(database) == []
 
 
-def test_stale_version_is_a_conflict_with_the_fresh_state(service: WorkflowService, database: Database) -> None:
+def test_stale_version_is_a_conflict_with_the_fresh_state(
+    service: WorkflowService, database: Database
+) -> None:
     case = service.open_case(new_case(), "Omar")
     assert case.id is not None
     service.reassign(case.id, "Hana", "Omar", expected_version=case.version)

@@ -81,7 +81,7 @@ def test_public_case_needs_public_apology_and_spokesperson_before_closing() -> N
     for minute, (action, _) in enumerate(FULL_SEQUENCE[:-1], start=1):
         apply(case, event(action, minute))
     assert Action.CLOSE not in allowed_actions(case)
-    with pytest.raises(WorkflowError, match="public apology.*spokesperson"):
+    with pytest.raises(WorkflowError, match=r"public apology.*spokesperson"):
         apply(case, event(Action.CLOSE, 10))
     apply(case, event(Action.PUBLIC_APOLOGY, 11, text="Posted on the thread"))
     apply(case, event(Action.SPOKESPERSON, 12, name="Grace Liu"))
@@ -123,14 +123,22 @@ def _reviewed_case():  # type: ignore[no-untyped-def]
 
 def test_gesture_within_limit_needs_no_approver() -> None:
     case = _reviewed_case()
-    apply(case, event(Action.FIX, 3, gesture={"kind": "voucher", "value": 20}), AuthorityPolicy(default_limit=25))
+    apply(
+        case,
+        event(Action.FIX, 3, gesture={"kind": "voucher", "value": 20}),
+        AuthorityPolicy(default_limit=25),
+    )
     assert case.stage is Stage.FIXED
 
 
 def test_gesture_above_limit_without_approver_is_refused_and_nothing_changes() -> None:
     case = _reviewed_case()
     with pytest.raises(AuthorityError, match="above Billy's limit of 25: name an approver"):
-        apply(case, event(Action.FIX, 3, gesture={"kind": "upgrade", "value": 80}), AuthorityPolicy(default_limit=25))
+        apply(
+            case,
+            event(Action.FIX, 3, gesture={"kind": "upgrade", "value": 80}),
+            AuthorityPolicy(default_limit=25),
+        )
     assert case.stage is Stage.REVIEWED and case.fixed_at is None
 
 

@@ -175,7 +175,8 @@ def main(ctx: click.Context, db_url: str | None, config_path: str | None) -> Non
 
     Without a command, opens the live dashboard on the configured database.
     """
-    ctx.obj = Runtime(db_url, config_path)
+    if ctx.obj is None:  # a caller (a test harness, a long-lived worker) may hand in its own Runtime
+        ctx.obj = Runtime(db_url, config_path)
     if ctx.invoked_subcommand is None:
         from tui.launch import run_dashboard
 

@@ -1,0 +1,1 @@
+"""Screens of the dashboard: the main view, case details, forms and pickers."""

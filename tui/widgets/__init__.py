@@ -1,0 +1,1 @@
+"""Widgets of the dashboard: the panes and their parts."""
