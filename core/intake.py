@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import fields
+from typing import Any
 
 from core.cases import Case
 
@@ -53,3 +54,29 @@ def clean(case: Case) -> Case:
         if isinstance(value, str):
             setattr(case, name, value.strip())
     return case
+
+
+def event_problems(actor: str, text: str, data: dict[str, Any]) -> list[str]:
+    """Problems with the free text of one workflow action: its actor, its text and any text in its details."""
+    problems = []
+    actor_problem = text_problem(actor, limit=NAME_LIMIT, multiline=False, required=False)
+    if actor_problem:
+        problems.append(f"actor: {actor_problem}")
+    text_issue = text_problem(text, limit=TEXT_LIMIT, multiline=True, required=False)
+    if text_issue:
+        problems.append(f"text: {text_issue}")
+
+    def visit(prefix: str, value: Any) -> None:
+        if isinstance(value, str):
+            issue = text_problem(value, limit=TEXT_LIMIT, multiline=True, required=False)
+            if issue:
+                problems.append(f"{prefix}: {issue}")
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                visit(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif isinstance(value, list | tuple):
+            for inner in value:
+                visit(prefix, inner)
+
+    visit("", data)
+    return problems

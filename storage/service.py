@@ -73,6 +73,9 @@ class WorkflowService:
         event = Event(
             at=self.clock.now(), actor=actor.strip(), action=action, text=text_, data=dict(data or {})
         )
+        problems = intake.event_problems(event.actor, event.text, event.data)
+        if problems:
+            raise ValidationError(problems)
         deposition: Deposition | None = None
         if action is Action.DOCUMENT:
             deposition = Deposition.from_data(event.data)
