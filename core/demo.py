@@ -216,7 +216,7 @@ def build_demo(now: datetime, zone: tzinfo, *, days: int = 90, seed: int = 7) ->
     data = DemoData()
     local_now = now.astimezone(zone)
     today = local_now.date()
-    base_rate = 0.2  # breakdowns per agent-hour worked
+    base_rate = 0.5  # breakdowns per agent-hour worked
     for day_offset in range(days, 0, -1):
         day = today - timedelta(days=day_offset)
         for agent in AGENTS:
@@ -230,13 +230,14 @@ def build_demo(now: datetime, zone: tzinfo, *, days: int = 90, seed: int = 7) ->
                     )
                     product = rng.choice(PRODUCTS)
                     rate = base_rate / 2 * _pattern_boost(agent, product, start_local)
-                    if rng.random() >= rate:
-                        continue
-                    at = (start_local + timedelta(minutes=rng.uniform(0, 30))).astimezone(UTC)
-                    category = rng.choice(CATEGORIES)
-                    case = _new_case(rng, agent, at, product, category)
-                    events, deposition = _story(rng, case, at, None)
-                    data.history.append(CaseHistory(case, events, deposition))
+                    # Whole breakdowns plus one more with the fractional chance: the boosts are not capped.
+                    count = int(rate) + (rng.random() < rate - int(rate))
+                    for _ in range(count):
+                        at = (start_local + timedelta(minutes=rng.uniform(0, 30))).astimezone(UTC)
+                        category = rng.choice(CATEGORIES)
+                        case = _new_case(rng, agent, at, product, category)
+                        events, deposition = _story(rng, case, at, None)
+                        data.history.append(CaseHistory(case, events, deposition))
     data.shift_cases = _current_shift(rng, now)
     return data
 

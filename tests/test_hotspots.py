@@ -1,0 +1,150 @@
+"""Hotspot detection: planted patterns are found, a structured roster without a pattern yields nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.hotspots import FIELDS, find_hotspots, pack_fact, unpack_facts, window_label
+from tests.hotspot_roster import PRODUCTS, REGIONS, SITES, Plant, generate, make_roster
+
+ROSTER_SEED = 7
+
+
+def late_wednesday_person(roster_seed: int = ROSTER_SEED) -> int:
+    roster = make_roster(roster_seed)
+    return next(
+        person
+        for person, days in enumerate(roster.staff_days)
+        if 2 in days and roster.staff_shift[person] == 1 and len(days) >= 3
+    )
+
+
+PLANTED = Plant(
+    staff_weekday_hour=(late_wednesday_person(), 2, 15, 3.5),
+    site_windows=(0, (17, 18), 3.0),  # Harbour Road, 08:30-09:30
+    product_regions=(PRODUCTS.index("Office chair"), (1, 2), 3.0),  # South and East
+)
+
+
+@pytest.fixture(scope="module")
+def planted():
+    case_ids, packed, labels, roster = generate(ROSTER_SEED, plant=PLANTED, roster=make_roster(ROSTER_SEED))
+    return case_ids, packed, labels, roster, find_hotspots(case_ids, packed, labels)
+
+
+@given(
+    st.tuples(*(st.integers(0, (1 << bits) - 1) for _name, bits in FIELDS)),
+)
+def test_packed_facts_unpack_to_what_was_packed(values):
+    packed = np.array([pack_fact(*values)], dtype=np.int64)
+    columns = unpack_facts(packed)
+    assert tuple(int(columns[name][0]) for name, _bits in FIELDS) == values
+    assert int(columns["hour"][0]) == values[1] // 2
+
+
+def test_a_code_too_wide_for_its_field_is_refused():
+    with pytest.raises(ValueError, match="staff code 4096"):
+        pack_fact(0, 0, 4096, 0, 0, 0, 0, 0)
+
+
+def test_window_labels():
+    assert window_label(17, 18) == "08:30-09:30"
+    assert window_label(47) == "23:30-00:00"
+
+
+def test_a_person_weekday_hour_pattern_is_found(planted):
+    _ids, _packed, _labels, roster, found = planted
+    person = late_wednesday_person()
+    name = roster.staff_names[person]
+    matches = [
+        hotspot
+        for hotspot in found
+        if hotspot.dimensions.get("staff") == name
+        and hotspot.dimensions.get("weekday") == "Wed"
+        and (hotspot.dimensions.get("hour") == 15 or hotspot.dimensions.get("window") == "15:00-16:00")
+    ]
+    assert matches, [hotspot.sentence for hotspot in found]
+    assert matches[0].sentence.startswith(f"Wednesdays 15:00–16:00 with {name}: ")
+    assert matches[0].lift > 2.5
+
+
+def test_the_combination_pattern_is_invisible_in_each_dimension_alone(planted):
+    """The planted person sees barely more breakdowns overall than without the pattern: no single-dimension
+    screen could have found it, so the scan must look at combinations."""
+    _ids, packed, _labels, _roster, found = planted
+    person = late_wednesday_person()
+    _null_ids, null_packed, _l, _r = generate(ROSTER_SEED, roster=make_roster(ROSTER_SEED))
+    with_pattern = int(np.count_nonzero(unpack_facts(packed)["staff"] == person))
+    without = int(np.count_nonzero(unpack_facts(null_packed)["staff"] == person))
+    assert with_pattern / without < 1.2
+    assert all(len(hotspot.dimensions) >= 2 for hotspot in found)
+
+
+def test_a_window_at_one_site_is_found_as_one_window(planted):
+    found = planted[4]
+    assert any(hotspot.dimensions == {"window": "08:30-09:30", "site": SITES[0]} for hotspot in found), [
+        hotspot.sentence for hotspot in found
+    ]
+
+
+def test_a_product_in_two_regions_of_four_names_the_subset(planted):
+    found = planted[4]
+    chair = [hotspot for hotspot in found if hotspot.dimensions.get("product") == "Office chair"]
+    assert chair, [hotspot.sentence for hotspot in found]
+    where = chair[0].dimensions.get("region") or chair[0].dimensions.get("site")
+    assert isinstance(where, list)
+    south_and_east = {REGIONS[1], REGIONS[2]}
+    sites_there = {"Gulf Point", "Bayside", "Eastgate"}
+    assert set(where) in (south_and_east, sites_there)
+
+
+def test_variants_of_one_finding_are_collapsed(planted):
+    found = planted[4]
+    harbour = [hotspot for hotspot in found if hotspot.dimensions.get("site") == SITES[0]]
+    assert len(harbour) == 1  # not also hour 8, hour 9, window 08:30, window 09:00 ...
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+def test_a_structured_roster_without_a_pattern_reports_nothing(seed):
+    """Fixed sites, days and shifts; full-timers working twice the hours of part-timers; products selling
+    differently by region: all of that is structure, none of it a finding."""
+    case_ids, packed, labels, _roster = generate(seed)
+    staff = unpack_facts(packed)["staff"]
+    counts = np.bincount(staff)
+    assert counts.max() > 2 * counts[counts > 0].min()  # the roster really has heavy and light workers
+    assert find_hotspots(case_ids, packed, labels) == []
+
+
+def test_json_shape_and_lift(planted):
+    found = planted[4]
+    document = found[0].to_json()
+    assert set(document) == {"dimensions", "count", "expected", "lift", "p_value", "sentence", "case_ids"}
+    assert document["lift"] == pytest.approx(document["count"] / document["expected"], rel=1e-3)
+    assert len(document["case_ids"]) == document["count"]
+    assert 0 <= document["p_value"] < 0.05
+    assert set(document["dimensions"]) <= {
+        "weekday",
+        "hour",
+        "window",
+        "staff",
+        "site",
+        "region",
+        "product",
+        "category",
+        "channel",
+    }
+
+
+def test_case_ids_are_the_cases_of_the_cell(planted):
+    case_ids, packed, _labels, _roster, found = planted
+    harbour = next(hotspot for hotspot in found if hotspot.dimensions.get("site") == SITES[0])
+    columns = unpack_facts(packed)
+    in_cell = (columns["site"] == 0) & np.isin(columns["window"], (17, 18))
+    assert harbour.case_ids == sorted(case_ids[in_cell].tolist())
+
+
+def test_too_few_cases_is_no_finding():
+    assert find_hotspots(np.array([1], dtype=np.int64), np.array([0], dtype=np.int64), {}) == []
