@@ -81,6 +81,20 @@ def allowed_actions(case: Case) -> list[Action]:
     return result
 
 
+def refusal(case: Case, action: Action) -> str | None:
+    """Why `action` cannot happen to `case` now (before any text is typed), or None when it can."""
+    transition = TRANSITIONS[action]
+    if case.stage not in transition.source:
+        return _refusal(case, action, transition)
+    if action is Action.CHECK_BACK and case.check_back_owed_since is None:
+        return f"case {case.label} has not been handed off, so no check-back by the owner is owed"
+    if action is Action.CLOSE:
+        blockers = close_blockers(case)
+        if blockers:
+            return f"cannot close case {case.label} yet: " + "; ".join(blockers)
+    return None
+
+
 def close_blockers(case: Case) -> list[str]:
     """What still stands between a documented case and closing it."""
     blockers = []

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, tzinfo
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import numpy as np
@@ -119,3 +120,58 @@ def scan_hotspots(
         case_ids, packed = load_facts(session, since, until)
         labels = load_labels(session)
     return find_hotspots(case_ids, packed, labels, limit=limit)
+
+
+@dataclass(frozen=True)
+class TrendOverview:
+    """What the trends screen charts: counted with numpy from the compact facts, never row by row."""
+
+    weekday_hour: list[list[int]]  # 7 x 24, Monday first, local time
+    per_day: list[tuple[str, int]]  # ("2026-11-24", count), oldest first
+    top: dict[str, list[tuple[str, int]]]  # dimension -> [(label, count)], most first
+    total: int
+
+
+def trend_overview(
+    database: Any, since: datetime, until: datetime, zone: tzinfo, *, top: int = 5
+) -> TrendOverview:
+    from core.hotspots import unpack_facts
+
+    with database.read() as session:
+        rows = session.execute(
+            select(TrendFactRow.opened_epoch, TrendFactRow.packed).where(
+                TrendFactRow.opened_epoch >= int(since.astimezone(UTC).timestamp()),
+                TrendFactRow.opened_epoch < int(until.astimezone(UTC).timestamp()),
+            )
+        ).all()
+        labels = load_labels(session)
+    pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    columns = unpack_facts(pairs[:, 1].copy())
+    grid = np.bincount(columns["weekday"] * 24 + columns["hour"], minlength=7 * 24).reshape(7, 24)
+    first_day = since.astimezone(zone).date()
+    last_day = until.astimezone(zone).date()
+    days = (last_day - first_day).days + 1
+    # Local day of each fact from the zone's offset at that instant: DST-correct, one conversion per hour.
+    per_day_counts = np.zeros(days, dtype=np.int64)
+    if len(pairs):
+        epochs = pairs[:, 0]
+        day_keys, counts = np.unique(epochs // 3600, return_counts=True)
+        for hour_key, count in zip(day_keys.tolist(), counts.tolist(), strict=True):
+            local_day = datetime.fromtimestamp(hour_key * 3600, UTC).astimezone(zone).date()
+            index = (local_day - first_day).days
+            if 0 <= index < days:
+                per_day_counts[index] += count
+    per_day = [
+        ((first_day + timedelta(days=index)).isoformat(), int(count))
+        for index, count in enumerate(per_day_counts)
+    ]
+    tops: dict[str, list[tuple[str, int]]] = {}
+    for dimension in ("staff", "site", "product", "category"):
+        counts = np.bincount(columns[dimension]) if len(pairs) else np.zeros(0, dtype=np.int64)
+        order = np.argsort(-counts)[:top]
+        tops[dimension] = [
+            (labels.get(dimension, {}).get(int(code), f"#{code}"), int(counts[code]))
+            for code in order
+            if counts[code] > 0
+        ]
+    return TrendOverview(grid.tolist(), per_day, tops, len(pairs))

@@ -156,3 +156,12 @@ def latest_event_at(database: Database) -> datetime | None:
     with database.read() as session:
         newest = session.execute(select(EventRow.at).order_by(EventRow.id.desc()).limit(1)).scalar()
         return newest
+
+
+def cases_by_ids(database: Database, case_ids: list[int]) -> list[Case]:
+    """The cases with these ids, in id order (a hotspot's cases)."""
+    if not case_ids:
+        return []
+    with database.read() as session:
+        rows = session.execute(select(CaseRow).where(CaseRow.id.in_(case_ids)).order_by(CaseRow.id)).scalars()
+        return [case_from_row(row) for row in rows]

@@ -601,5 +601,68 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
         )
 
 
+@main.command()
+@click.option(
+    "--shift",
+    "shift_spec",
+    default=None,
+    metavar="current|previous|DATE:NAME",
+    help="Which shift (default: current, the one running now; e.g. 2026-11-24:Late).",
+)
+@click.option("--from", "from_at", default=None, metavar="ISO8601", help="Start of an explicit period.")
+@click.option("--to", "to_at", default=None, metavar="ISO8601", help="End of an explicit period (excluded).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", help="Document format."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (mode 0600 unless --redact) instead of stdout.",
+)
+@click.option("--redact", is_flag=True, help="Replace customer names by 'customer #ID', drop contacts.")
+@click.pass_obj
+def export(
+    runtime: Runtime,
+    shift_spec: str | None,
+    from_at: str | None,
+    to_at: str | None,
+    fmt: str,
+    out: Path | None,
+    redact: bool,
+) -> None:
+    """End-of-shift summary of a shift or a period (see README for its JSON keys and CSV columns)."""
+    from core.summary import Period, PeriodError, resolve_shift
+    from storage.summary_views import export_shift, write_atomically
+
+    settings = runtime.settings
+    now = runtime.service.clock.now()
+    try:
+        if from_at is not None or to_at is not None:
+            if shift_spec is not None:
+                fail("give either --shift or --from/--to, not both", 2)
+            if from_at is None or to_at is None:
+                fail("--from and --to go together", 2)
+            start = parse_when(from_at, settings, "--from")
+            end = parse_when(to_at, settings, "--to")
+            assert start is not None and end is not None
+            period = Period.between(start, end)
+        else:
+            period = resolve_shift(shift_spec or "current", settings.calendar, now)
+    except click.BadParameter as error:
+        fail(error.format_message(), 2)
+    except PeriodError as error:
+        fail(f"--shift: {error}" if from_at is None and to_at is None else f"--from/--to: {error}", 2)
+    text = export_shift(runtime.database, settings, period, fmt, redact, now)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomically(out, text, private=not redact)
+    except OSError as error:
+        fail(f"cannot write {out}: {error.strerror or error}")
+    click.echo(f"wrote {out}", err=True)
+
+
 if __name__ == "__main__":
     main()

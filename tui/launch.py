@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def run_dashboard(runtime: Any) -> None:
+def run_dashboard(runtime: Any, actor: str | None = None) -> None:
     from tui.app import ShiftdeskApp
 
-    ShiftdeskApp(runtime.service).run()
+    ShiftdeskApp(runtime.service, actor=actor).run()

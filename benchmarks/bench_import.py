@@ -1,0 +1,131 @@
+"""Times `shiftdesk import` of a seeded 100,000-row CSV against a plain csv.DictReader pass over the file."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from click.testing import CliRunner
+
+from core.config import Settings
+from core.csv_import import COLUMNS, parse_cases_csv
+from tui.cli import main
+
+TARGET_SECONDS = 10.0
+ZONE = "Europe/London"
+SITES = {"Harbour Road": "North", "Millbrook": "North", "Gulf Point": "South"}
+STAFF = ("Billy Okafor", "Hana Sato", "Marta Kowalski", "Dev Patel", "Lucía Romero", "Tom Becker")
+PRODUCTS = ("Sofa", "Dining table", "Mattress", "Wardrobe", "Office chair", "Floor lamp")
+CATEGORIES = ("late delivery", "damaged item", "billing error", "wrong item", "long wait", "rude service")
+CUSTOMERS = ("Ada Brennan", "Bruno Keller", "Chloé Martin", "Esi Mensah", "Jia Wen", "Zoe Clarke")
+ROOT_CAUSES = ("carrier missed the slot", "picking label swapped", "queue system restarted")
+STAGE_COLUMNS = ("apologized_at", "reviewed_at", "fixed_at", "followed_up_at", "documented_at", "closed_at")
+
+
+def stamp(at: datetime) -> str:
+    """`at` (UTC) as local time, naive as a spreadsheet holds it; with its offset in the months the clocks
+    change, where a naive time could be ambiguous."""
+    local = at.replace(tzinfo=UTC).astimezone(ZoneInfo(ZONE))
+    if local.month in (3, 10):
+        return local.isoformat(timespec="minutes")
+    return local.replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+def write_csv(path: Path, rows: int, seed: int = 42) -> None:
+    """A file like a real export: ~60% closed with a deposition, the rest stopped at every open stage."""
+    rng = random.Random(seed)
+    start = datetime(2025, 1, 6, 8, 0)  # UTC
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for index in range(rows):
+            opened = start + timedelta(minutes=index * 3 + rng.randint(0, 2))
+            site = rng.choice(list(SITES))
+            staff = rng.choice(STAFF)
+            stages = 6 if rng.random() < 0.6 else rng.randint(0, 4)
+            times = [""] * 6
+            at = opened
+            for step in range(stages):
+                at += timedelta(minutes=rng.randint(1, 40))
+                times[step] = stamp(at)
+            documented = stages >= 5
+            gesture = rng.choice(["", "", "voucher", "discount"]) if stages >= 3 else ""
+            category = rng.choice(CATEGORIES)
+            values = {
+                "opened_at": stamp(opened),
+                "customer": rng.choice(CUSTOMERS),
+                "category": category,
+                "site": site,
+                "product": rng.choice(PRODUCTS),
+                "staff": staff,
+                "description": f"{category} reported at the desk; customer #{index}",
+                "id": str(index + 1),
+                "region": SITES[site] if rng.random() < 0.8 else "",
+                "channel": rng.choice(["phone", "email", "in-person", "chat"]),
+                "severity": rng.choice(["low", "medium", "medium", "high"]),
+                "tier": rng.choice(["standard"] * 8 + ["vip", "chronic"]),
+                "public": "no",
+                "owner": staff,
+                "assignee": staff if rng.random() < 0.9 else rng.choice(STAFF),
+                **dict(zip(STAGE_COLUMNS, times, strict=True)),
+                "root_cause": rng.choice(ROOT_CAUSES) if documented else "",
+                "gesture": gesture,
+                "gesture_value": str(rng.choice([10, 15, 20])) if gesture else "",
+                "deposition": "Apologised, rebooked, called back.\nAll fine." if documented else "",
+            }
+            writer.writerow([values[column] for column in COLUMNS])
+
+
+def main_bench() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        csv_path = root / "cases.csv"
+        write_csv(csv_path, args.rows)
+        config = root / "config.toml"
+        config.write_text(f'timezone = "{ZONE}"\n', encoding="utf-8")
+
+        began = time.perf_counter()
+        with csv_path.open(encoding="utf-8", newline="") as handle:
+            baseline_rows = sum(1 for _row in csv.DictReader(handle))
+        baseline = time.perf_counter() - began
+        assert baseline_rows == args.rows
+
+        settings = Settings(zone=ZoneInfo(ZONE))
+        began = time.perf_counter()
+        histories = parse_cases_csv(csv_path, settings, now=datetime.now(UTC), actor="bench")
+        parse = time.perf_counter() - began
+        assert len(histories) == args.rows
+        del histories
+
+        url = f"sqlite:///{root / 'bench.db'}"
+        began = time.perf_counter()
+        result = CliRunner().invoke(
+            main, ["--db", url, "--config", str(config), "import", str(csv_path), "--as", "bench"]
+        )
+        full = time.perf_counter() - began
+        if result.exit_code != 0:
+            print(result.output, result.stderr, file=sys.stderr)
+            return 1
+        verdict = "OK" if full <= TARGET_SECONDS else "TOO SLOW"
+        print(
+            f"csv import {args.rows} rows: {full:.1f} s (parse {parse:.1f} s; baseline csv.DictReader "
+            f"{baseline:.2f} s; ratio {full / baseline:.1f}x); target <= {TARGET_SECONDS:.0f} s: {verdict}"
+        )
+        print(f"  parse alone: {parse / baseline:.1f}x the baseline, {args.rows / parse:,.0f} rows/s")
+        print(f"  storing (the import minus a parse): {full - parse:.1f} s")
+        print(f"  {result.stdout.strip()}")
+        return 0 if full <= TARGET_SECONDS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main_bench())

@@ -1,0 +1,470 @@
+"""Rendering a ShiftSummary as Markdown, CSV or JSON (pure; user text is always treated as data).
+
+Times: JSON in ISO 8601 UTC; Markdown and CSV in the given local zone (CSV as ISO 8601 with offset).
+
+Redaction (`redact=True`): every customer name becomes `customer #<id>` and every contact is dropped
+(empty CSV cell, JSON null, not shown in Markdown); in last notes, occurrences of that case's customer
+name and contact (case-insensitive) are replaced the same way. Other free text (agent names, gesture
+kinds) is kept: it is not customer data. Notes may still mention a customer in ways that cannot be
+recognised (a nickname, a misspelling); redacted exports are for sharing, not for anonymisation proofs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+from core.cases import Case
+from core.deadlines import Deadline
+from core.summary import CaseLine, Owed, ShiftSummary
+
+FORMATS = {"md": "md", "csv": "csv", "json": "json"}  # format → file extension
+
+CSV_COLUMNS = (
+    "id",
+    "opened_at",
+    "customer",
+    "contact",
+    "tier",
+    "channel",
+    "category",
+    "severity",
+    "public",
+    "site",
+    "region",
+    "product",
+    "staff",
+    "owner",
+    "assignee",
+    "stage",
+    "fixed_at",
+    "closed_at",
+    "fix_or_update_met",
+    "worst_breach_seconds",
+    "follow_up_done",
+    "deposition_filed",
+    "gesture_kind",
+    "gesture_value",
+    "gesture_approved_by",
+    "last_note",
+)
+
+
+# -- redaction ------------------------------------------------------------------------------------------
+
+
+def customer_name(case_id: int, name: str, redact: bool) -> str:
+    return f"customer #{case_id}" if redact else name
+
+
+def customer_contact(contact: str | None, redact: bool) -> str | None:
+    return None if redact else contact
+
+
+def scrub_note(text: str, case_id: int, customer: str, contact: str | None, redact: bool) -> str:
+    """The note with the case's customer name and contact taken out when redacting."""
+    if not redact:
+        return text
+    for secret, replacement in ((customer, f"customer #{case_id}"), (contact, "[contact removed]")):
+        if secret and secret.strip():
+            text = re.sub(re.escape(secret.strip()), replacement, text, flags=re.IGNORECASE)
+    return text
+
+
+# -- small formatting helpers ------------------------------------------------------------------------------
+
+
+def iso_utc(at: datetime | None) -> str | None:
+    return at.astimezone(UTC).isoformat() if at is not None else None
+
+
+def local_iso(at: datetime | None, zone: tzinfo) -> str:
+    return at.astimezone(zone).isoformat(timespec="seconds") if at is not None else ""
+
+
+def local_short(at: datetime | None, zone: tzinfo) -> str:
+    """2026-11-24 15:05"""
+    return at.astimezone(zone).isoformat(" ", "minutes")[:16] if at is not None else ""
+
+
+def seconds(delta: timedelta) -> int:
+    return int(delta.total_seconds())
+
+
+def duration(delta: timedelta) -> str:
+    """4 min 10 s, 1 h 05 min."""
+    total = max(0, seconds(delta))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def number(value: float) -> str:
+    return f"{value:g}"
+
+
+# -- Markdown ----------------------------------------------------------------------------------------------
+
+# Characters that could start markup in CommonMark/GFM (emphasis, links, images, code, HTML, headings,
+# table cells, strike-through, entities, `scheme:` autolinks) and Rich/Textual console markup ([bold],
+# [@click=…]): backslash-escaped, which CommonMark shows as the plain character. Line-start markers
+# (- + = . digits) need no escaping: escaped user text never starts a line.
+_MD_SPECIAL = "\\`*_[]{}<>|#~&!:"
+_MD_ESCAPES = str.maketrans({char: "\\" + char for char in _MD_SPECIAL})
+
+
+def md(text: object) -> str:
+    """User text as one inert line of Markdown (also safe inside a table cell)."""
+    return " ".join(str(text).split()).translate(_MD_ESCAPES)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(f"#{case_id}" for case_id in ids) if ids else "none"
+
+
+def _owed_rows(lines: list[Owed], zone: tzinfo) -> list[list[str]]:
+    return [
+        [
+            f"#{line.case_id}",
+            local_short(line.due_at, zone),
+            md(line.owed_by),
+            f"overdue {duration(line.overdue)}" if line.overdue else "pending",
+        ]
+        for line in lines
+    ]
+
+
+def _deadline_cells(deadline: Deadline | None, cutoff: datetime, zone: tzinfo) -> list[str]:
+    if deadline is None:
+        return ["none", "", ""]
+    overdue = deadline.overdue_by(cutoff)
+    due = local_short(deadline.due_at, zone) + (f" (overdue {duration(overdue)})" if overdue else "")
+    return [md(deadline.kind), due, md(deadline.owed_by)]
+
+
+def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> str:
+    """A human-readable report: figures, the 20-minute rule, hand-over, follow-ups, gestures, depositions,
+    per-agent load and hotspots. Every piece of user text is escaped (see `md`)."""
+    cutoff = summary.cutoff
+    out: list[str] = [
+        f"# Shift summary {md(summary.label)}",
+        "",
+        f"Period {local_short(summary.period_start, zone)} to {local_short(summary.period_end, zone)} "
+        f"({md(str(zone))}), as of {local_short(cutoff, zone)}" + (" · redacted" if redact else "") + ".",
+        "",
+        "## Figures",
+        "",
+    ]
+    breached = summary.fix_or_update_breached
+    out += _table(
+        ["", "cases"],
+        [
+            ["opened", str(len(summary.opened))],
+            ["fixed", str(len(summary.fixed))],
+            ["closed", str(len(summary.closed))],
+            ["still open at the end", str(len(summary.still_open))],
+            ["met the fix-or-update rule", str(len(summary.fix_or_update_met))],
+            ["missed the fix-or-update rule", str(len(breached))],
+            ["follow-ups done", str(len(summary.follow_ups_done))],
+            ["follow-ups owed", str(len(summary.follow_ups_owed))],
+            ["gestures given", str(len(summary.gestures))],
+            ["depositions written", str(len(summary.depositions_written))],
+            ["depositions missing", str(len(summary.depositions_missing))],
+        ],
+    )
+    out += ["## Fix or update within the deadline", "", f"Met: {_ids(summary.fix_or_update_met)}.", ""]
+    if breached:
+        out += ["Missed:", ""]
+        out += _table(
+            ["case", "missed by", "owed by"],
+            [[f"#{b.case_id}", duration(b.breached_by), md(b.owed_by)] for b in breached],
+        )
+    else:
+        out += ["Missed: none.", ""]
+
+    out += ["## Hand-over", ""]
+    if summary.handover:
+        rows = []
+        for item in summary.handover:
+            note = scrub_note(item.last_note, item.case_id, item.customer, item.contact, redact)
+            rows.append(
+                [
+                    f"#{item.case_id}",
+                    md(customer_name(item.case_id, item.customer, redact)),
+                    md(item.stage.value),
+                    md(item.assignee),
+                    md(item.owner),
+                    *_deadline_cells(item.next_deadline, cutoff, zone),
+                    md(note),
+                ]
+            )
+        header = ["case", "customer", "stage", "assignee", "owner", "next deadline", "due", "owed by"]
+        out += _table([*header, "last note"], rows)
+    else:
+        out += ["No case open at the end of the period.", ""]
+
+    out += ["## Follow-ups", ""]
+    if summary.follow_ups_done:
+        out += _table(
+            ["case", "at", "by", "satisfied"],
+            [
+                [
+                    f"#{f.case_id}",
+                    local_short(f.at, zone),
+                    md(f.actor),
+                    {True: "yes", False: "no", None: ""}[f.satisfied],
+                ]
+                for f in summary.follow_ups_done
+            ],
+        )
+    else:
+        out += ["Done: none.", ""]
+    if summary.follow_ups_owed:
+        out += ["Owed:", ""]
+        out += _table(["case", "due", "owed by", "state"], _owed_rows(summary.follow_ups_owed, zone))
+    else:
+        out += ["Owed: none.", ""]
+
+    out += ["## Gestures", ""]
+    if summary.gestures:
+        out += _table(
+            ["case", "at", "kind", "value", "given by", "approved by"],
+            [
+                [
+                    f"#{g.case_id}",
+                    local_short(g.at, zone),
+                    md(g.kind),
+                    number(g.value),
+                    md(g.actor),
+                    md(g.approved_by or ""),
+                ]
+                for g in summary.gestures
+            ],
+        )
+    else:
+        out += ["None given.", ""]
+
+    out += ["## Depositions", ""]
+    if summary.depositions_written:
+        out += _table(
+            ["case", "filed", "author"],
+            [[f"#{d.case_id}", local_short(d.at, zone), md(d.author)] for d in summary.depositions_written],
+        )
+    else:
+        out += ["Written: none.", ""]
+    if summary.depositions_missing:
+        out += ["Missing:", ""]
+        out += _table(["case", "due", "owed by", "state"], _owed_rows(summary.depositions_missing, zone))
+    else:
+        out += ["Missing: none.", ""]
+
+    out += ["## Per agent", ""]
+    if summary.per_agent:
+        out += _table(
+            ["agent", "open", "actions", "opened as staff", "fix-or-update misses"],
+            [
+                [md(name), str(f.open), str(f.actions), str(f.opened_as_staff), str(f.breaches)]
+                for name, f in summary.per_agent.items()
+            ],
+        )
+    else:
+        out += ["Nobody acted in the period.", ""]
+
+    if summary.hotspots:
+        out += ["## Hotspots", ""]
+        out += [f"- {md(spot.get('sentence', ''))}" for spot in summary.hotspots]
+        out += [""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# -- CSV ---------------------------------------------------------------------------------------------------
+
+_FORMULA_START = frozenset("=+-@\t\r")
+
+
+def csv_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: one starting with = + - @ (or tab/CR) gets a leading '."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in _FORMULA_START else text
+
+
+def _yes_no(flag: bool | None) -> str:
+    return "" if flag is None else ("yes" if flag else "no")
+
+
+def _csv_row(line: CaseLine, zone: tzinfo, redact: bool) -> list[object]:
+    case: Case = line.case
+    case_id = case.id or 0
+    gesture = line.gesture
+    return [
+        case_id,
+        local_iso(case.opened_at, zone),
+        customer_name(case_id, case.customer, redact),
+        customer_contact(case.contact, redact) or "",
+        case.tier.value,
+        case.channel.value,
+        case.category,
+        case.severity.value,
+        _yes_no(case.public),
+        case.site,
+        case.region,
+        case.product,
+        case.staff,
+        case.owner,
+        case.assignee,
+        case.stage.value,
+        local_iso(case.fixed_at, zone),
+        local_iso(case.closed_at, zone),
+        _yes_no(line.fix_or_update_met),
+        seconds(line.worst_breach) if line.worst_breach is not None else "",
+        _yes_no(line.follow_up_done),
+        _yes_no(line.deposition_filed),
+        gesture.kind if gesture else "",
+        number(gesture.value) if gesture else "",
+        (gesture.approved_by or "") if gesture else "",
+        scrub_note(line.last_note, case_id, case.customer, case.contact, redact),
+    ]
+
+
+def to_csv(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> str:
+    """One row per case of the summary (by id), columns `CSV_COLUMNS`, state as of the cutoff."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for line in summary.cases:
+        writer.writerow([csv_cell(value) for value in _csv_row(line, zone, redact)])
+    return buffer.getvalue()
+
+
+# -- JSON --------------------------------------------------------------------------------------------------
+
+
+def _owed_json(line: Owed) -> dict[str, Any]:
+    return {
+        "case_id": line.case_id,
+        "due_at": iso_utc(line.due_at),
+        "owed_by": line.owed_by,
+        "overdue_seconds": seconds(line.overdue),
+    }
+
+
+def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
+    cutoff = summary.cutoff
+    handover = []
+    for item in summary.handover:
+        deadline = item.next_deadline
+        handover.append(
+            {
+                "case_id": item.case_id,
+                "customer": customer_name(item.case_id, item.customer, redact),
+                "contact": customer_contact(item.contact, redact),
+                "stage": item.stage.value,
+                "assignee": item.assignee,
+                "owner": item.owner,
+                "next_deadline": None
+                if deadline is None
+                else {
+                    "kind": deadline.kind,
+                    "due_at": iso_utc(deadline.due_at),
+                    "owed_by": deadline.owed_by,
+                    "overdue_seconds": seconds(deadline.overdue_by(cutoff)),
+                },
+                "last_note": scrub_note(item.last_note, item.case_id, item.customer, item.contact, redact),
+            }
+        )
+    return {
+        "period": {
+            "from": iso_utc(summary.period_start),
+            "to": iso_utc(summary.period_end),
+            "label": summary.label,
+            "as_of": iso_utc(cutoff),
+        },
+        "redacted": redact,
+        "opened": summary.opened,
+        "fixed": summary.fixed,
+        "closed": summary.closed,
+        "still_open": summary.still_open,
+        "fix_or_update_met": summary.fix_or_update_met,
+        "fix_or_update_breached": [
+            {"case_id": b.case_id, "breached_by_seconds": seconds(b.breached_by), "owed_by": b.owed_by}
+            for b in summary.fix_or_update_breached
+        ],
+        "follow_ups_done": [
+            {"case_id": f.case_id, "at": iso_utc(f.at), "actor": f.actor, "satisfied": f.satisfied}
+            for f in summary.follow_ups_done
+        ],
+        "follow_ups_owed": [_owed_json(line) for line in summary.follow_ups_owed],
+        "handover": handover,
+        "gestures": [
+            {
+                "case_id": g.case_id,
+                "at": iso_utc(g.at),
+                "kind": g.kind,
+                "value": g.value,
+                "actor": g.actor,
+                "approved_by": g.approved_by,
+            }
+            for g in summary.gestures
+        ],
+        "depositions_written": [
+            {"case_id": d.case_id, "at": iso_utc(d.at), "author": d.author}
+            for d in summary.depositions_written
+        ],
+        "depositions_missing": [_owed_json(line) for line in summary.depositions_missing],
+        "per_agent": {
+            name: {
+                "open": f.open,
+                "actions": f.actions,
+                "opened_as_staff": f.opened_as_staff,
+                "fix_or_update_breaches": f.breaches,
+            }
+            for name, f in summary.per_agent.items()
+        },
+        "hotspots": summary.hotspots,
+    }
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)  # one encoder: json.dumps makes one per call
+
+
+def _compact(value: Any) -> str:
+    return _ENCODER.encode(value)
+
+
+def to_json(summary: ShiftSummary, redact: bool = False) -> str:
+    """The `summary_json` object, one top-level key per line and one list item (or agent) per line:
+    readable and diff-able, and written by the fast C encoder (indent=2 is several times slower)."""
+    parts = []
+    for key, value in summary_json(summary, redact).items():
+        if isinstance(value, list) and value:
+            body = ",\n    ".join(_compact(item) for item in value)
+            parts.append(f"  {_compact(key)}: [\n    {body}\n  ]")
+        elif isinstance(value, dict) and value:
+            body = ",\n    ".join(f"{_compact(k)}: {_compact(v)}" for k, v in value.items())
+            parts.append(f"  {_compact(key)}: {{\n    {body}\n  }}")
+        else:
+            parts.append(f"  {_compact(key)}: {_compact(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def render(summary: ShiftSummary, fmt: str, zone: tzinfo, redact: bool = False) -> str:
+    """The document in `fmt` (md, csv or json)."""
+    if fmt == "md":
+        return to_markdown(summary, zone, redact)
+    if fmt == "csv":
+        return to_csv(summary, zone, redact)
+    if fmt == "json":
+        return to_json(summary, redact)
+    raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")

@@ -1,0 +1,370 @@
+"""End-of-shift summary: the figures of one period, computed from case histories (pure, injected times).
+
+The summary is a snapshot of the period *as of its cutoff*: the end of the period, or `now` when the
+period has not ended yet (the running shift). Events after the cutoff are ignored, so exporting a past
+shift tomorrow gives the same document as exporting it at its end (up to data entered late).
+
+Rules reused, not re-implemented: the case's state at the cutoff comes from `core.workflow.replay`, its
+deadlines from `core.deadlines.deadline_history` (the fix-or-update record) and
+`core.deadlines.pending_deadlines` (what is owed at the cutoff: hand-over, follow-ups, depositions).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from core.cases import Action, Case, CaseHistory, Event, Gesture, Stage
+from core.clock import ensure_utc
+from core.deadlines import Deadline, deadline_history, pending_deadlines
+from core.policy import DEPOSITION, FIX_OR_UPDATE, FOLLOW_UP, DeadlinePolicy
+from core.shifts import ShiftCalendar, ShiftOccurrence
+from core.workflow import replay
+
+ZERO = timedelta(0)
+
+
+class PeriodError(ValueError):
+    """A period that cannot be resolved (unknown shift, no shift running, bad range)."""
+
+
+# -- the period ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A half-open interval [start, end) in UTC, with the label exports are named after."""
+
+    start: datetime
+    end: datetime
+    label: str
+
+    @classmethod
+    def of(cls, occurrence: ShiftOccurrence) -> Period:
+        return cls(occurrence.starts_at, occurrence.ends_at, occurrence.label)
+
+    @classmethod
+    def between(cls, start: datetime, end: datetime, label: str = "") -> Period:
+        start, end = ensure_utc(start), ensure_utc(end)
+        if start >= end:
+            raise PeriodError(
+                f"the period must start before it ends ({start.isoformat()} is not before {end.isoformat()})"
+            )
+        return cls(start, end, label or f"{start:%Y-%m-%dT%H%MZ}--{end:%Y-%m-%dT%H%MZ}")
+
+
+_LABEL = re.compile(r"^(\d{4}-\d{2}-\d{2}):(.+)$")
+
+
+def resolve_shift(spec: str, calendar: ShiftCalendar, now: datetime) -> Period:
+    """`current`, `previous` or `DATE:NAME` (e.g. `2026-11-24:Late`) → the shift occurrence's period."""
+    text = spec.strip()
+    lowered = text.lower()
+    if lowered in ("current", "previous"):
+        occurrence = calendar.at(now)
+        if occurrence is None:
+            raise PeriodError(
+                f"no shift is running at {now.astimezone(calendar.zone):%Y-%m-%d %H:%M}: "
+                "name one as DATE:NAME or give --from/--to"
+            )
+        if lowered == "previous":
+            before = calendar.previous(occurrence)
+            if before is None:
+                raise PeriodError(f"no shift ran just before {occurrence.label}: name one as DATE:NAME")
+            occurrence = before
+        return Period.of(occurrence)
+    match = _LABEL.match(text)
+    if match is None:
+        raise PeriodError(f"{spec!r} is not current, previous or DATE:NAME (e.g. 2026-11-24:Late)")
+    try:
+        day = date.fromisoformat(match.group(1))
+    except ValueError:
+        raise PeriodError(f"{spec!r}: {match.group(1)!r} is not a date (YYYY-MM-DD)") from None
+    try:
+        return Period.of(calendar.named(day, match.group(2).strip()))
+    except ValueError as error:
+        raise PeriodError(str(error)) from None
+
+
+# -- what the summary holds -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    """A case that missed the fix-or-update rule in the period, by its worst miss."""
+
+    case_id: int
+    breached_by: timedelta
+    owed_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpDone:
+    case_id: int
+    at: datetime
+    actor: str
+    satisfied: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Owed:
+    """A deadline still owed at the cutoff (follow-up or deposition), with how overdue it is then."""
+
+    case_id: int
+    due_at: datetime
+    owed_by: str
+    overdue: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverItem:
+    """One case open at the cutoff: what the next shift takes over."""
+
+    case_id: int
+    customer: str
+    contact: str | None
+    stage: Stage
+    assignee: str
+    owner: str
+    next_deadline: Deadline | None
+    last_note: str
+
+
+@dataclass(frozen=True, slots=True)
+class GestureGiven:
+    case_id: int
+    at: datetime
+    kind: str
+    value: float
+    actor: str
+    approved_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DepositionWritten:
+    case_id: int
+    at: datetime
+    author: str
+
+
+@dataclass(slots=True)
+class AgentFigures:
+    """Per person: open cases assigned at the cutoff, actions (events) in the period, cases opened where
+    they were the staff member serving, and fix-or-update breaches in the period they owed."""
+
+    open: int = 0
+    actions: int = 0
+    opened_as_staff: int = 0
+    breaches: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLine:
+    """One case of the summary as of the cutoff (the CSV row)."""
+
+    case: Case  # its state at the cutoff
+    fix_or_update_met: bool | None  # None: no fix-or-update deadline was decided in the period
+    worst_breach: timedelta | None
+    follow_up_done: bool
+    deposition_filed: bool
+    gesture: Gesture | None
+    last_note: str
+
+
+@dataclass(slots=True)
+class ShiftSummary:
+    period_start: datetime
+    period_end: datetime
+    label: str
+    now: datetime
+    cases: list[CaseLine] = field(default_factory=list)
+    opened: list[int] = field(default_factory=list)
+    fixed: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    still_open: list[int] = field(default_factory=list)
+    fix_or_update_met: list[int] = field(default_factory=list)
+    fix_or_update_breached: list[Breach] = field(default_factory=list)
+    follow_ups_done: list[FollowUpDone] = field(default_factory=list)
+    follow_ups_owed: list[Owed] = field(default_factory=list)
+    handover: list[HandoverItem] = field(default_factory=list)
+    gestures: list[GestureGiven] = field(default_factory=list)
+    depositions_written: list[DepositionWritten] = field(default_factory=list)
+    depositions_missing: list[Owed] = field(default_factory=list)
+    per_agent: dict[str, AgentFigures] = field(default_factory=dict)
+    # Filled by the caller if it wants (e.g. from the trend scan): dicts with at least a "sentence" key.
+    hotspots: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def cutoff(self) -> datetime:
+        return min(self.period_end, self.now)
+
+
+# -- computing it ------------------------------------------------------------------------------------------
+
+
+def opened_state(case: Case, events: Sequence[Event]) -> Case:
+    """The case as it was when opened (stage new, no derived facts), rebuilt from its final state.
+
+    The first assignee is the `from` of the first reassignment when there was one (the service records
+    it), else the owner; without reassignments it is the current assignee.
+    """
+    assignee = case.assignee
+    for event in events:
+        if event.action is Action.REASSIGN:
+            assignee = str(event.data.get("from") or case.owner)
+            break
+    return replace(
+        case,
+        stage=Stage.NEW,
+        assignee=assignee,
+        version=1,
+        last_contact_at=case.opened_at,
+        fixed_at=None,
+        followed_up_at=None,
+        documented_at=None,
+        closed_at=None,
+        check_back_owed_since=None,
+        public_apology_at=None,
+        spokesperson=None,
+    )
+
+
+def _gesture_of(event: Event) -> Gesture | None:
+    raw = event.data.get("gesture") if event.action is Action.FIX else None
+    if not isinstance(raw, dict) or not str(raw.get("kind", "")).strip():
+        return None
+    approved = raw.get("approved_by")
+    return Gesture(str(raw["kind"]), float(raw.get("value") or 0), str(approved) if approved else None)
+
+
+def summarize(
+    histories: Iterable[CaseHistory],
+    period_start: datetime,
+    period_end: datetime,
+    now: datetime,
+    policy: DeadlinePolicy,
+    calendar: ShiftCalendar | None = None,
+    label: str = "",
+) -> ShiftSummary:
+    """The summary of [period_start, period_end) as of min(period_end, now), from the given histories.
+
+    Histories that do not concern the period are skipped, so a caller may pass more than needed. A case
+    concerns the period when it was opened in it, had an event in it, or was still open at its cutoff.
+    """
+    start, end, now = ensure_utc(period_start), ensure_utc(period_end), ensure_utc(now)
+    if start >= end:
+        raise PeriodError("the period must start before it ends")
+    cutoff = min(end, now)
+    summary = ShiftSummary(start, end, label or Period.between(start, end).label, now)
+
+    def agent(name: str) -> AgentFigures:
+        figures = summary.per_agent.get(name)
+        if figures is None:
+            figures = summary.per_agent[name] = AgentFigures()
+        return figures
+
+    def in_period(at: datetime) -> bool:
+        return start <= at < end and at <= cutoff
+
+    for history in sorted(histories, key=lambda h: h.case.id or 0):
+        final = history.case
+        case_id = final.id if final.id is not None else 0
+        events = [e for e in history.events if e.at < end and e.at <= cutoff]
+        opened = opened_state(final, history.events)
+        # The stored case is the state after all its events; replay only when some came after the cutoff.
+        state = final if len(events) == len(history.events) else replay(replace(opened), events)
+        period_events = [e for e in events if e.at >= start]
+        opened_in_period = in_period(final.opened_at)
+        open_at_cutoff = state.is_open and final.opened_at <= cutoff
+        if not (opened_in_period or period_events or open_at_cutoff):
+            continue
+
+        if opened_in_period:
+            summary.opened.append(case_id)
+            agent(final.staff).opened_as_staff += 1
+        if state.fixed_at is not None and in_period(state.fixed_at):
+            summary.fixed.append(case_id)
+        if state.closed_at is not None and in_period(state.closed_at):
+            summary.closed.append(case_id)
+
+        # The 20-minute rule: every fix-or-update deadline due in the period and decided by the cutoff.
+        worst: timedelta | None = None
+        worst_owed_by = ""
+        decided = False
+        for deadline in deadline_history(opened, events, policy, calendar):
+            if deadline.kind != FIX_OR_UPDATE or not (start <= deadline.due_at < end):
+                continue
+            if deadline.met_at is None and deadline.due_at > cutoff:
+                continue  # still running: neither met nor missed yet
+            decided = True
+            overdue = deadline.overdue_by(cutoff)
+            if overdue > ZERO:
+                agent(deadline.owed_by).breaches += 1
+                if worst is None or overdue > worst:
+                    worst, worst_owed_by = overdue, deadline.owed_by
+        met: bool | None = None
+        if decided:
+            met = worst is None
+            if met:
+                summary.fix_or_update_met.append(case_id)
+            else:
+                assert worst is not None
+                summary.fix_or_update_breached.append(Breach(case_id, worst, worst_owed_by))
+
+        gesture: Gesture | None = None
+        for event in events:  # the gesture of the case (CSV), even when the fix was before the period
+            gesture = _gesture_of(event) or gesture
+        for event in period_events:
+            agent(event.actor).actions += 1
+            if event.action is Action.FOLLOW_UP:
+                satisfied = event.data.get("satisfied")
+                flag = satisfied if isinstance(satisfied, bool) else None
+                summary.follow_ups_done.append(FollowUpDone(case_id, event.at, event.actor, flag))
+            elif event.action is Action.DOCUMENT:
+                summary.depositions_written.append(DepositionWritten(case_id, event.at, event.actor))
+            elif event.action is Action.FIX and gesture is not None:
+                summary.gestures.append(
+                    GestureGiven(
+                        case_id, event.at, gesture.kind, gesture.value, event.actor, gesture.approved_by
+                    )
+                )
+
+        last_note = next((e.text for e in reversed(events) if e.text.strip()), "")
+        if open_at_cutoff:
+            summary.still_open.append(case_id)
+            agent(state.assignee).open += 1
+            owed = pending_deadlines(state, policy, calendar)
+            for deadline in owed:
+                line = Owed(case_id, deadline.due_at, deadline.owed_by, deadline.overdue_by(cutoff))
+                if deadline.kind == FOLLOW_UP:
+                    summary.follow_ups_owed.append(line)
+                elif deadline.kind == DEPOSITION:
+                    summary.depositions_missing.append(line)
+            summary.handover.append(
+                HandoverItem(
+                    case_id,
+                    final.customer,
+                    final.contact,
+                    state.stage,
+                    state.assignee,
+                    state.owner,
+                    owed[0] if owed else None,
+                    last_note,
+                )
+            )
+        summary.cases.append(
+            CaseLine(
+                state,
+                met,
+                worst,
+                state.followed_up_at is not None,
+                state.documented_at is not None,
+                gesture,
+                last_note,
+            )
+        )
+    summary.per_agent = dict(sorted(summary.per_agent.items()))
+    return summary

@@ -1,0 +1,381 @@
+"""The dashboard driven the way a supervisor uses it: keys through Textual's Pilot, the clock frozen."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.cases import Action, Stage
+from storage import views
+from storage.database import Database
+from storage.service import WorkflowService
+from tests.tui_fixtures import MARKUP_NAME, MARKUP_TEXT, ROSTER, Shiftdesk, build_shift, new_case, settings
+from tui.app import ShiftdeskApp
+from tui.screens.case_view import CaseScreen
+from tui.screens.form import FormScreen
+from tui.screens.help import HelpScreen
+from tui.screens.reassign import ReassignPicker
+from tui.widgets.countdowns import Countdowns
+from tui.widgets.depositions import RecentDepositions
+from tui.widgets.open_cases import OpenCasesTable
+from tui.widgets.shift_header import ShiftHeader
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def shift(sqlite_url: str) -> Shiftdesk:
+    return build_shift(sqlite_url)
+
+
+def make_app(shift: Shiftdesk, poll: float = 0.05) -> ShiftdeskApp:
+    return ShiftdeskApp(shift.service, actor="Omar Farouk", poll_seconds=poll, hotspots=False)
+
+
+async def started(pilot) -> ShiftdeskApp:
+    app = pilot.app
+    await app.loaded.wait()
+    await pilot.pause()
+    return app
+
+
+def table_of(app: ShiftdeskApp) -> OpenCasesTable:
+    return app.main_screen.query_one(OpenCasesTable)
+
+
+def row_ids(app: ShiftdeskApp) -> list[int]:
+    return [int(str(key.value)) for key in table_of(app).rows]
+
+
+async def highlight(pilot, case_id: int) -> None:
+    table = table_of(pilot.app)
+    table.move_cursor(row=table.get_row_index(str(case_id)))
+    await pilot.pause()
+
+
+def rendered(widget) -> str:
+    """The text a widget shows (Content for Static; Rich renderables rendered through a console)."""
+    visual = getattr(widget, "content", None) or widget.render()
+    if isinstance(visual, str):
+        return visual
+    if hasattr(visual, "plain"):
+        return visual.plain
+    from rich.console import Console
+
+    console = Console(width=200, record=True, color_system=None)
+    console.print(visual)
+    return console.export_text()
+
+
+async def test_main_screen_shows_the_shift_the_panes_and_urgent_cases_first(shift):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        header = rendered(app.main_screen.query_one(ShiftHeader))
+        assert "Late 14:00–22:00" in header and "Omar Farouk" in header and "open 5" in header
+        ids = row_ids(app)
+        assert sorted(ids) == sorted(value for key, value in shift.ids.items())
+        # The most urgent first: the markup case (new, opened 12 min ago, due in 8 min) is not last.
+        due = [app.board.urgency_key(case_id)[0] for case_id in ids]
+        assert due == sorted(due)
+        countdowns = rendered(app.main_screen.query_one(Countdowns))
+        assert ("fix-or-update" in countdowns and "deposition" not in countdowns.split("\n")[0]) or countdowns
+        assert app.focused is table_of(app)
+
+
+async def test_user_text_is_shown_literally_in_table_countdowns_and_case_view(shift):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        row = table_of(app).get_row(str(shift.ids["markup"]))
+        assert MARKUP_NAME in row[2].plain
+        assert "[bold]Ada[/bold]" in rendered(app.main_screen.query_one(Countdowns))
+        await highlight(pilot, shift.ids["markup"])
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, CaseScreen)
+        fields = rendered(app.screen.query_one("#case-fields"))
+        assert MARKUP_TEXT in fields.replace("\n", "") or "[@click=app.quit]again[/]" in fields
+        assert app.is_running  # [@click=app.quit] did nothing
+
+
+async def test_j_k_move_and_enter_opens_the_case_with_timeline_and_deadlines(shift):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        table = table_of(app)
+        first = table.highlighted_case_id
+        await pilot.press("j")
+        second = table.highlighted_case_id
+        assert second != first
+        await pilot.press("k")
+        assert table.highlighted_case_id == first
+        await highlight(pilot, shift.ids["documented"])
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, CaseScreen)
+        timeline = rendered(screen.query_one("#case-timeline"))
+        for action in ("open", "apologize", "review", "fix", "follow-up", "document"):
+            assert action in timeline
+        assert "Order released late [bold]by[/bold] the warehouse" in rendered(
+            screen.query_one("#case-deposition")
+        )
+        await pilot.press("escape")
+        assert app.screen is app.main_screen
+
+
+async def test_apologize_through_the_form_records_the_event(shift):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await highlight(pilot, shift.ids["markup"])
+        await pilot.press("a")
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press(*"So sorry [b]really[/b]")
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.screen is app.main_screen
+        case = shift.service.get(shift.ids["markup"])
+        assert case.stage is Stage.APOLOGIZED
+        detail = views.case_detail(shift.service.database, case.id)
+        assert detail.events[-1].text == "So sorry [b]really[/b]"
+        assert detail.events[-1].actor == "Omar Farouk"
+        assert table_of(app).get_row(str(case.id))[4].plain == "apologized"
+
+
+async def test_a_refused_action_says_what_must_happen_first(shift):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await highlight(pilot, shift.ids["markup"])
+        await pilot.press("f")
+        await pilot.pause()
+        assert app.screen is app.main_screen  # no form for an action that cannot happen
+        messages = [str(notification.message) for notification in app._notifications]
+        assert any("apolog" in message for message in messages), messages
+        assert shift.service.get(shift.ids["markup"]).stage is Stage.NEW
+
+
+async def test_fix_above_the_authority_limit_needs_an_approver(shift):
+    app = ShiftdeskApp(shift.service, actor="Billy Okafor", poll_seconds=0.05, hotspots=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await highlight(pilot, shift.ids["reviewed"])
+        await pilot.press("f")
+        await pilot.press(*"Replaced the sofa", "enter", *"upgrade", "enter", *"80", "enter", "enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, FormScreen)
+        error = rendered(app.screen.query_one("#form-error"))
+        assert "approv" in error.lower() and "80" in error
+        assert shift.service.get(shift.ids["reviewed"]).stage is Stage.REVIEWED
+        approver = app.screen.query_one("#field-approved_by")
+        approver.value = "Omar Farouk"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert app.screen is app.main_screen
+        assert shift.service.get(shift.ids["reviewed"]).stage is Stage.FIXED
+
+
+async def test_reassign_with_r_a_few_letters_and_enter(shift):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        case_id = shift.ids["reviewed"]  # Billy's; the original owner stays Billy
+        await highlight(pilot, case_id)
+        await pilot.press("r")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, ReassignPicker)
+        options = picker.query_one("#picker-options")
+        first = str(options.get_option_at_index(0).prompt)
+        assert "Dev Patel" in first and "0 open" in first  # least loaded on the roster under the cursor
+        names = [str(options.get_option_at_index(index).prompt) for index in range(options.option_count)]
+        assert not any(name.startswith("Billy Okafor") for name in names)  # not the current assignee
+        assert all(any(member in name for name in names) for member in ROSTER if member != "Billy Okafor")
+        await pilot.press(*"mar", "enter")
+        await pilot.pause(0.3)
+        assert app.screen is app.main_screen
+        case = shift.service.get(case_id)
+        assert case.assignee == "Marta Kowalski" and case.owner == "Billy Okafor"
+        assert table_of(app).get_row(str(case_id))[5].plain == "Marta Kowalski"
+        assert table_of(app).highlighted_case_id == case_id  # the cursor stayed on its case
+        owed = [deadline for deadline in app.board.deadlines[case_id] if deadline.kind == "owner-check-back"]
+        assert owed and owed[0].owed_by == "Billy Okafor"
+
+
+async def test_escape_cancels_the_picker(shift):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await highlight(pilot, shift.ids["reviewed"])
+        await pilot.press("r", "escape")
+        await pilot.pause(0.2)
+        assert app.screen is app.main_screen
+        assert shift.service.get(shift.ids["reviewed"]).assignee == "Billy Okafor"
+
+
+async def test_new_case_form_opens_a_case(shift):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        values = {
+            "customer": "Yara [i]Haddad[/i]",
+            "category": "damaged item",
+            "description": "Tray dropped",
+            "site": "Gulf Point",
+            "region": "South",
+            "product": "Tray",
+            "staff": "Dev Patel",
+        }
+        for name, value in values.items():
+            form.query_one(f"#field-{name}").value = value
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert app.screen is app.main_screen
+        newest = max(row_ids(app))
+        case = shift.service.get(newest)
+        assert case.customer == "Yara [i]Haddad[/i]" and case.assignee == "Dev Patel"
+
+
+async def test_filter_as_you_type(shift):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("slash", *"bruno")
+        await pilot.pause()
+        assert row_ids(app) == [shift.ids["apologized"]]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(row_ids(app)) == 5
+        assert app.focused is table_of(app)
+
+
+async def test_a_case_added_elsewhere_appears_without_reload(shift):
+    app = make_app(shift)
+    other = WorkflowService(Database(shift.service.database.url), settings(), shift.clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        before = set(row_ids(app))
+        stored = other.open_case(new_case("Farah Qureshi", 0, "Dev Patel"), "Dev Patel")
+        other.act(shift.ids["apologized"], Action.REVIEW, "Hana Sato", "Broken leg", {"needs": "refund"})
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if stored.id in row_ids(app):
+                break
+        assert set(row_ids(app)) == before | {stored.id}
+        assert table_of(app).get_row(str(shift.ids["apologized"]))[4].plain == "reviewed"
+
+
+async def test_a_conflicting_edit_keeps_the_typed_text_and_reapplies_it(shift):
+    app = make_app(shift, poll=60)  # no poll: the form must find out by itself
+    other = WorkflowService(Database(shift.service.database.url), settings(), shift.clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        case_id = shift.ids["reviewed"]
+        await highlight(pilot, case_id)
+        await pilot.press("u")
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press(*"Courier booked for 17:00")
+        other.reassign(case_id, "Dev Patel", "Hana Sato")  # meanwhile, in another terminal
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, FormScreen)
+        assert "changed while you were typing" in rendered(app.screen.query_one("#form-error"))
+        assert app.screen.query_one("#field-text").value == "Courier booked for 17:00"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert app.screen is app.main_screen
+        events = views.case_detail(shift.service.database, case_id).events
+        assert [event.action for event in events[-2:]] == [Action.REASSIGN, Action.UPDATE]
+        assert events[-1].text == "Courier booked for 17:00"
+
+
+async def test_deposition_form_files_it_and_it_shows_in_recent_depositions(shift):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        case_id = shift.ids["fixed"]
+        shift.service.follow_up(case_id, "Marta Kowalski", "fine", satisfied=True)
+        await pilot.pause(0.3)
+        await highlight(pilot, case_id)
+        await pilot.press("d")
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert "Harbour Road" in rendered(form.query_one("#form-note"))  # confirmed, not retyped
+        for name, value in {
+            "customer_view": "Late again",
+            "customer_needed": "Reliability",
+            "actions_taken": "Courier",
+            "root_cause": "Van [b]broke[/b] down",
+            "factors": "system, external",
+        }.items():
+            form.query_one(f"#field-{name}").value = value
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert app.screen is app.main_screen
+        assert shift.service.get(case_id).stage is Stage.DOCUMENTED
+        depositions = app.main_screen.query_one(RecentDepositions)
+        first = str(depositions.get_option_at_index(0).prompt)
+        assert "Van [b]broke[/b] down" in first
+
+
+async def test_help_lists_every_key_and_the_palette_every_action(shift):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        help_text = "\n".join(rendered(widget) for widget in app.screen.query("Static"))
+        lines = [line.strip() for line in help_text.splitlines()]
+        for key in ("a", "v", "u", "f", "o", "d", "c", "r", "n", "/", "t", "e", "q", "?", "b", "P", "S"):
+            assert any(line.startswith(f"{key} ") for line in lines), key
+        assert "hand the case to another agent" in help_text and "write the deposition" in help_text
+        await pilot.press("escape")
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for wanted in ("Reassign (r)", "Deposition (d)", "Fix (f)", "New (n)", "Trends (t)", "Export (e)"):
+            assert wanted in titles
+
+
+async def test_countdowns_tick_from_the_injected_clock(shift):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        case_id = shift.ids["markup"]  # opened 14:48 London, fix-or-update due 15:08
+        line = next(
+            line
+            for line in rendered(app.main_screen.query_one(Countdowns)).split("\n")
+            if f"#{case_id} " in line
+        )
+        assert "08:00" in line
+        shift.clock.advance(timedelta(minutes=9))
+        app.tick()
+        line = next(
+            line
+            for line in rendered(app.main_screen.query_one(Countdowns)).split("\n")
+            if f"#{case_id} " in line
+        )
+        assert "+01:00" in line and "OVERDUE" in line
+
+
+async def test_outage_shows_a_banner_and_recovers(shift, monkeypatch):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        from storage.database import DatabaseError
+
+        def down(*_args, **_kwargs):
+            raise DatabaseError("cannot connect to the database server")
+
+        real = views.changed_since
+        monkeypatch.setattr(views, "changed_since", down)
+        await pilot.pause(0.3)
+        assert "database unreachable" in rendered(app.main_screen.query_one(ShiftHeader))
+        assert app.is_running
+        monkeypatch.setattr(views, "changed_since", real)
+        await pilot.pause(0.3)
+        assert "unreachable" not in rendered(app.main_screen.query_one(ShiftHeader))

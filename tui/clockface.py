@@ -1,0 +1,46 @@
+"""How times read on the dashboard: countdowns, ages and local clock times."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+
+WARNING = timedelta(minutes=5)
+URGENT = timedelta(minutes=2)
+
+
+def countdown(remaining: timedelta) -> str:
+    """'04:31' counting down; '+02:10' once overdue (the sign reads without colour); hours when long."""
+    seconds = int(remaining.total_seconds())
+    sign = "+" if seconds < 0 else ""
+    seconds = abs(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{sign}{hours}:{minutes:02d}:{seconds:02d}"
+    return f"{sign}{minutes:02d}:{seconds:02d}"
+
+
+def urgency(remaining: timedelta) -> str:
+    """calm → warning (≤ 5 min) → urgent (≤ 2 min) → overdue."""
+    if remaining <= timedelta(0):
+        return "overdue"
+    if remaining <= URGENT:
+        return "urgent"
+    if remaining <= WARNING:
+        return "warning"
+    return "calm"
+
+
+def age(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h{minutes:02d}"
+    return f"{hours // 24}d"
+
+
+def local_time(instant: datetime, zone: tzinfo, *, with_date: bool = False) -> str:
+    local = instant.astimezone(zone)
+    return local.strftime("%a %d %b %H:%M") if with_date else local.strftime("%H:%M")

@@ -1,0 +1,179 @@
+"""The case view: every field of one case, its timeline of events, its deadlines and its deposition."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, tzinfo
+from typing import ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from core.deadlines import Deadline
+from storage.views import CaseDetail
+from tui.clockface import countdown, local_time, urgency
+from tui.text import literal
+
+FIELDS = (
+    "customer",
+    "contact",
+    "tier",
+    "channel",
+    "category",
+    "severity",
+    "public",
+    "site",
+    "region",
+    "product",
+    "staff",
+    "owner",
+    "assignee",
+    "stage",
+)
+
+
+def fields_table(detail: CaseDetail, zone: tzinfo) -> Table:
+    case = detail.case
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    table.add_row("opened", Text(local_time(case.opened_at, zone, with_date=True)))
+    for name in FIELDS:
+        value = getattr(case, name, "")
+        value = getattr(value, "value", value)
+        if name == "public":
+            value = "yes — public apology and spokesperson needed" if case.public else "no"
+        table.add_row(name, literal("" if value is None else value))
+    table.add_row("version", Text(str(case.version)))
+    table.add_row("description", literal(case.description))
+    return table
+
+
+def timeline_table(detail: CaseDetail, zone: tzinfo) -> Table:
+    table = Table(expand=True, show_edge=False, header_style="bold")
+    table.add_column("when", no_wrap=True)
+    table.add_column("who", no_wrap=True)
+    table.add_column("action", no_wrap=True)
+    table.add_column("text")
+    for event in detail.events:
+        extra = ""
+        if event.data:
+            details = {key: value for key, value in event.data.items() if key not in ("customer_view",)}
+            if details.get("gesture"):
+                gesture = details["gesture"]
+                extra = f"  [gesture {gesture.get('kind')} {gesture.get('value')}"
+                if gesture.get("approved_by"):
+                    extra += f", approved by {gesture['approved_by']}"
+                extra += "]"
+            elif "to" in details:
+                extra = f"  [from {details.get('from', '?')} to {details['to']}]"
+            elif "satisfied" in details:
+                extra = "  [satisfied]" if details["satisfied"] else "  [NOT satisfied]"
+            elif "needs" in details:
+                extra = f"  [needs: {details['needs']}]"
+        table.add_row(
+            Text(local_time(event.at, zone, with_date=True)),
+            literal(event.actor),
+            Text(event.action.value),
+            literal(event.text + extra),
+        )
+    return table
+
+
+def deadlines_table(deadlines: list[Deadline], now: datetime, zone: tzinfo) -> Table | Text:
+    if not deadlines:
+        return Text("nothing owed", style="dim")
+    table = Table(show_edge=False, header_style="bold")
+    table.add_column("due")
+    table.add_column("left", justify="right")
+    table.add_column("what")
+    table.add_column("owed by")
+    for deadline in sorted(deadlines, key=lambda item: item.due_at):
+        remaining = deadline.remaining(now)
+        level = urgency(remaining)
+        style = {"warning": "bold yellow", "urgent": "bold red", "overdue": "bold reverse red"}.get(level, "")
+        marker = " OVERDUE" if level == "overdue" else ""
+        table.add_row(
+            Text(local_time(deadline.due_at, zone)),
+            Text(countdown(remaining) + marker, style=style),
+            Text(deadline.kind),
+            literal(deadline.owed_by),
+        )
+    return table
+
+
+def deposition_block(detail: CaseDetail, zone: tzinfo) -> Group | Text:
+    filed = detail.deposition
+    if filed is None:
+        return Text("no deposition yet", style="dim")
+    deposition = filed.content
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    table.add_row(
+        "filed", Text(f"{local_time(filed.filed_at, zone, with_date=True)} by ").append(literal(filed.author))
+    )
+    table.add_row("customer's view", literal(deposition.customer_view))
+    table.add_row("customer needed", literal(deposition.customer_needed))
+    table.add_row("actions taken", literal(deposition.actions_taken))
+    table.add_row("root cause", literal(deposition.root_cause))
+    table.add_row("factors", Text(", ".join(factor.value for factor in deposition.factors) or "—"))
+    table.add_row("gesture", literal(deposition.gesture or "—"))
+    table.add_row("notes", literal(deposition.notes or "—"))
+    parts: list[Table | Text] = [table]
+    for amendment in filed.amendments:
+        line = Text(f"amended {local_time(amendment.at, zone, with_date=True)} by ", style="italic")
+        line.append(literal(amendment.author))
+        line.append(": ")
+        line.append(literal(amendment.text))
+        parts.append(line)
+    return Group(*parts)
+
+
+class CaseScreen(Screen[None]):
+    """Esc goes back; the recovery keys act on this case."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, case_id: int, load: Callable[[CaseScreen], Awaitable[None]]) -> None:
+        super().__init__(classes="case-screen")
+        self.case_id = case_id
+        self.load = load
+        self.detail: CaseDetail | None = None
+
+    def on_mount(self) -> None:
+        self.run_worker(self.load(self), group="case")
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="case-body"):
+            yield Static("", id="case-title")
+            yield Static("", id="case-fields", classes="case-section")
+            yield Static("", id="case-deadlines", classes="case-section")
+            yield Static("", id="case-timeline", classes="case-section")
+            yield Static("", id="case-deposition", classes="case-section")
+        yield Footer()
+
+    def show(self, detail: CaseDetail, deadlines: list[Deadline], now: datetime, zone: tzinfo) -> None:
+        self.detail = detail
+        case = detail.case
+        title = Text(f"Case #{case.id} · {case.stage.value} · ", style="bold")
+        title.append(literal(case.customer))
+        self.query_one("#case-title", Static).update(title)
+        fields = self.query_one("#case-fields", Static)
+        fields.border_title = "Case"
+        fields.update(fields_table(detail, zone))
+        pending = self.query_one("#case-deadlines", Static)
+        pending.border_title = "Deadlines"
+        pending.update(deadlines_table(deadlines, now, zone))
+        timeline = self.query_one("#case-timeline", Static)
+        timeline.border_title = f"Timeline · {len(detail.events)} events"
+        timeline.update(timeline_table(detail, zone))
+        deposition = self.query_one("#case-deposition", Static)
+        deposition.border_title = "Deposition"
+        deposition.update(deposition_block(detail, zone))

@@ -1,0 +1,146 @@
+"""One small modal form for every recovery action: typed text is kept until the service accepts it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from tui.text import literal
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a form."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text | number | choice | bool
+    required: bool = False
+    initial: Any = ""
+    choices: tuple[str, ...] = ()
+    placeholder: str = ""
+
+
+@dataclass
+class FormSpec:
+    title: str
+    context: Text | str = ""
+    fields: list[Field] = field(default_factory=list)
+    note: str = ""
+
+
+Submit = Callable[[dict[str, Any]], Awaitable[str | None]]
+
+
+class FormScreen(ModalScreen[dict[str, Any] | None]):
+    """Enter moves to the next field (saves on the last); ctrl+s saves; Esc cancels.
+
+    `submit` returns None when the service accepted the values, or a message: then the form stays open with
+    everything the user typed (a refusal, a conflict, an unreachable database).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", priority=True),
+    ]
+
+    def __init__(self, spec: FormSpec, submit: Submit) -> None:
+        super().__init__(classes="form-screen")
+        self.spec = spec
+        self.submit = submit
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            yield Static(Text(self.spec.title, style="bold"), id="form-title")
+            if self.spec.context:
+                context = self.spec.context
+                yield Static(context if isinstance(context, Text) else literal(context), id="form-context")
+            with VerticalScroll(id="form-fields"):
+                for spec in self.spec.fields:
+                    label = spec.label + (" *" if spec.required else "")
+                    if spec.kind == "bool":
+                        yield Checkbox(label, bool(spec.initial), id=f"field-{spec.name}")
+                        continue
+                    yield Label(label, classes="field-label")
+                    if spec.kind == "choice":
+                        yield Select(
+                            [(choice, choice) for choice in spec.choices],
+                            value=spec.initial if spec.initial in spec.choices else Select.NULL,
+                            allow_blank=not spec.required,
+                            id=f"field-{spec.name}",
+                        )
+                    else:
+                        yield Input(
+                            str(spec.initial or ""),
+                            placeholder=spec.placeholder,
+                            type="number" if spec.kind == "number" else "text",
+                            id=f"field-{spec.name}",
+                        )
+            if self.spec.note:
+                yield Static(literal(self.spec.note), id="form-note")
+            yield Static("", id="form-error")
+            yield Static("Enter: next field · ctrl+s: save · Esc: cancel", id="form-hint")
+
+    def on_mount(self) -> None:
+        fields = [widget for widget in self.query("#form-fields > *") if widget.can_focus]
+        if fields:
+            fields[0].focus()
+
+    def values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for spec in self.spec.fields:
+            widget = self.query_one(f"#field-{spec.name}")
+            if isinstance(widget, Checkbox):
+                values[spec.name] = widget.value
+            elif isinstance(widget, Select):
+                values[spec.name] = "" if widget.value is Select.NULL else str(widget.value)
+            elif isinstance(widget, Input):
+                values[spec.name] = widget.value
+        return values
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#form-error", Static).update(literal(message, style="bold red"))
+
+    @on(Input.Submitted)
+    def next_field(self, event: Input.Submitted) -> None:
+        inputs = [widget for widget in self.query("#form-fields > *") if widget.can_focus]
+        if event.input in inputs and inputs.index(event.input) < len(inputs) - 1:
+            inputs[inputs.index(event.input) + 1].focus()
+        else:
+            self.run_worker(self.action_save(), exclusive=True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    async def action_save(self) -> None:
+        if self.saving:
+            return
+        values = self.values()
+        missing = [
+            spec.label
+            for spec in self.spec.fields
+            if spec.required and not str(values.get(spec.name, "")).strip()
+        ]
+        if missing:
+            self.show_error("Required: " + ", ".join(missing))
+            return
+        self.saving = True
+        self.query_one("#form-error", Static).update(Text("saving…", style="dim"))
+        try:
+            problem = await self.submit(values)
+        finally:
+            self.saving = False
+        if problem:
+            self.show_error(problem)
+        else:
+            self.dismiss(values)

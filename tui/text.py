@@ -1,0 +1,27 @@
+"""The one place where user-entered text becomes something Textual renders: always literally, never markup."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+
+def literal(value: object, style: str = "") -> Text:
+    """Text shown exactly as typed: `[bold]` stays `[bold]`, `[@click=...]` does nothing."""
+    return Text(str(value), style=style, no_wrap=False, end="")
+
+
+def one_line(value: object, width: int = 0, style: str = "") -> Text:
+    """A single line of user text (newlines shown as ⏎), optionally cut to `width` with an ellipsis."""
+    flat = str(value).replace("\r\n", "\n").replace("\n", " ⏎ ")
+    text = Text(flat, style=style, no_wrap=True, overflow="ellipsis", end="")
+    if width and len(flat) > width:
+        text.truncate(width, overflow="ellipsis")
+    return text
+
+
+def joined(*parts: Text | str) -> Text:
+    """Plain strings here are our own labels (trusted); Text parts keep their own literal content."""
+    result = Text(end="")
+    for part in parts:
+        result.append(part if isinstance(part, Text) else Text(part))
+    return result

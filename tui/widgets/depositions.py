@@ -1,0 +1,34 @@
+"""The recent-depositions pane: newest first, one line each; Enter opens the case with its deposition."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from storage.views import DepositionLine
+from tui.clockface import local_time
+from tui.text import one_line
+
+
+class RecentDepositions(OptionList):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.border_title = "Recent depositions"
+
+    def show(self, lines: list[DepositionLine], zone: tzinfo) -> None:
+        highlighted = self.highlighted
+        self.clear_options()
+        for line in lines:
+            prompt = Text(end="", no_wrap=True, overflow="ellipsis")
+            prompt.append(f"{local_time(line.filed_at, zone)} #{line.case_id} ", style="bold")
+            prompt.append(one_line(line.customer, 20))
+            prompt.append(" — ")
+            prompt.append(one_line(line.category, 16))
+            prompt.append(": ")
+            prompt.append(one_line(line.root_cause, 60))
+            self.add_option(Option(prompt, id=str(line.case_id)))
+        if lines:
+            self.highlighted = min(highlighted or 0, len(lines) - 1)

@@ -1,0 +1,149 @@
+"""The open-breakdowns pane: one keyed row per open case, in urgency order, updated row by row."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+
+from core.cases import Case, Tier
+from tui.board import Board
+from tui.clockface import age, local_time
+from tui.text import one_line
+
+COLUMNS = (
+    ("id", "#", 5),
+    ("age", "Age", 5),
+    ("customer", "Customer", 24),
+    ("category", "Category", 16),
+    ("stage", "Stage", 11),
+    ("assignee", "Assignee", 16),
+    ("next", "Next deadline", 22),
+)
+TIER_BADGES = {Tier.VIP: ("VIP", "bold magenta"), Tier.CHRONIC: ("CHR", "bold yellow")}
+
+
+def matches(case: Case, needle: str) -> bool:
+    """Does the filter text appear in what the row shows (case-insensitive)?"""
+    if not needle:
+        return True
+    haystack = " ".join(
+        (
+            f"#{case.id}",
+            case.customer,
+            case.category,
+            case.stage.value,
+            case.assignee,
+            case.owner,
+            case.site,
+            case.product,
+            case.tier.value,
+        )
+    ).casefold()
+    return all(word in haystack for word in needle.casefold().split())
+
+
+class OpenCasesTable(DataTable[object]):
+    """Rows are keyed by case id, so the cursor stays on its case when rows move, appear or go."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def __init__(self, board: Board, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self.board = board
+        self.needle = ""
+        self.border_title = "Open breakdowns"
+        # Columns exist before mounting: the first load may arrive before the table is on screen.
+        for key, label, width in COLUMNS:
+            self.add_column(label, key=key, width=width)
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    @property
+    def highlighted_case_id(self) -> int | None:
+        if not self.row_count:
+            return None
+        try:
+            row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        except CellDoesNotExist:
+            return None
+        return int(row_key.value) if row_key.value is not None else None
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def _cells(self, case: Case, now: datetime) -> list[object]:
+        badge = TIER_BADGES.get(case.tier)
+        customer = Text(end="")
+        if badge:
+            customer.append(f"{badge[0]} ", style=badge[1])
+        if case.public:
+            customer.append("PUB ", style="bold red")
+        customer.append(one_line(case.customer))
+        deadline = self.board.next_deadline(case.id or 0)
+        zone = self.board.settings.zone
+        next_due = Text(f"{deadline.kind} {local_time(deadline.due_at, zone)}") if deadline else Text("—")
+        return [
+            Text(str(case.id), justify="right"),
+            Text(age(now - case.opened_at)),
+            customer,
+            one_line(case.category),
+            Text(case.stage.value),
+            one_line(case.assignee),
+            next_due,
+        ]
+
+    def rebuild(self, now: datetime) -> None:
+        """All rows again (start, filter change): O(open cases), never O(history)."""
+        keep = self.highlighted_case_id
+        self.clear()
+        for case_id in sorted(self.board.cases, key=self.board.urgency_key):
+            case = self.board.cases[case_id]
+            if matches(case, self.needle):
+                self.add_row(*self._cells(case, now), key=str(case_id))
+        self._restore(keep)
+
+    def apply(self, shown: set[int], gone: set[int], now: datetime) -> None:
+        """Only the rows that changed: update in place, add, remove; then re-sort and keep the cursor."""
+        keep = self.highlighted_case_id
+        for case_id in gone:
+            with contextlib.suppress(RowDoesNotExist):
+                self.remove_row(str(case_id))
+        for case_id in shown:
+            case = self.board.cases[case_id]
+            key = str(case_id)
+            visible = matches(case, self.needle)
+            if key in self.rows:
+                if not visible:
+                    self.remove_row(key)
+                    continue
+                for (column_key, _label, _width), value in zip(COLUMNS, self._cells(case, now), strict=True):
+                    self.update_cell(key, column_key, value)
+            elif visible:
+                self.add_row(*self._cells(case, now), key=key)
+        if shown or gone:
+            self.sort("id", key=lambda cell: self.board.urgency_key(int(str(cell))))
+        self._restore(keep)
+
+    def refresh_ages(self, now: datetime) -> None:
+        """Once a minute: the age column of the rows shown."""
+        for key in list(self.rows):
+            case = self.board.cases.get(int(str(key.value)))
+            if case is not None:
+                self.update_cell(key, "age", Text(age(now - case.opened_at)))
+
+    def _restore(self, case_id: int | None) -> None:
+        if case_id is None or not self.row_count:
+            return
+        try:
+            index = self.get_row_index(str(case_id))
+        except RowDoesNotExist:
+            return  # its case left the board: the cursor stays at the same height
+        self.move_cursor(row=index, animate=False)

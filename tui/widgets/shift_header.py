@@ -1,0 +1,35 @@
+"""The header line: shift, supervisor, local clock and the counts a supervisor glances at."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from core.config import Settings
+from tui.text import one_line
+
+
+class ShiftHeader(Static):
+    def __init__(self, settings: Settings, **kwargs: object) -> None:
+        super().__init__("", **kwargs)  # type: ignore[arg-type]
+        self.settings = settings
+
+    def show(self, now: datetime, counts: tuple[int, int, int], banner: str = "") -> None:
+        open_count, due_soon, overdue = counts
+        occurrence = self.settings.calendar.at(now)
+        text = Text(end="", no_wrap=True, overflow="ellipsis")
+        text.append(" shiftdesk ", style="bold reverse")
+        if occurrence is not None:
+            text.append(f"  {occurrence.shift.name} {occurrence.shift.hours_label}", style="bold")
+            if occurrence.shift.supervisor:
+                text.append("  supervisor ")
+                text.append(one_line(occurrence.shift.supervisor, style="bold"))
+        text.append(f"  {now.astimezone(self.settings.zone):%a %d %b %H:%M:%S}")
+        text.append(f"  open {open_count}")
+        text.append(f"  due ≤5m {due_soon}", style="bold yellow" if due_soon else "")
+        text.append(f"  overdue {overdue}", style="bold reverse red" if overdue else "")
+        if banner:
+            text.append(f"  ⚠ {banner}", style="bold reverse yellow")
+        self.update(text, layout=False)
