@@ -10,7 +10,7 @@ import os
 import re
 import tempfile
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -92,9 +92,29 @@ def export_shift(
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
     database = getattr(service_or_database, "database", service_or_database)
     summary = summary_for(database, settings, occurrence_or_period, now)
-    if hotspots:
-        summary.hotspots = list(hotspots)
+    if hotspots is None:
+        end = min(
+            occurrence_or_period.ends_at
+            if isinstance(occurrence_or_period, ShiftOccurrence)
+            else occurrence_or_period.end,
+            now,
+        )
+        hotspots = top_hotspots(database, end)
+    summary.hotspots = list(hotspots)
     return render(summary, fmt, settings.zone, redact)
+
+
+HOTSPOT_WINDOW = timedelta(days=90)
+
+
+def top_hotspots(database: Database, until: datetime, limit: int = 3) -> list[dict[str, Any]]:
+    """The strongest hotspots of the 90 days before `until`, for the summary (without their case lists)."""
+    from storage.trend_facts import scan_hotspots
+
+    found = scan_hotspots(database, until - HOTSPOT_WINDOW, until, limit=limit)
+    return [
+        {key: value for key, value in hotspot.to_json().items() if key != "case_ids"} for hotspot in found
+    ]
 
 
 # -- writing files -----------------------------------------------------------------------------------------

@@ -20,12 +20,15 @@ from core.cases import Action, Case, Channel, Severity, Tier
 from core.deadlines import pending_deadlines
 from core.deposition import Deposition, parse_factors
 from core.policy import AuthorityError
+from core.reminders import ALERT, RECENT_ENOUGH, ReminderBook, describe
 from core.workflow import WorkflowError, refusal
 from storage import views
 from storage.database import DatabaseError
 from storage.errors import CaseNotFound, ConflictError, ValidationError
 from storage.service import WorkflowService
 from tui.board import Board
+from tui.export import export_finished_shift, export_now, missed_export
+from tui.scheduling import SHIFT_END_JOB, WARNINGS_JOB, AppScheduler
 from tui.screens.case_view import CaseScreen
 from tui.screens.form import Field, FormScreen, FormSpec
 from tui.screens.help import HelpScreen
@@ -150,6 +153,7 @@ class ShiftdeskApp(App[None]):
         actor: str | None = None,
         poll_seconds: float = 1.0,
         hotspots: bool = True,
+        auto_export: bool = True,
     ) -> None:
         super().__init__()
         self.service = service
@@ -165,11 +169,15 @@ class ShiftdeskApp(App[None]):
         self._polling = False
         self._ticks = 0
         self.main_screen = MainScreen(self.board)
+        self.book = ReminderBook(timedelta(minutes=self.settings.reminder_minutes_before))
+        self.scheduler = AppScheduler(self.clock)
+        self.auto_export = auto_export
 
     # -- start and the live loop --------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        self.push_screen(self.main_screen)
+    async def on_mount(self) -> None:
+        self.scheduler.start()
+        await self.push_screen(self.main_screen)  # mounted before the first rows can arrive
         self.run_worker(self.initial_load(), exclusive=False, group="load")
         self.set_interval(1.0, self.tick)
         self.set_interval(self.poll_seconds, self.poll)
@@ -192,13 +200,70 @@ class ShiftdeskApp(App[None]):
         self.table.rebuild(self.now())
         self.tick()
         self.loaded.set()
+        await self.fire_warnings(starting=True)
+        if self.auto_export:
+            self.plan_shift_end()
+            missed = missed_export(self.settings, self.now())
+            if missed is not None:
+                await export_finished_shift(self, missed)
         await self.refresh_depositions()
         await self.refresh_trends()
         if self.scan_hotspots_enabled:
             self.run_worker(self.refresh_hotspot(), group="hotspots")
 
+    def notify(self, message: Any, *, markup: bool = False, **kwargs: Any) -> None:  # type: ignore[override]
+        """Toasts never interpret markup: they often quote what a user typed."""
+        super().notify(message, markup=markup, **kwargs)
+
+    def on_unmount(self) -> None:
+        self.scheduler.shutdown()
+
     def now(self) -> datetime:
         return self.clock.now()
+
+    # -- reminders, alerts and the end of the shift -------------------------------------------------
+
+    async def fire_warnings(self, *, starting: bool = False) -> None:
+        """Toast (and ring) every reminder and alert now due, once; then plan the next one."""
+        now = self.now()
+        due = self.book.due(self.board.all_deadlines(), now)
+        if starting:
+            # Warnings that came due long before this start are summed up, not replayed one by one.
+            old = [warning for warning in due if warning.at < now - RECENT_ENOUGH]
+            due = [warning for warning in due if warning.at >= now - RECENT_ENOUGH]
+            if old:
+                cases = sorted({warning.deadline.case_id or 0 for warning in old})
+                listed = ", ".join(f"#{case_id}" for case_id in cases[:12]) + (
+                    " …" if len(cases) > 12 else ""
+                )
+                self.notify(
+                    f"{len(cases)} case(s) already overdue at start: {listed}", severity="error", timeout=12
+                )
+        for warning in due:
+            case = self.board.cases.get(warning.deadline.case_id or 0)
+            message = describe(warning, case.customer if case else "?", now)
+            self.notify(
+                literal(message), severity="error" if warning.kind == ALERT else "warning", timeout=10
+            )
+        if due and self.settings.bell:
+            self.bell()
+        self.plan_warnings()
+
+    def plan_warnings(self) -> None:
+        deadlines = self.board.all_deadlines()
+        self.book.forget_except(deadlines)
+        self.scheduler.plan(WARNINGS_JOB, self.book.next_at(deadlines, self.now()), self.fire_warnings)
+
+    def plan_shift_end(self) -> None:
+        occurrence = self.settings.calendar.at(self.now())
+        if occurrence is None:
+            return
+
+        async def at_shift_end() -> None:
+            await export_finished_shift(self, occurrence)
+            self.plan_shift_end()
+
+        self.scheduler.plan(SHIFT_END_JOB, occurrence.ends_at, at_shift_end)
 
     @property
     def table(self) -> OpenCasesTable:
@@ -249,6 +314,7 @@ class ShiftdeskApp(App[None]):
         shown, gone = self.board.apply(changed)
         self.table.apply(shown, gone, self.now())
         self.tick()
+        self.plan_warnings()
         if isinstance(self.screen, CaseScreen) and self.screen.case_id in {case.id for case in changed}:
             self.run_worker(self.show_case(self.screen), group="case")
 
@@ -737,8 +803,6 @@ class ShiftdeskApp(App[None]):
         self.push_screen(TrendsScreen(self.service, self.now()))
 
     def action_export(self) -> None:
-        from tui.export import export_now
-
         self.run_worker(export_now(self), group="export")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

@@ -1,9 +1,72 @@
-"""The dashboard's export key: the end-of-shift summary written to the export folder."""
+"""Dashboard exports: the `e` key, the automatic one at each shift end, and the one missed while closed."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
+
+from core.config import Settings
+from core.shifts import ShiftOccurrence
+from core.summary import Period
+from storage.summary_views import export_filename, export_shift, write_export
+from tui.text import literal
+
+AUTO_FORMATS = ("md", "json")
+
+
+def export_folder(settings: Settings) -> Path:
+    if settings.export_folder is not None:
+        return Path(settings.export_folder)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("shiftdesk", appauthor=False)) / "exports"
+
+
+def write_shift(app: Any, period: Period, formats: tuple[str, ...]) -> list[Path]:
+    """Write the summary of `period` in each format into the export folder (0600: it names customers)."""
+    folder = export_folder(app.settings)
+    now = app.now()
+    written = []
+    for fmt in formats:
+        text = export_shift(app.service, app.settings, period, fmt, False, now)
+        written.append(write_export(folder, period.label, fmt, text, redacted=False))
+    return written
 
 
 async def export_now(app: Any) -> None:
-    app.notify("export is not wired yet", severity="warning")
+    """The `e` key: the running shift so far (or the last one when none runs now), as Markdown."""
+    calendar = app.settings.calendar
+    now = app.now()
+    occurrence = calendar.at(now)
+    if occurrence is None:
+        app.notify("No shift is configured for this hour: nothing to export.", severity="warning")
+        return
+    try:
+        paths = await asyncio.to_thread(write_shift, app, Period.of(occurrence), ("md",))
+    except Exception as error:
+        app.notify(literal(f"export failed: {error}"), severity="error", timeout=10)
+        return
+    app.notify(literal(f"Summary of {occurrence.label} written to {paths[0]}"), timeout=10)
+
+
+async def export_finished_shift(app: Any, occurrence: ShiftOccurrence) -> Path | None:
+    """At a shift's end (or at the next start when closed then): md and json into the export folder."""
+    try:
+        paths = await asyncio.to_thread(write_shift, app, Period.of(occurrence), AUTO_FORMATS)
+    except Exception as error:
+        app.notify(literal(f"automatic export of {occurrence.label} failed: {error}"), severity="error")
+        return None
+    app.notify(literal(f"Shift {occurrence.label} ended: summary written to {paths[0].parent}"), timeout=10)
+    return paths[0]
+
+
+def missed_export(settings: Settings, now: Any) -> ShiftOccurrence | None:
+    """The shift that ended before the current one, when its automatic export is not in the folder."""
+    calendar = settings.calendar
+    current = calendar.at(now)
+    previous = calendar.previous(current) if current is not None else None
+    if previous is None or previous.ends_at > now:
+        return None
+    written = export_folder(settings) / export_filename(previous.label, AUTO_FORMATS[0])
+    return None if written.exists() else previous

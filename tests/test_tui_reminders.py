@@ -1,0 +1,183 @@
+"""Reminders and alerts fire at the right instants of the injected clock, once, survive a restart and follow
+a reassignment; the end-of-shift export is written at the end, and at the next start when it was missed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from tests.tui_fixtures import NOW, Shiftdesk, build_shift
+from tui.app import ShiftdeskApp
+from tui.export import export_folder
+from tui.scheduling import SHIFT_END_JOB, WARNINGS_JOB
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def shift(sqlite_url: str) -> Shiftdesk:
+    return build_shift(sqlite_url)
+
+
+def make_app(shift: Shiftdesk, **kwargs) -> ShiftdeskApp:
+    options = {"actor": "Omar Farouk", "poll_seconds": 0.05, "hotspots": False, "auto_export": False}
+    options.update(kwargs)
+    return ShiftdeskApp(shift.service, **options)
+
+
+def messages(app: ShiftdeskApp) -> list[str]:
+    return [str(notification.message) for notification in app._notifications]
+
+
+def about(app: ShiftdeskApp, case_id: int) -> list[str]:
+    return [message for message in messages(app) if f"#{case_id} " in message]
+
+
+async def started(pilot) -> ShiftdeskApp:
+    await pilot.app.loaded.wait()
+    await pilot.pause()
+    return pilot.app
+
+
+async def test_reminder_five_minutes_before_then_alert_at_the_breach_each_once(shift):
+    case_id = shift.ids["markup"]  # opened 14:48, fix-or-update due 15:08 (London = UTC in November)
+    app = make_app(shift)
+    bells = []
+    app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        assert about(app, case_id) == []
+        # The scheduler is planned for the next warning instant: the reminder at 15:03.
+        planned = app.scheduler.planned_at(WARNINGS_JOB)
+        assert planned is not None
+        shift.clock.set(NOW + timedelta(minutes=2, seconds=59))
+        await app.fire_warnings()
+        await pilot.pause()
+        assert about(app, case_id) == []
+        shift.clock.set(NOW + timedelta(minutes=3))
+        await app.fire_warnings()
+        await pilot.pause()
+        assert about(app, case_id) == [
+            f"Reminder: #{case_id} fix-or-update due in 5 min ([bold]Ada[/bold] Brennan), "
+            "owed by Billy Okafor"
+        ]
+        assert bells
+        await app.fire_warnings()  # nothing new: fired once
+        assert len(about(app, case_id)) == 1
+        shift.clock.set(NOW + timedelta(minutes=8))
+        await app.fire_warnings()
+        await pilot.pause()
+        assert about(app, case_id)[-1].startswith(f"Overdue: #{case_id} fix-or-update is due now")
+        assert len(about(app, case_id)) == 2
+
+
+async def test_a_fixed_case_fires_no_stale_alert_and_a_reassigned_one_names_the_new_agent(shift):
+    reviewed, handed_over = shift.ids["reviewed"], shift.ids["markup"]  # due 15:02 and 15:08
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        shift.service.fix(reviewed, "Omar Farouk", "Delivered")
+        shift.service.reassign(handed_over, "Dev Patel", "Omar Farouk")
+        await pilot.pause(0.3)  # the poll takes both changes in and re-plans
+        app.clear_notifications()
+        await pilot.pause()
+        shift.clock.set(NOW + timedelta(minutes=61))
+        await app.fire_warnings()
+        await pilot.pause()
+        assert not any("fix-or-update" in message for message in about(app, reviewed))
+        alerts = [message for message in about(app, handed_over) if "fix-or-update" in message]
+        assert alerts and "owed by Dev Patel" in alerts[-1]
+        check_back = [message for message in about(app, handed_over) if "owner-check-back" in message]
+        assert check_back and "owed by Billy Okafor" in check_back[-1]  # the original owner's obligation
+
+
+async def test_a_restart_loses_no_warning_and_does_not_repeat_one(shift):
+    case_id = shift.ids["markup"]
+    first = make_app(shift)
+    async with first.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        shift.clock.set(NOW + timedelta(minutes=3))
+        await first.fire_warnings()
+        await pilot.pause()
+        assert len(about(first, case_id)) == 1
+    # Closed over the breach at 15:08; opened again at 15:09: the alert is shown at start.
+    shift.clock.set(NOW + timedelta(minutes=9))
+    second = make_app(shift)
+    async with second.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        alerts = about(second, case_id)
+        assert alerts and alerts[0].startswith(f"Overdue: #{case_id} fix-or-update is 1 min overdue")
+        await second.fire_warnings()
+        await pilot.pause()
+        assert len(about(second, case_id)) == len(alerts)
+
+
+async def test_two_dashboards_on_one_database_each_fire_once(shift):
+    case_id = shift.ids["markup"]
+    left, right = make_app(shift), make_app(shift)
+    async with left.run_test(size=SIZE) as left_pilot, right.run_test(size=SIZE) as right_pilot:
+        await started(left_pilot)
+        await started(right_pilot)
+        shift.clock.set(NOW + timedelta(minutes=8))
+        for app in (left, right, left, right):
+            await app.fire_warnings()
+        await left_pilot.pause()
+        await right_pilot.pause()
+        for app in (left, right):
+            assert len([m for m in about(app, case_id) if m.startswith("Overdue")]) == 1
+
+
+async def test_the_shift_end_export_is_planned_and_written(shift, tmp_path):
+    shift.service.settings = replace(shift.service.settings, export_folder=tmp_path / "exports")
+    app = make_app(shift, auto_export=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        planned = app.scheduler.planned_at(SHIFT_END_JOB)
+        assert planned is not None
+        # The Late shift ends at 22:00 London; mapped onto the wall clock from the frozen 15:00.
+        assert (
+            timedelta(hours=6, minutes=59)
+            < planned - app.scheduler.wall_time(NOW) + timedelta(hours=0)
+            < timedelta(hours=7, minutes=1)
+        )
+        job = app.scheduler.scheduler.get_job(SHIFT_END_JOB)
+        shift.clock.set(NOW + timedelta(hours=7))
+        await job.func()
+        written = sorted(path.name for path in (tmp_path / "exports").iterdir())
+        assert "shiftdesk-2026-11-25_Late.md" in written and "shiftdesk-2026-11-25_Late.json" in written
+        assert ((tmp_path / "exports") / "shiftdesk-2026-11-25_Late.md").stat().st_mode & 0o777 == 0o600
+
+
+async def test_a_missed_shift_end_export_is_written_at_the_next_start(shift, tmp_path):
+    shift.service.settings = replace(shift.service.settings, export_folder=tmp_path / "exports")
+    shift.clock.set(NOW + timedelta(hours=8))  # 23:00: the Late shift ended while nobody had shiftdesk open
+    app = make_app(shift, auto_export=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        for _ in range(20):
+            if (tmp_path / "exports").exists():
+                break
+            await pilot.pause(0.05)
+        late = (tmp_path / "exports") / "shiftdesk-2026-11-25_Late.md"
+        assert late.exists()
+        assert "Late" in late.read_text()
+
+
+async def test_e_exports_the_running_shift(shift, tmp_path):
+    shift.service.settings = replace(shift.service.settings, export_folder=tmp_path / "exports")
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("e")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if (tmp_path / "exports").exists() and any((tmp_path / "exports").iterdir()):
+                break
+        path = (tmp_path / "exports") / "shiftdesk-2026-11-25_Late.md"
+        assert path.exists()
+        text = path.read_text()
+        assert "\\[bold\\]Ada\\[/bold\\] Brennan" in text  # markup-like text escaped, shown as typed
+        assert any(str(path) in message for message in messages(app))
+        assert export_folder(shift.service.settings) == tmp_path / "exports"
