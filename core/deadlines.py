@@ -130,7 +130,13 @@ def deadline_history(
             event.action is Action.REASSIGN and case.check_back_owed_since is None
         ):
             meet(OWNER_CHECK_BACK, at)
-        if event.action is Action.REASSIGN and case.check_back_owed_since == at:
+        # A second hand-off while the check-back is already owed (even within the same minute) keeps the
+        # one obligation, it does not add another.
+        if (
+            event.action is Action.REASSIGN
+            and case.check_back_owed_since == at
+            and OWNER_CHECK_BACK not in open_index
+        ):
             arise(
                 Deadline(case.id, OWNER_CHECK_BACK, at + policy.allowed(OWNER_CHECK_BACK, case), case.owner)
             )

@@ -239,3 +239,18 @@ def test_guided_sequences_reach_late_stages_and_agree_with_the_reference(
     assert kinds(pending_deadlines(case, POLICY, CALENDAR)) == reference_pending(opened, accepted, POLICY)
     history = deadline_history(opened, accepted, POLICY, CALENDAR)
     assert kinds([d for d in history if d.pending]) == kinds(pending_deadlines(case, POLICY, CALENDAR))
+
+
+def test_two_hand_offs_in_the_same_minute_owe_one_check_back() -> None:
+    """Found by hypothesis: a second reassignment at the same instant opened a second check-back that a
+    return to the owner never closed."""
+    opened = make_case()
+    events = [
+        event(Action.APOLOGIZE, 0),
+        event(Action.REASSIGN, 0, to="Marta"),
+        event(Action.REASSIGN, 0, to="Hana"),
+        event(Action.REASSIGN, 0, to="Billy"),
+    ]
+    history = deadline_history(opened, events, POLICY, CALENDAR)
+    assert [d.kind for d in history if d.pending] == [FIX_OR_UPDATE]
+    assert len([d for d in history if d.kind == OWNER_CHECK_BACK]) == 1

@@ -213,6 +213,8 @@ class ShiftdeskApp(App[None]):
 
     def notify(self, message: Any, *, markup: bool = False, **kwargs: Any) -> None:  # type: ignore[override]
         """Toasts never interpret markup: they often quote what a user typed."""
+        if isinstance(message, Text):
+            message = message.plain  # a toast without markup takes plain text; user text stays literal
         super().notify(message, markup=markup, **kwargs)
 
     def on_unmount(self) -> None:

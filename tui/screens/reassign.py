@@ -71,7 +71,7 @@ class ReassignPicker(ModalScreen[str | None]):
                 prompt.append("  (not on this shift)", style="dim")
             options.add_option(Option(prompt, id=f"agent:{candidate.name}"))
         typed = needle.strip()
-        if typed and all(candidate.name.casefold() != typed.casefold() for candidate in self.candidates):
+        if typed and not shown:  # nobody on the list matches: offer the typed name itself
             prompt = Text("assign to ", style="dim", end="")
             prompt.append(one_line(typed, 28, style="bold"))
             prompt.append(" (not on the roster)", style="dim")
