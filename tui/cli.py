@@ -226,7 +226,9 @@ def demo(runtime: Runtime, fresh: bool, no_open: bool) -> None:
     if not no_open:
         from tui.launch import run_dashboard
 
-        run_dashboard(runtime)
+        # The demo is worked as the running shift's supervisor, whose authority limit is the demo's own.
+        occurrence = settings.calendar.at(now)
+        run_dashboard(runtime, actor=occurrence.shift.supervisor if occurrence else None)
 
 
 @main.command()

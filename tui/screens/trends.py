@@ -124,6 +124,7 @@ class TrendsScreen(Screen[None]):
             options.add_option(Option(joined(f"{rank:>2}. ", literal(hotspot.sentence)), id=str(rank - 1)))
         if not self.hotspots:
             options.add_option(Option(Text("nothing stands out against the rest of the data", style="dim")))
+        options.highlighted = 0
         options.focus()
 
     @on(OptionList.OptionSelected, "#hotspot-list")

@@ -1,0 +1,76 @@
+"""The trends screen: heat map, per-day chart, top lists, ranked hotspots; Enter lists a hotspot's cases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from textual.widgets import OptionList, Static
+
+from core.clock import FrozenClock
+from core.config import Settings
+from core.demo import DEMO_SHIFTS, build_demo
+from storage.database import Database
+from storage.service import WorkflowService
+from tui.app import ShiftdeskApp
+from tui.screens.trends import TrendsScreen, heat_map
+
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('trends') / 'demo.db'}"
+    service = WorkflowService(Database(url), Settings(zone=UTC, shifts=DEMO_SHIFTS), FrozenClock(NOW))
+    data = build_demo(NOW, UTC)
+    service.import_histories([*data.history, *data.shift_cases])
+    return url
+
+
+def text_of(widget: Static) -> str:
+    content = widget.content
+    return content if isinstance(content, str) else getattr(content, "plain", str(content))
+
+
+async def test_trends_screen_charts_and_finds_the_planted_hotspots(demo_url):
+    service = WorkflowService(Database(demo_url), Settings(zone=UTC, shifts=DEMO_SHIFTS), FrozenClock(NOW))
+    app = ShiftdeskApp(service, actor="Omar Farouk", poll_seconds=60, hotspots=False, auto_export=False)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await app.loaded.wait()
+        await pilot.press("t")
+        screen = app.screen
+        assert isinstance(screen, TrendsScreen)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if screen.hotspots:
+                break
+        heat = text_of(screen.query_one("#heat-map", Static))
+        assert heat.splitlines()[1].startswith("Mon") and "Sun" in heat
+        assert "breakdowns per day" in text_of(screen.query_one("#per-day", Static))
+        assert "top staff" in text_of(screen.query_one("#top-staff", Static))
+        sentences = [hotspot.sentence for hotspot in screen.hotspots]
+        assert any("Wednesdays 15:00–16:00 with Billy Okafor" in sentence for sentence in sentences)
+        assert any("08:30–09:30 at Harbour Road" in sentence for sentence in sentences)
+        assert any(sentence.startswith("Office chair") for sentence in sentences)
+        options = screen.query_one("#hotspot-list", OptionList)
+        assert options.option_count == len(sentences)
+        await pilot.press("enter")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if text_of(screen.query_one("#hotspot-cases", Static)):
+                break
+        listed = text_of(screen.query_one("#hotspot-cases", Static))
+        first = screen.hotspots[0]
+        assert f"#{first.case_ids[0]}" in listed
+        await pilot.press("escape")
+        assert app.screen is app.main_screen
+
+
+def test_heat_map_reads_without_colour():
+    grid = [[0] * 24 for _ in range(7)]
+    grid[2][15] = 8
+    grid[0][9] = 4
+    lines = heat_map(grid).plain.splitlines()
+    assert lines[3].startswith("Wed") and "███" in lines[3]
+    assert "▒▒▒" in lines[1] or "▓▓▓" in lines[1] or "░░░" in lines[1]
+    assert lines[-1] == "each cell one hour; █ = 8 breakdowns"
