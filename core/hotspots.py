@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import binom, norm, poisson
 
 Int64Array = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -158,6 +157,13 @@ class _Cell:
         return self.count / self.expected if self.expected > 0 else float("inf")
 
 
+def _stats() -> Any:
+    """scipy.stats, imported when a scan runs: importing it costs more than scanning a small history."""
+    from scipy import stats
+
+    return stats
+
+
 def _combinations() -> tuple[list[tuple[str, str]], list[tuple[str, ...]]]:
     """(who/where x when pairs, combinations with a 'what'), without redundant pairs."""
     roster: list[tuple[str, str]] = []
@@ -267,8 +273,10 @@ def _roster_cells(codes_of: _Codes, min_support: int, min_lift: float, fdr: floa
         # Both comparisons must hold: against the others in this slot (conditional on the slot's total), and
         # against the group's own other slots (conditional on the group's total).
         p_values = np.maximum(
-            binom.sf(count - 1, slot_total[slot_codes], share[group_positions, slot_codes]),
-            binom.sf(count - 1, own_total[group_positions, 0], own_share[group_positions, slot_codes]),
+            _stats().binom.sf(count - 1, slot_total[slot_codes], share[group_positions, slot_codes]),
+            _stats().binom.sf(
+                count - 1, own_total[group_positions, 0], own_share[group_positions, slot_codes]
+            ),
         )
         predicted = expected[group_positions, slot_codes]
         promising = p_values <= fdr
@@ -341,10 +349,10 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float, fdr: float)
         candidate = (count >= min_support) & (expected > 0) & (share_elsewhere < 1) & np.isfinite(expected)
         tested += int(candidate.sum())
         index = np.nonzero(candidate & (count >= min_lift * expected))[0]
-        p_values = binom.sf(count[index] - 1, in_context[index], share_elsewhere[index])
+        p_values = _stats().binom.sf(count[index] - 1, in_context[index], share_elsewhere[index])
         if spread > 0:
             z = log_ratio[index] / np.sqrt(1.0 / expected[index] + spread)
-            p_values = np.maximum(p_values, norm.sf(z))
+            p_values = np.maximum(p_values, _stats().norm.sf(z))
         if len(what) == 1 and len(context) == 1 and context[0] in SUBSET_DIMENSIONS:
             subset_cells = _subset_cells(
                 what[0], context[0], what_value, context_value, count, context_total, what_total, spread
@@ -406,10 +414,10 @@ def _subset_cells(
             expected = subset_size * share_elsewhere
             if not 0 < share_elsewhere < 1 or subset_count == 0:
                 continue
-            p_value = float(binom.sf(subset_count - 1, subset_size, share_elsewhere))
+            p_value = float(_stats().binom.sf(subset_count - 1, subset_size, share_elsewhere))
             if spread > 0:
                 z = np.log(subset_count / expected) / np.sqrt(1.0 / expected + spread)
-                p_value = max(p_value, float(norm.sf(z)))
+                p_value = max(p_value, float(_stats().norm.sf(z)))
             codes = {what: (int(value),), context: tuple(sorted(int(code) for code in contexts[chosen]))}
             cells.append(
                 _Cell(
@@ -425,7 +433,7 @@ def _subset_cells(
 
 def _p_values(count: Sequence[int] | Int64Array, expected: Sequence[float] | FloatArray) -> FloatArray:
     """P(X >= count) for X ~ Poisson(expected)."""
-    return np.asarray(poisson.sf(np.asarray(count) - 1, np.asarray(expected)), dtype=np.float64)
+    return np.asarray(_stats().poisson.sf(np.asarray(count) - 1, np.asarray(expected)), dtype=np.float64)
 
 
 def _benjamini_hochberg(p_values: FloatArray, tests: int, fdr: float) -> npt.NDArray[np.bool_]:

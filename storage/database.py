@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,29 +12,22 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-ENV_VAR = "SHIFTDESK_DB"
-# The newest migration; checked by a test against Alembic's own idea of head, so they cannot drift.
-HEAD_REVISION = "0001"
+from storage.errors import DatabaseError
+from storage.location import ENV_VAR, default_sqlite_path, resolve_url
 
+# The newest migration (kept in quick_read.py, which must not import SQLAlchemy); checked by a test against
+# Alembic's own idea of head, so they cannot drift.
+from storage.quick_read import HEAD_REVISION
 
-class DatabaseError(RuntimeError):
-    """The database cannot be reached or used; the message is one line, with no password in it."""
-
-
-def default_sqlite_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("shiftdesk", appauthor=False)) / "shiftdesk.db"
-
-
-def resolve_url(explicit: str | None = None) -> str:
-    """--db URL, else $SHIFTDESK_DB, else a SQLite file in the platform's data directory."""
-    if explicit:
-        return explicit
-    if os.environ.get(ENV_VAR):
-        return os.environ[ENV_VAR]
-    path = default_sqlite_path()
-    return f"sqlite:///{path}"
+__all__ = [
+    "ENV_VAR",
+    "HEAD_REVISION",
+    "Database",
+    "DatabaseError",
+    "default_sqlite_path",
+    "resolve_url",
+    "safe_url",
+]
 
 
 def safe_url(url: str) -> str:

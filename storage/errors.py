@@ -29,3 +29,7 @@ class ValidationError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be reached or used; the message is one line, with no password in it."""

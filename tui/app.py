@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -22,12 +23,8 @@ from core.deposition import Deposition, parse_factors
 from core.policy import AuthorityError
 from core.reminders import ALERT, RECENT_ENOUGH, ReminderBook, describe
 from core.workflow import WorkflowError, refusal
-from storage import views
-from storage.database import DatabaseError
-from storage.errors import CaseNotFound, ConflictError, ValidationError
-from storage.service import WorkflowService
+from storage.errors import CaseNotFound, ConflictError, DatabaseError, ValidationError
 from tui.board import Board
-from tui.export import export_finished_shift, export_now, missed_export
 from tui.scheduling import SHIFT_END_JOB, WARNINGS_JOB, AppScheduler
 from tui.screens.case_view import CaseScreen
 from tui.screens.form import Field, FormScreen, FormSpec
@@ -39,6 +36,11 @@ from tui.widgets.depositions import RecentDepositions
 from tui.widgets.open_cases import OpenCasesTable
 from tui.widgets.shift_header import ShiftHeader
 from tui.widgets.trends_pane import TrendsPane
+
+if TYPE_CHECKING:
+    from core.clock import Clock
+    from core.config import Settings
+    from storage.service import WorkflowService
 
 UNREACHABLE = "database unreachable, retrying"
 HOTSPOT_WINDOW = timedelta(days=90)
@@ -148,17 +150,31 @@ class ShiftdeskApp(App[None]):
 
     def __init__(
         self,
-        service: WorkflowService,
+        service: WorkflowService | Callable[[], WorkflowService],
         *,
+        settings: Settings | None = None,
+        clock: Clock | None = None,
+        preload: list[Case] | None = None,
         actor: str | None = None,
         poll_seconds: float = 1.0,
         hotspots: bool = True,
         auto_export: bool = True,
     ) -> None:
+        """`service` may be a factory: the dashboard then paints `preload` (open cases read without
+        SQLAlchemy) first and builds the service, with its heavy imports, behind the first frame."""
         super().__init__()
-        self.service = service
-        self.settings = service.settings
-        self.clock = service.clock
+        self._service: WorkflowService | None = None
+        self._service_ready = threading.Event()
+        if callable(service):
+            assert settings is not None and clock is not None, "a service factory needs settings and a clock"
+            self._service_factory: Callable[[], WorkflowService] | None = service
+        else:
+            self._service_factory = None
+            self._set_service(service)
+            settings, clock = service.settings, service.clock
+        self.settings = settings
+        self.clock = clock
+        self.preload = preload
         self.actor = actor or getpass.getuser()
         self.poll_seconds = poll_seconds
         self.scan_hotspots_enabled = hotspots
@@ -175,16 +191,51 @@ class ShiftdeskApp(App[None]):
 
     # -- start and the live loop --------------------------------------------------------------------
 
+    # -- the service, possibly still loading -------------------------------------------------------
+
+    def _set_service(self, service: WorkflowService) -> None:
+        self._service = service
+        self._service_ready.set()
+
+    @property
+    def service(self) -> WorkflowService:
+        """The workflow service; in a worker thread this waits for it if it is still being built."""
+        if not self._service_ready.wait(timeout=60):
+            raise DatabaseError("the storage layer did not start within a minute")
+        assert self._service is not None
+        return self._service
+
+    @property
+    def views(self) -> Any:
+        from storage import views
+
+        return views
+
     async def on_mount(self) -> None:
-        self.scheduler.start()
         await self.push_screen(self.main_screen)  # mounted before the first rows can arrive
-        self.run_worker(self.initial_load(), exclusive=False, group="load")
+        if self.preload is not None:
+            # First paint from the quick read; the full load below replaces it moments later.
+            self.board.load(self.preload)
+            self.table.rebuild(self.now())
+            self.tick()
+        # After the first frame: building the service imports SQLAlchemy, which would hold the GIL (and so
+        # the first paint) for longer than Textual needs to start.
+        self.call_after_refresh(self.run_worker, self.initial_load(), exclusive=False, group="load")
         self.set_interval(1.0, self.tick)
         self.set_interval(self.poll_seconds, self.poll)
         self.set_interval(60.0, self.refresh_trends)
         self.tick()
 
     async def initial_load(self) -> None:
+        if not self._service_ready.is_set() and self._service_factory is not None:
+            try:
+                self._set_service(await asyncio.to_thread(self._service_factory))
+            except Exception as error:
+                self.set_banner(f"{UNREACHABLE} ({type(error).__name__})")
+                return
+        if self.scheduler.scheduler is None:
+            self.scheduler.start()
+        views = self.views
         database = self.service.database
 
         def read() -> tuple[int, list[Case]]:
@@ -202,6 +253,8 @@ class ShiftdeskApp(App[None]):
         self.loaded.set()
         await self.fire_warnings(starting=True)
         if self.auto_export:
+            from tui.export import export_finished_shift, missed_export
+
             self.plan_shift_end()
             missed = missed_export(self.settings, self.now())
             if missed is not None:
@@ -262,6 +315,8 @@ class ShiftdeskApp(App[None]):
             return
 
         async def at_shift_end() -> None:
+            from tui.export import export_finished_shift
+
             await export_finished_shift(self, occurrence)
             self.plan_shift_end()
 
@@ -298,7 +353,7 @@ class ShiftdeskApp(App[None]):
         self._polling = True
         try:
             watermark, changed = await asyncio.to_thread(
-                views.changed_since, self.service.database, self.watermark
+                self.views.changed_since, self.service.database, self.watermark
             )
         except Exception as error:
             self.set_banner(f"{UNREACHABLE} ({type(error).__name__})")
@@ -322,7 +377,7 @@ class ShiftdeskApp(App[None]):
 
     async def refresh_depositions(self) -> None:
         try:
-            lines = await asyncio.to_thread(views.recent_depositions, self.service.database, 30)
+            lines = await asyncio.to_thread(self.views.recent_depositions, self.service.database, 30)
         except Exception:
             return
         self.main_screen.query_one(RecentDepositions).show(lines, self.settings.zone)
@@ -331,15 +386,15 @@ class ShiftdeskApp(App[None]):
         now = self.now()
         try:
             opened = await asyncio.to_thread(
-                views.opened_between, self.service.database, now - timedelta(hours=24), now
+                self.views.opened_between, self.service.database, now - timedelta(hours=24), now
             )
         except Exception:
             return
         per_category = [
-            (category, views.hourly_counts([item for item in opened if item[1] == category], now))
-            for category in views.top_categories(opened)
+            (category, self.views.hourly_counts([item for item in opened if item[1] == category], now))
+            for category in self.views.top_categories(opened)
         ]
-        self.main_screen.query_one(TrendsPane).show(views.hourly_counts(opened, now), per_category)
+        self.main_screen.query_one(TrendsPane).show(self.views.hourly_counts(opened, now), per_category)
 
     async def refresh_hotspot(self) -> None:
         from storage.trend_facts import scan_hotspots
@@ -738,7 +793,7 @@ class ShiftdeskApp(App[None]):
 
     async def show_case(self, screen: CaseScreen) -> None:
         try:
-            detail = await asyncio.to_thread(views.case_detail, self.service.database, screen.case_id)
+            detail = await asyncio.to_thread(self.views.case_detail, self.service.database, screen.case_id)
         except (CaseNotFound, DatabaseError) as error:
             self.notify(literal(explain(error)), severity="error")
             return
@@ -805,6 +860,8 @@ class ShiftdeskApp(App[None]):
         self.push_screen(TrendsScreen(self.service, self.now()))
 
     def action_export(self) -> None:
+        from tui.export import export_now
+
         self.run_worker(export_now(self), group="export")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

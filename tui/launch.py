@@ -6,6 +6,22 @@ from typing import Any
 
 
 def run_dashboard(runtime: Any, actor: str | None = None) -> None:
+    """Open the dashboard. On a SQLite file the open cases are read with the standard library and painted
+    at once; SQLAlchemy and the rest of storage load behind the first frame (see storage/quick_read.py)."""
+    from storage.location import resolve_url
+    from storage.quick_read import open_cases
+
+    url = (
+        runtime.__dict__["database"].url if "database" in runtime.__dict__ else resolve_url(runtime.db_option)
+    )
+    preload = open_cases(url)
+
     from tui.app import ShiftdeskApp
 
-    ShiftdeskApp(runtime.service, actor=actor).run()
+    ShiftdeskApp(
+        lambda: runtime.service,
+        settings=runtime.settings,
+        clock=runtime.service_clock(),
+        preload=preload,
+        actor=actor,
+    ).run()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.views import CaseDetail
+
 from collections.abc import Awaitable, Callable
 from datetime import datetime, tzinfo
 from typing import ClassVar
@@ -16,7 +21,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from core.deadlines import Deadline
-from storage.views import CaseDetail
 from tui.clockface import countdown, local_time, urgency
 from tui.text import literal
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.views import DepositionLine
+
 from datetime import tzinfo
 
 from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from storage.views import DepositionLine
 from tui.clockface import local_time
 from tui.text import one_line
 

@@ -1,0 +1,89 @@
+"""First paint without SQLAlchemy: a SQLite file's open cases read with the standard library alone.
+
+Importing SQLAlchemy (and numpy behind the trend facts) costs more than Textual's own start, so the dashboard
+paints its open cases from this read and lets the full storage layer load behind the first frame. The
+mapping must stay the same as storage/mapping.py's case_from_row; a test compares the two.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote
+
+from core.cases import Case, Channel, Severity, Stage, Tier
+
+# The newest schema revision (storage/database.py re-exports it; a test checks it against Alembic's head).
+HEAD_REVISION = "0001"
+
+COLUMNS = (
+    "id, opened_at, customer, contact, tier, channel, category, severity, public, site, region, product, "
+    "staff, owner, assignee, description, stage, version, last_contact_at, fixed_at, followed_up_at, "
+    "documented_at, closed_at, check_back_owed_since, public_apology_at, spokesperson"
+)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a `sqlite:///PATH` URL (any sqlite driver), else None."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme.split("+")[0] != "sqlite" or not rest.startswith("/"):
+        return None
+    path = unquote(rest[1:].split("?")[0])
+    return Path(path).expanduser() if path and path != ":memory:" else None
+
+
+def _when(value: str | None) -> datetime | None:
+    # Stored as naive UTC text by storage/models.py's UTCDateTime on SQLite.
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def open_cases(url: str) -> list[Case] | None:
+    """The open cases, or None when this is not an up-to-date SQLite file (the full path then takes over)."""
+    path = sqlite_file(url)
+    if path is None or not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2)
+    except sqlite3.Error:
+        return None
+    try:
+        revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        if revision is None or revision[0] != HEAD_REVISION:
+            return None
+        rows = connection.execute(f"SELECT {COLUMNS} FROM cases WHERE closed_at IS NULL").fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    return [
+        Case(
+            id=row[0],
+            opened_at=_when(row[1]),  # type: ignore[arg-type]
+            customer=row[2],
+            contact=row[3],
+            tier=Tier(row[4]),
+            channel=Channel(row[5]),
+            category=row[6],
+            severity=Severity(row[7]),
+            public=bool(row[8]),
+            site=row[9],
+            region=row[10],
+            product=row[11],
+            staff=row[12],
+            owner=row[13],
+            assignee=row[14],
+            description=row[15],
+            stage=Stage(row[16]),
+            version=row[17],
+            last_contact_at=_when(row[18]),
+            fixed_at=_when(row[19]),
+            followed_up_at=_when(row[20]),
+            documented_at=_when(row[21]),
+            closed_at=_when(row[22]),
+            check_back_owed_since=_when(row[23]),
+            public_apology_at=_when(row[24]),
+            spokesperson=row[25],
+        )
+        for row in rows
+    ]

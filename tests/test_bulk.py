@@ -1,0 +1,244 @@
+"""Bulk writing of histories (storage/bulk.py): ids handed out in advance, stored as the service would."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
+
+from benchmarks.bench_import import write_csv
+from core.cases import Action, Case, CaseHistory, Event, Stage
+from core.clock import FrozenClock
+from core.config import Settings
+from core.csv_import import parse_cases_csv
+from core.demo import build_demo
+from storage import bulk
+from storage.database import Database
+from storage.models import CaseRow, DepositionRow, EventRow, TrendFactRow, UTCDateTime
+from storage.service import WorkflowService
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+SETTINGS = Settings(zone=LONDON)
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def service(database: Database) -> WorkflowService:
+    return WorkflowService(database, SETTINGS, FrozenClock(NOW))
+
+
+def csv_histories(rows: int, seed: int = 42) -> list[CaseHistory]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cases.csv"
+        write_csv(path, rows, seed)
+        return parse_cases_csv(path, SETTINGS, now=NOW, actor="Importer")
+
+
+def new_case(**overrides: Any) -> Case:
+    fields: dict[str, Any] = {
+        "opened_at": NOW - timedelta(hours=1),
+        "customer": "Ada Brennan",
+        "category": "late delivery",
+        "site": "Harbour Road",
+        "region": "North",
+        "product": "Sofa",
+        "staff": "Billy",
+        "owner": "Billy",
+        "assignee": "Billy",
+        "description": "Sofa did not arrive",
+    }
+    fields.update(overrides)
+    return Case(**fields)
+
+
+def stored(database: Database) -> dict[str, Any]:
+    with database.read() as session:
+        cases = session.execute(
+            select(CaseRow.id, CaseRow.version, CaseRow.last_event_id).order_by(CaseRow.id)
+        ).all()
+        events = session.execute(select(EventRow.id, EventRow.case_id).order_by(EventRow.id)).all()
+        documented = set(session.scalars(select(DepositionRow.case_id)))
+        facts = set(session.scalars(select(TrendFactRow.case_id)))
+    return {"cases": cases, "events": events, "documented": documented, "facts": facts}
+
+
+def check_consistent(database: Database) -> dict[str, Any]:
+    found = stored(database)
+    case_ids = [row.id for row in found["cases"]]
+    event_ids = [row.id for row in found["events"]]
+    assert case_ids == list(range(1, len(case_ids) + 1)), "case ids consecutive and unique"
+    assert event_ids == list(range(1, len(event_ids) + 1)), "event ids consecutive and unique"
+    per_case: dict[int, list[int]] = {}
+    for row in found["events"]:
+        per_case.setdefault(row.case_id, []).append(row.id)
+    for row in found["cases"]:
+        events = per_case[row.id]
+        assert row.version == len(events), f"case #{row.id}: one version per event"
+        assert row.last_event_id == max(events), f"case #{row.id}: last_event_id is its newest event"
+    assert found["documented"], "the data should hold documented cases"
+    assert found["facts"] == found["documented"], "trend facts exactly for the documented cases"
+    return found
+
+
+def test_import_stores_consecutive_ids_versions_and_trend_facts(
+    service: WorkflowService, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = service.open_case(new_case(), "Billy")
+    histories = csv_histories(1_200)
+    reported: list[int] = []
+    monkeypatch.setattr(bulk, "BATCH", 500)  # several batches
+    ids = service.import_histories(histories, progress=reported.append)
+    assert first.id == 1
+    assert ids == list(range(2, 2 + len(histories)))
+    assert [h.case.id for h in histories] == ids
+    assert all(h.case.version == len(h.events) for h in histories)
+    assert reported == [500, 500, 200]
+    found = check_consistent(database)
+    assert len(found["events"]) == 1 + sum(len(h.events) for h in histories)
+
+    # Ordinary commands afterwards get fresh ids (on PostgreSQL: the sequences were moved on).
+    after = service.open_case(new_case(customer="Bruno Keller"), "Hana")
+    assert after.id == ids[-1] + 1 and after.version == 1
+    acted = service.act(after.id, Action.APOLOGIZE, "Hana", "Sorry")
+    assert acted.version == 2
+    found = check_consistent(database)
+    assert found["cases"][-1].last_event_id == len(found["events"])
+    # An imported case goes on through the workflow like any other, from its stored version.
+    open_one = next(h for h in histories if h.case.stage is Stage.APOLOGIZED)
+    assert open_one.case.id is not None
+    moved = service.act(
+        open_one.case.id,
+        Action.REVIEW,
+        "Hana",
+        "Late",
+        {"needs": "a date"},
+        expected_version=open_one.case.version,
+    )
+    assert moved.version == len(open_one.events) + 1
+    check_consistent(database)
+
+
+def test_demo_histories_and_a_second_import(service: WorkflowService, database: Database) -> None:
+    data = build_demo(NOW, LONDON, days=3)
+    histories = [*data.history, *data.shift_cases]
+    ids = service.import_histories(histories)
+    assert ids == list(range(1, len(histories) + 1))
+    more = service.import_histories(csv_histories(50, seed=7))
+    assert more == list(range(len(histories) + 1, len(histories) + 51))
+    check_consistent(database)
+    assert service.open_case(new_case(), "Billy").id == more[-1] + 1
+
+
+def test_a_failed_import_stores_nothing_and_leaves_ids_usable(
+    service: WorkflowService, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "BATCH", 10)  # the bad row is in the third batch: all three roll back
+    histories = csv_histories(30)
+    bad = histories[-1]
+    naive = bad.events[-1].at.replace(tzinfo=None)
+    histories[-1] = replace(bad, events=[*bad.events[:-1], replace(bad.events[-1], at=naive)])
+    with pytest.raises(Exception, match="naive datetime"):
+        service.import_histories(histories)
+    with database.read() as session:
+        for table in (CaseRow, EventRow, DepositionRow, TrendFactRow):
+            assert session.scalar(select(func.count()).select_from(table)) == 0
+    fresh = service.open_case(new_case(), "Billy")
+    assert fresh.id is not None
+    assert service.get(fresh.id).version == 1
+    ids = service.import_histories(csv_histories(5))
+    assert ids[0] > fresh.id
+    assert service.open_case(new_case(), "Billy").id == ids[-1] + 1
+
+
+def test_empty_import_is_a_no_op(service: WorkflowService) -> None:
+    assert service.import_histories([]) == []
+    assert service.open_case(new_case(), "Billy").id == 1
+
+
+def raw_rows(database: Database, table: str, key: str, key_value: int) -> tuple[Any, ...]:
+    """One row exactly as the driver returns it, without SQLAlchemy's type processing."""
+    with database.engine.connect() as connection:
+        row = connection.exec_driver_sql(f"SELECT * FROM {table} WHERE {key} = {int(key_value)}").one()
+    return tuple(row)
+
+
+def test_bulk_rows_equal_what_the_service_writes(service: WorkflowService, database: Database) -> None:
+    """The same new case, once through open_case (the ORM) and once through the bulk path."""
+    opened = service.open_case(new_case(opened_at=datetime(2026, 3, 29, 0, 30, 0, 123, tzinfo=UTC)), "Billy")
+    assert opened.id is not None
+    with database.read() as session:
+        event_at, event_text = session.execute(
+            select(EventRow.at, EventRow.text).where(EventRow.case_id == opened.id)
+        ).one()
+    history = CaseHistory(
+        replace(opened, id=None),
+        [Event(at=event_at.astimezone(LONDON), actor="Billy", action=Action.OPEN, text=event_text)],
+    )
+    [imported] = service.import_histories([history])
+    by_service = raw_rows(database, "cases", "id", opened.id)
+    by_bulk = raw_rows(database, "cases", "id", imported)
+    # id and last_event_id differ; every other column is stored identically.
+    columns = [column.name for column in CaseRow.__table__.columns]
+    differ = {columns[i] for i, (a, b) in enumerate(zip(by_service, by_bulk, strict=True)) if a != b}
+    assert differ == {"id", "last_event_id"}
+    service_event = raw_rows(database, "events", "case_id", opened.id)
+    bulk_event = raw_rows(database, "events", "case_id", imported)
+    assert service_event[2:] == bulk_event[2:]
+
+
+TIMES = [
+    None,
+    datetime(2026, 11, 24, 14, 5, tzinfo=UTC),
+    datetime(2025, 10, 26, 1, 30, 0, 1, tzinfo=UTC),
+    datetime(2025, 10, 26, 1, 30, tzinfo=LONDON),
+    datetime(2025, 10, 26, 1, 30, fold=1, tzinfo=LONDON),
+    datetime(2026, 6, 1, 23, 59, 59, 999_999, tzinfo=timezone(timedelta(hours=-7))),
+    datetime(1, 1, 1, tzinfo=UTC),
+    datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),
+]
+
+
+def comparable(value: Any) -> Any:
+    """A bound value; psycopg's Json wrapper (which has no equality) as its class, object and serialiser."""
+    if hasattr(value, "obj") and hasattr(value, "dumps"):
+        return type(value), value.obj, value.dumps
+    return value
+
+
+DIALECTS = [sqlite.dialect(), postgresql.psycopg.dialect()]  # type: ignore[no-untyped-call]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS, ids=["sqlite", "postgresql"])
+def test_converters_match_the_column_types(dialect: Dialect) -> None:
+    for table in (bulk.CASES, bulk.EVENTS, bulk.DEPOSITIONS, bulk.TREND_FACTS):
+        for column in table.columns:
+            convert = bulk._converter(column, dialect)
+            process = column.type.dialect_impl(dialect).bind_processor(dialect)
+            assert (convert is None) == (process is None), column
+            if convert is None or process is None:
+                continue
+            samples: list[Any] = TIMES if isinstance(column.type, UTCDateTime) else []
+            if column.name == "data":
+                samples = [{}, {"imported": {"line": 2}}, {"gesture": {"value": 10.0}}, {"x": "é"}]
+            for value in samples:
+                assert comparable(convert(value)) == comparable(process(value)), (column, value)
+    to_time = bulk._converter(bulk.CASES.c.opened_at, dialect)
+    assert to_time is not None
+    with pytest.raises(ValueError, match="naive"):
+        to_time(datetime(2026, 1, 1))
