@@ -120,3 +120,9 @@ def test_killed_workers_lose_no_acknowledged_command(durable_url: str) -> None:
         with database.engine.connect() as connection:
             assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     database.dispose()
+    # The figure the README's Reliability section quotes (shown with -s).
+    print(
+        f"\ncrash durability ({'sqlite' if database.is_sqlite else 'postgresql'}): {WORKERS} workers, {KILLS} "
+        f"SIGKILLs, {len(added)} acknowledged adds and {sum(acknowledged.values())} acknowledged actions: "
+        f"all present, {len(cases)} event logs complete"
+    )
