@@ -75,6 +75,7 @@ class MainScreen(Screen[None]):
     def __init__(self, board: Board) -> None:
         super().__init__(id="main")
         self.board = board
+        self.complete = asyncio.Event()
 
     def compose(self) -> ComposeResult:
         yield ShiftHeader(self.board.settings, id="shift-header")
@@ -83,14 +84,25 @@ class MainScreen(Screen[None]):
                 yield Input(placeholder="filter: customer, category, stage, assignee, #id …", id="filter")
                 yield OpenCasesTable(self.board, id="open-cases")
             yield Countdowns(self.board, id="countdowns")
-        with Horizontal(id="bottom"):
-            yield RecentDepositions(id="depositions")
-            yield TrendsPane(id="trends")
-        yield Footer()
+        yield Horizontal(id="bottom")
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
-        self.query_one(OpenCasesTable).focus()
+        table = self.query_one(OpenCasesTable)
+        table.focus()
+        if self.board.cases:  # the quick read's cases, in the very first frame
+            table.rebuild(self.app.now())  # type: ignore[attr-defined]
+            self.app.tick()  # type: ignore[attr-defined]
+        # The open cases paint first; the lower panes and the footer follow one frame later (styling a
+        # footer of key hints and the sparklines costs about as much as Textual's own start).
+        self.call_after_refresh(self.mount_the_rest)
+
+    async def mount_the_rest(self) -> None:
+        await self.query_one("#bottom", Horizontal).mount(
+            RecentDepositions(id="depositions"), TrendsPane(id="trends")
+        )
+        await self.mount(Footer())
+        self.complete.set()
 
     def on_resize(self) -> None:
         # Below 110 columns the side panes stack under the case list (see shiftdesk.tcss).
@@ -212,12 +224,11 @@ class ShiftdeskApp(App[None]):
         return views
 
     async def on_mount(self) -> None:
-        await self.push_screen(self.main_screen)  # mounted before the first rows can arrive
         if self.preload is not None:
-            # First paint from the quick read; the full load below replaces it moments later.
+            # First paint from the quick read (MainScreen shows the board as it mounts); the full load
+            # below replaces it moments later.
             self.board.load(self.preload)
-            self.table.rebuild(self.now())
-            self.tick()
+        await self.push_screen(self.main_screen)  # mounted before the first rows can arrive
         # After the first frame: building the service imports SQLAlchemy, which would hold the GIL (and so
         # the first paint) for longer than Textual needs to start.
         self.call_after_refresh(self.run_worker, self.initial_load(), exclusive=False, group="load")
@@ -235,6 +246,7 @@ class ShiftdeskApp(App[None]):
                 return
         if self.scheduler.scheduler is None:
             self.scheduler.start()
+        await self.main_screen.complete.wait()
         views = self.views
         database = self.service.database
 
