@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from core.cases import Action, Case, CaseHistory
 from storage.mapping import DERIVED
 from storage.models import CaseRow, DepositionRow, EventRow, TrendFactRow, UTCDateTime
-from storage.trend_facts import CODED_DIMENSIONS, codes_for, fact_for
+from storage.trend_facts import trend_fact_rows
 
 BATCH = 5_000
 
@@ -207,18 +207,6 @@ class _Writer:
                     copy.write_row(row)
 
 
-def _trend_fact_rows(session: Session, cases: list[Case], zone: tzinfo) -> list[tuple[Any, ...]]:
-    """The trend facts of documented cases, as storage.trend_facts.record_trend_facts computes them
-    (one code lookup per dimension, then fact_for each case), for the fast writer."""
-    if not cases:
-        return []
-    codes = {
-        dimension: codes_for(session, dimension, (getattr(case, dimension) for case in cases))
-        for dimension in CODED_DIMENSIONS
-    }
-    return [(case.id, *fact_for(case, zone, codes)) for case in cases]
-
-
 def _first_free_ids(connection: Connection, table: str, count: int) -> int:
     """The first of `count` consecutive ids for `table`, reserved; the caller holds the write lock."""
     highest = int(connection.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
@@ -317,7 +305,7 @@ def _insert_histories(
         cases.write(case_rows)  # before their events and depositions (foreign keys)
         events.write(event_rows)
         depositions.write(deposition_rows)
-        facts.write(_trend_fact_rows(session, documented, zone))
+        facts.write(trend_fact_rows(session, documented, zone))
         if progress is not None:
             progress(len(batch))
     return ids

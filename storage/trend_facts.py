@@ -62,19 +62,25 @@ def fact_for(case: Case, zone: tzinfo, codes: dict[str, dict[str, int]]) -> tupl
     return int(case.opened_at.timestamp()), packed
 
 
-def record_trend_facts(session: Session, cases: list[Case], zone: tzinfo) -> None:
-    """Write the trend facts of documented cases (bulk: one code lookup per dimension)."""
+def trend_fact_rows(session: Session, cases: list[Case], zone: tzinfo) -> list[tuple[int, int, int]]:
+    """(case id, opened epoch, packed fact) of documented cases: one code lookup per dimension."""
     if not cases:
-        return
+        return []
     codes = {
         dimension: codes_for(session, dimension, (getattr(case, dimension) for case in cases))
         for dimension in CODED_DIMENSIONS
     }
-    rows: list[dict[str, Any]] = []
-    for case in cases:
-        epoch, packed = fact_for(case, zone, codes)
-        rows.append({"case_id": case.id, "opened_epoch": epoch, "packed": packed})
-    session.execute(TrendFactRow.__table__.insert(), rows)
+    return [(case.id or 0, *fact_for(case, zone, codes)) for case in cases]
+
+
+def record_trend_facts(session: Session, cases: list[Case], zone: tzinfo) -> None:
+    """Write the trend facts of documented cases."""
+    rows: list[dict[str, Any]] = [
+        {"case_id": case_id, "opened_epoch": epoch, "packed": packed}
+        for case_id, epoch, packed in trend_fact_rows(session, cases, zone)
+    ]
+    if rows:
+        session.execute(TrendFactRow.__table__.insert(), rows)
 
 
 def record_trend_fact(session: Session, case: Case, zone: tzinfo) -> None:
