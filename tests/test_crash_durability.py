@@ -121,8 +121,9 @@ def test_killed_workers_lose_no_acknowledged_command(durable_url: str) -> None:
             assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     database.dispose()
     # The figure the README's Reliability section quotes (shown with -s).
+    backend = "sqlite" if database.is_sqlite else "postgresql"
+    actions = sum(acknowledged.values())
     print(
-        f"\ncrash durability ({'sqlite' if database.is_sqlite else 'postgresql'}): {WORKERS} workers, {KILLS} "
-        f"SIGKILLs, {len(added)} acknowledged adds and {sum(acknowledged.values())} acknowledged actions: "
-        f"all present, {len(cases)} event logs complete"
+        f"\ncrash durability ({backend}): {WORKERS} workers, {KILLS} SIGKILLs, {len(added)} acknowledged "
+        f"adds and {actions} acknowledged actions: all present, {len(cases)} event logs complete"
     )
