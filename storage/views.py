@@ -165,3 +165,33 @@ def cases_by_ids(database: Database, case_ids: list[int]) -> list[Case]:
     with database.read() as session:
         rows = session.execute(select(CaseRow).where(CaseRow.id.in_(case_ids)).order_by(CaseRow.id)).scalars()
         return [case_from_row(row) for row in rows]
+
+
+class ChangeProbe:
+    """A cheap "has anything been committed since I last asked?" for the dashboard's 1-second poll.
+
+    On SQLite, `PRAGMA data_version` on a connection of its own changes whenever any other connection (this
+    process's service included) commits: no transaction, no ORM. On PostgreSQL, one plain `max(id)`.
+    """
+
+    def __init__(self, database: Database) -> None:
+        import sqlite3
+
+        from storage.quick_read import sqlite_file
+
+        self.database = database
+        self._sqlite: sqlite3.Connection | None = None
+        path = sqlite_file(database.url) if database.is_sqlite else None
+        if path is not None:
+            # Polled from worker threads, one call at a time (the dashboard never overlaps its polls).
+            self._sqlite = sqlite3.connect(path, timeout=2, check_same_thread=False)
+
+    def token(self) -> int:
+        if self._sqlite is not None:
+            return int(self._sqlite.execute("PRAGMA data_version").fetchone()[0])
+        with self.database.engine.connect() as connection:
+            return int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM events").scalar() or 0)
+
+    def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()

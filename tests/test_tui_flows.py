@@ -371,11 +371,42 @@ async def test_outage_shows_a_banner_and_recovers(shift, monkeypatch):
         def down(*_args, **_kwargs):
             raise DatabaseError("cannot connect to the database server")
 
-        real = views.changed_since
-        monkeypatch.setattr(views, "changed_since", down)
+        real = views.ChangeProbe.token
+        monkeypatch.setattr(views.ChangeProbe, "token", down)
         await pilot.pause(0.3)
         assert "database unreachable" in rendered(app.main_screen.query_one(ShiftHeader))
         assert app.is_running
-        monkeypatch.setattr(views, "changed_since", real)
+        monkeypatch.setattr(views.ChangeProbe, "token", real)
         await pilot.pause(0.3)
         assert "unreachable" not in rendered(app.main_screen.query_one(ShiftHeader))
+
+
+async def test_keys_before_the_storage_layer_is_ready_wait_for_it(shift):
+    """The dashboard paints from the quick read and builds the service behind the first frame; an action
+    taken in that moment waits for the service off the event loop (it once deadlocked the loop)."""
+    import time as wall
+
+    from storage.quick_read import open_cases
+
+    url = shift.service.database.url
+
+    def slow_factory() -> WorkflowService:
+        wall.sleep(0.5)
+        return WorkflowService(Database(url), settings(), shift.clock)
+
+    app = ShiftdeskApp(
+        slow_factory, settings=settings(), clock=shift.clock, preload=open_cases(url),
+        actor="Omar Farouk", poll_seconds=0.05, hotspots=False, auto_export=False,
+    )  # fmt: skip
+    case_id = shift.ids["reviewed"]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not app.loaded.is_set() and case_id in row_ids(app)  # painted from the quick read
+        await highlight(pilot, case_id)
+        await pilot.press("r", *"dev", "enter")
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if shift.service.get(case_id).assignee == "Dev Patel":
+                break
+        assert shift.service.get(case_id).assignee == "Dev Patel"
+        assert app.loaded.is_set()

@@ -14,6 +14,7 @@ from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, OptionList
 
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from storage.service import WorkflowService
 
 UNREACHABLE = "database unreachable, retrying"
+MAX_TOASTS = 5  # deadline warnings shown one by one at a time; the rest are summed up
 HOTSPOT_WINDOW = timedelta(days=90)
 
 # What each recovery key records, and the form it opens (None: a dedicated method builds the form).
@@ -195,6 +197,9 @@ class ShiftdeskApp(App[None]):
         self.banner = ""
         self.loaded = asyncio.Event()
         self._polling = False
+        self._loading = True  # the first load is started on mount
+        self._probe: Any = None
+        self._last_token: int | None = None
         self._ticks = 0
         self.main_screen = MainScreen(self.board)
         self.book = ReminderBook(timedelta(minutes=self.settings.reminder_minutes_before))
@@ -217,6 +222,12 @@ class ShiftdeskApp(App[None]):
         assert self._service is not None
         return self._service
 
+    async def ready_service(self) -> WorkflowService:
+        """The service, waited for off the event loop (it may still be loading behind the first frame)."""
+        if self._service_ready.is_set():
+            return self.service
+        return await asyncio.to_thread(lambda: self.service)
+
     @property
     def views(self) -> Any:
         from storage import views
@@ -238,9 +249,18 @@ class ShiftdeskApp(App[None]):
         self.tick()
 
     async def initial_load(self) -> None:
+        try:
+            await self._load_everything()
+        finally:
+            self._loading = False  # the poll retries while `loaded` is not set
+
+    async def _load_everything(self) -> None:
         if not self._service_ready.is_set() and self._service_factory is not None:
             try:
-                self._set_service(await asyncio.to_thread(self._service_factory))
+                factory = self._service_factory
+                # Set in the worker thread: a loop-thread caller waiting on `service` must not be the
+                # one that has to set it.
+                await asyncio.to_thread(lambda: self._set_service(factory()))
             except Exception as error:
                 self.set_banner(f"{UNREACHABLE} ({type(error).__name__})")
                 return
@@ -306,6 +326,14 @@ class ShiftdeskApp(App[None]):
                 self.notify(
                     f"{len(cases)} case(s) already overdue at start: {listed}", severity="error", timeout=12
                 )
+        if len(due) > MAX_TOASTS:
+            # A flood of toasts helps nobody: the first few, then one line for the rest (all are in the
+            # countdown pane anyway).
+            rest = due[MAX_TOASTS:]
+            due = due[:MAX_TOASTS]
+            cases = sorted({warning.deadline.case_id or 0 for warning in rest})
+            listed = ", ".join(f"#{case_id}" for case_id in cases[:12]) + (" …" if len(cases) > 12 else "")
+            self.notify(f"{len(rest)} more deadline warning(s): {listed}", severity="warning", timeout=12)
         for warning in due:
             case = self.board.cases.get(warning.deadline.case_id or 0)
             message = describe(warning, case.customer if case else "?", now)
@@ -344,8 +372,13 @@ class ShiftdeskApp(App[None]):
             return
         now = self.now()
         self._ticks += 1
-        self.main_screen.query_one(Countdowns).tick(now)
-        self.main_screen.query_one(ShiftHeader).show(now, self.board.counts(now), self.banner)
+        try:
+            countdowns = self.main_screen.query_one(Countdowns)
+            header = self.main_screen.query_one(ShiftHeader)
+        except NoMatches:
+            return  # shutting down: the panes are already gone
+        countdowns.tick(now)
+        header.show(now, self.board.counts(now), self.banner)
         if self._ticks % 60 == 0:
             self.table.refresh_ages(now)
 
@@ -357,23 +390,38 @@ class ShiftdeskApp(App[None]):
             self.tick()
 
     async def poll(self) -> None:
-        """Cheap change detection: the newest event id; then only the cases whose newest event is newer."""
-        if self._polling or not self.loaded.is_set():
-            if not self.loaded.is_set() and not self._polling:
+        """Cheap change detection (a data-version token); then only the cases whose newest event is newer."""
+        if self._polling:
+            return
+        if not self.loaded.is_set():
+            if not self._loading:  # the first load failed (database unreachable): try again
+                self._loading = True
                 self.run_worker(self.initial_load(), exclusive=True, group="load")
             return
         self._polling = True
+        views, database, watermark = self.views, self.service.database, self.watermark
+
+        def check() -> tuple[int, int, list[Case]] | None:
+            if self._probe is None:
+                self._probe = views.ChangeProbe(database)
+            token = self._probe.token()
+            if token == self._last_token:
+                return None
+            newest, changed = views.changed_since(database, watermark)
+            return token, newest, changed
+
         try:
-            watermark, changed = await asyncio.to_thread(
-                self.views.changed_since, self.service.database, self.watermark
-            )
+            result = await asyncio.to_thread(check)
         except Exception as error:
             self.set_banner(f"{UNREACHABLE} ({type(error).__name__})")
             return
         finally:
             self._polling = False
         self.set_banner("")
-        self.watermark = max(self.watermark, watermark)
+        if result is None:
+            return
+        self._last_token, newest, changed = result
+        self.watermark = max(self.watermark, newest)
         if changed:
             self.take_in(changed)
             if any(case.documented_at is not None for case in changed):
@@ -717,7 +765,8 @@ class ShiftdeskApp(App[None]):
                 public=bool(values["public"]),
             )
             try:
-                stored = await asyncio.to_thread(self.service.open_case, case, self.actor)
+                service = await self.ready_service()
+                stored = await asyncio.to_thread(service.open_case, case, self.actor)
             except (ValidationError, DatabaseError, ValueError) as error:
                 return explain(error)
             self.take_in([stored])
@@ -770,7 +819,7 @@ class ShiftdeskApp(App[None]):
     async def reassign(self, case_id: int, agent: str, version: int) -> None:
         try:
             updated = await asyncio.to_thread(
-                self.service.reassign, case_id, agent, self.actor, expected_version=version
+                (await self.ready_service()).reassign, case_id, agent, self.actor, expected_version=version
             )
         except ConflictError as conflict:
             self.take_in([conflict.current])
@@ -787,7 +836,7 @@ class ShiftdeskApp(App[None]):
             self.notify(literal(explain(error)), severity="error", timeout=8)
             return
         self.take_in([updated])
-        self.notify(joined(f"#{case_id} reassigned to ", one_line(updated.assignee)))
+        self.notify(joined(f"#{case_id} reassigned to ", one_line(updated.assignee)), timeout=3)
 
     # -- moving around -----------------------------------------------------------------------------
 
@@ -805,7 +854,8 @@ class ShiftdeskApp(App[None]):
 
     async def show_case(self, screen: CaseScreen) -> None:
         try:
-            detail = await asyncio.to_thread(self.views.case_detail, self.service.database, screen.case_id)
+            service = await self.ready_service()
+            detail = await asyncio.to_thread(self.views.case_detail, service.database, screen.case_id)
         except (CaseNotFound, DatabaseError) as error:
             self.notify(literal(explain(error)), severity="error")
             return
@@ -869,7 +919,10 @@ class ShiftdeskApp(App[None]):
     def action_trends(self) -> None:
         from tui.screens.trends import TrendsScreen
 
-        self.push_screen(TrendsScreen(self.service, self.now()))
+        async def open_trends() -> None:
+            self.push_screen(TrendsScreen(await self.ready_service(), self.now()))
+
+        self.run_worker(open_trends(), group="trends")
 
     def action_export(self) -> None:
         from tui.export import export_now

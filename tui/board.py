@@ -30,6 +30,8 @@ class Board:
         gone: set[int] = set()
         for case in changed:
             assert case.id is not None
+            if self.cases.get(case.id) == case:
+                continue  # already known (our own write, seen again by the poll): nothing to redraw
             if case.is_open:
                 self.cases[case.id] = case
                 self.deadlines[case.id] = pending_deadlines(
@@ -40,7 +42,8 @@ class Board:
                 del self.cases[case.id]
                 self.deadlines.pop(case.id, None)
                 gone.add(case.id)
-        self._sorted_deadlines = None
+        if shown or gone:
+            self._sorted_deadlines = None
         return shown, gone
 
     def next_deadline(self, case_id: int) -> Deadline | None:

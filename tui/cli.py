@@ -73,8 +73,7 @@ class ShiftdeskGroup(click.Group):
         from core.config import ConfigError
         from core.policy import AuthorityError
         from core.workflow import WorkflowError
-        from storage.database import DatabaseError
-        from storage.errors import CaseNotFound, ConflictError, ValidationError
+        from storage.errors import CaseNotFound, ConflictError, DatabaseError, ValidationError
 
         try:
             return super().invoke(ctx)

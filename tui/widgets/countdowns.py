@@ -47,9 +47,8 @@ class Countdowns(Static):
             text.append(one_line(deadline.owed_by, 14))
             text.append(" · ")
             text.append(one_line(customer, 18))
-        if len(deadlines) > lines:
-            self.border_subtitle = f"{lines} of {len(deadlines)}"
-        else:
-            self.border_subtitle = f"{len(deadlines)}"
+        subtitle = f"{lines} of {len(deadlines)}" if len(deadlines) > lines else f"{len(deadlines)}"
+        if subtitle != self.border_subtitle:  # setting it redraws the border: only when it changes
+            self.border_subtitle = subtitle
         # No layout pass: the pane keeps its size, only its text changes.
         self.update(text, layout=False)
