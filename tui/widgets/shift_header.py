@@ -15,6 +15,7 @@ class ShiftHeader(Static):
     def __init__(self, settings: Settings, **kwargs: object) -> None:
         super().__init__("", **kwargs)  # type: ignore[arg-type]
         self.settings = settings
+        self._shown: Text | None = None
 
     def show(self, now: datetime, counts: tuple[int, int, int], banner: str = "") -> None:
         open_count, due_soon, overdue = counts
@@ -26,10 +27,13 @@ class ShiftHeader(Static):
             if occurrence.shift.supervisor:
                 text.append("  supervisor ")
                 text.append(one_line(occurrence.shift.supervisor, style="bold"))
-        text.append(f"  {now.astimezone(self.settings.zone):%a %d %b %H:%M:%S}")
+        text.append(f"  {now.astimezone(self.settings.zone):%a %d %b %H:%M}")
         text.append(f"  open {open_count}")
         text.append(f"  due ≤5m {due_soon}", style="bold yellow" if due_soon else "")
         text.append(f"  overdue {overdue}", style="bold reverse red" if overdue else "")
         if banner:
             text.append(f"  ⚠ {banner}", style="bold reverse yellow")
-        self.update(text, layout=False)
+        # Called every second, but it only changes with the minute or a count: redraw only then.
+        if text != self._shown:
+            self._shown = text
+            self.update(text, layout=False)
