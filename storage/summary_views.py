@@ -10,7 +10,7 @@ import os
 import re
 import tempfile
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -104,12 +104,9 @@ def export_shift(
     return render(summary, fmt, settings.zone, redact)
 
 
-HOTSPOT_WINDOW = timedelta(days=90)
-
-
 def top_hotspots(database: Database, until: datetime, limit: int = 3) -> list[dict[str, Any]]:
     """The strongest hotspots of the 90 days before `until`, for the summary (without their case lists)."""
-    from storage.trend_facts import scan_hotspots
+    from storage.trend_facts import HOTSPOT_WINDOW, scan_hotspots
 
     found = scan_hotspots(database, until - HOTSPOT_WINDOW, until, limit=limit)
     return [

@@ -16,6 +16,8 @@ from core.cases import Case, Channel
 from storage.models import DimensionCodeRow, TrendFactRow
 
 CODED_DIMENSIONS = ("staff", "site", "region", "product", "category")
+# How far back hotspots look unless told otherwise (the CLI, the dashboard, the trends screen, exports).
+HOTSPOT_WINDOW = timedelta(days=90)
 CHANNEL_CODES = {channel: index for index, channel in enumerate(Channel)}
 
 

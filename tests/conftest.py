@@ -30,9 +30,8 @@ def in_ci() -> bool:
     return bool(os.environ.get("CI"))
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """One throwaway server for the whole run; skipped when PostgreSQL is missing, a failure under CI."""
+def _postgres_or_skip() -> Iterator[PostgresServer]:
+    """A throwaway server; skipped when PostgreSQL is missing, a failure under CI."""
     with ExitStack() as stack:
         try:
             server = stack.enter_context(throwaway_postgres())
@@ -45,6 +44,18 @@ def postgres_server() -> Iterator[PostgresServer]:
                 pytest.fail(f"PostgreSQL is required when CI is set: {reason}", pytrace=False)
             pytest.skip(f"PostgreSQL unavailable: {reason}")
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway server for the whole run."""
+    yield from _postgres_or_skip()
+
+
+@pytest.fixture
+def own_server() -> Iterator[PostgresServer]:
+    """A server of the test's own, for tests that stop and restart it."""
+    yield from _postgres_or_skip()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -25,6 +25,7 @@ from storage import bulk
 from storage.database import Database
 from storage.models import CaseRow, DepositionRow, EventRow, TrendFactRow, UTCDateTime
 from storage.service import WorkflowService
+from tests.domain_helpers import make_case
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -52,19 +53,12 @@ def csv_histories(rows: int, seed: int = 42) -> list[CaseHistory]:
 
 def new_case(**overrides: Any) -> Case:
     fields: dict[str, Any] = {
+        "id": None,
         "opened_at": NOW - timedelta(hours=1),
-        "customer": "Ada Brennan",
-        "category": "late delivery",
-        "site": "Harbour Road",
-        "region": "North",
-        "product": "Sofa",
-        "staff": "Billy",
-        "owner": "Billy",
-        "assignee": "Billy",
         "description": "Sofa did not arrive",
     }
     fields.update(overrides)
-    return Case(**fields)
+    return make_case(**fields)
 
 
 def stored(database: Database) -> dict[str, Any]:

@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 
-from tests.pgserver import PostgresServer, PostgresUnavailable, throwaway_postgres
+from tests.pgserver import PostgresServer
 from tui.cli import main
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def own_server() -> Iterator[PostgresServer]:
-    """A server of this test's own, since the test stops it."""
-    try:
-        with throwaway_postgres() as server:
-            yield server
-    except PostgresUnavailable as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required when CI is set: {error}")
-        pytest.skip(f"PostgreSQL unavailable: {error}")
 
 
 ADD = ["add", "--customer", "Ada", "--category", "late", "--site", "H", "--product", "P", "--staff", "Billy"]

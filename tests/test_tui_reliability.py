@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import html
 import json
-import os
 import re
 import tracemalloc
 from datetime import timedelta
@@ -17,7 +16,7 @@ from core.cases import Action, Case
 from core.deposition import Deposition
 from storage.database import Database
 from storage.service import WorkflowService
-from tests.pgserver import PostgresServer, PostgresUnavailable, throwaway_postgres
+from tests.pgserver import PostgresServer
 from tests.tui_fixtures import NOW, build_shift, settings
 from tui.app import ShiftdeskApp
 from tui.screens.case_view import CaseScreen
@@ -167,17 +166,6 @@ async def test_markup_in_csv_and_json_exports_is_data(sqlite_url):
     assert CUSTOMER in {item["customer"] for item in document["handover"]}
     csv_text = export_shift(shift.service, shift.service.settings, period, "csv", False, NOW)
     assert CUSTOMER in csv_text
-
-
-@pytest.fixture
-def own_server():
-    try:
-        with throwaway_postgres() as server:
-            yield server
-    except PostgresUnavailable as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required when CI is set: {error}")
-        pytest.skip(f"PostgreSQL unavailable: {error}")
 
 
 @pytest.mark.postgres

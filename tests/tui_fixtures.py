@@ -14,6 +14,7 @@ from core.policy import AuthorityPolicy
 from core.shifts import Shift
 from storage.database import Database
 from storage.service import WorkflowService
+from tests.domain_helpers import make_case
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday, 15:00 in London
 ZONE = ZoneInfo("Europe/London")
@@ -44,19 +45,15 @@ class Shiftdesk:
 
 def new_case(customer: str, minutes_ago: float, assignee: str, **extra: object) -> Case:
     fields: dict[str, object] = {
+        "id": None,
         "opened_at": NOW - timedelta(minutes=minutes_ago),
         "customer": customer,
-        "category": "late delivery",
-        "site": "Harbour Road",
-        "region": "North",
-        "product": "Sofa",
         "staff": assignee,
         "owner": assignee,
         "assignee": assignee,
-        "description": "The sofa did not arrive.",
     }
     fields.update(extra)
-    return Case(**fields)  # type: ignore[arg-type]
+    return make_case(**fields)
 
 
 def build_shift(url: str) -> Shiftdesk:

@@ -22,7 +22,7 @@ from core.cases import Action, Case, Channel, Severity, Tier
 from core.deadlines import pending_deadlines
 from core.deposition import Deposition, parse_factors
 from core.policy import AuthorityError
-from core.reminders import ALERT, RECENT_ENOUGH, ReminderBook, describe
+from core.reminders import ALERT, RECENT_ENOUGH, DeadlineWarning, ReminderBook, describe
 from core.workflow import WorkflowError, refusal
 from storage.errors import CaseNotFound, ConflictError, DatabaseError, ValidationError
 from tui.board import Board
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 
 UNREACHABLE = "database unreachable, retrying"
 MAX_TOASTS = 5  # deadline warnings shown one by one at a time; the rest are summed up
-HOTSPOT_WINDOW = timedelta(days=90)
 
 # What each recovery key records, and the form it opens (None: a dedicated method builds the form).
 SIMPLE_ACTIONS: dict[str, tuple[Action, str, str]] = {
@@ -56,6 +55,13 @@ SIMPLE_ACTIONS: dict[str, tuple[Action, str, str]] = {
     "close": (Action.CLOSE, "Close the case", "Closing note"),
     "amend": (Action.AMEND, "Amend the deposition", "The correction"),
 }
+
+
+def cases_of(warnings: list[DeadlineWarning], shown: int = 12) -> tuple[int, str]:
+    """How many cases these warnings are about, and their ids for one line of a toast ('#4, #9 …')."""
+    cases = sorted({warning.deadline.case_id or 0 for warning in warnings})
+    listed = ", ".join(f"#{case_id}" for case_id in cases[:shown]) + (" …" if len(cases) > shown else "")
+    return len(cases), listed
 
 
 def explain(error: BaseException) -> str:
@@ -319,20 +325,16 @@ class ShiftdeskApp(App[None]):
             old = [warning for warning in due if warning.at < now - RECENT_ENOUGH]
             due = [warning for warning in due if warning.at >= now - RECENT_ENOUGH]
             if old:
-                cases = sorted({warning.deadline.case_id or 0 for warning in old})
-                listed = ", ".join(f"#{case_id}" for case_id in cases[:12]) + (
-                    " …" if len(cases) > 12 else ""
-                )
+                count, listed = cases_of(old)
                 self.notify(
-                    f"{len(cases)} case(s) already overdue at start: {listed}", severity="error", timeout=12
+                    f"{count} case(s) already overdue at start: {listed}", severity="error", timeout=12
                 )
         if len(due) > MAX_TOASTS:
             # A flood of toasts helps nobody: the first few, then one line for the rest (all are in the
             # countdown pane anyway).
             rest = due[MAX_TOASTS:]
             due = due[:MAX_TOASTS]
-            cases = sorted({warning.deadline.case_id or 0 for warning in rest})
-            listed = ", ".join(f"#{case_id}" for case_id in cases[:12]) + (" …" if len(cases) > 12 else "")
+            _count, listed = cases_of(rest)
             self.notify(f"{len(rest)} more deadline warning(s): {listed}", severity="warning", timeout=12)
         for warning in due:
             case = self.board.cases.get(warning.deadline.case_id or 0)
@@ -457,7 +459,7 @@ class ShiftdeskApp(App[None]):
         self.main_screen.query_one(TrendsPane).show(self.views.hourly_counts(opened, now), per_category)
 
     async def refresh_hotspot(self) -> None:
-        from storage.trend_facts import scan_hotspots
+        from storage.trend_facts import HOTSPOT_WINDOW, scan_hotspots
 
         now = self.now()
         try:

@@ -238,13 +238,12 @@ def demo(runtime: Runtime, fresh: bool, no_open: bool) -> None:
 @click.pass_obj
 def trends(runtime: Runtime, since: str | None, until: str | None, limit: int, as_json: bool) -> None:
     """Hotspots: where, when and with whom breakdowns cluster beyond what the rest predicts."""
-    from datetime import timedelta
 
-    from storage.trend_facts import scan_hotspots
+    from storage.trend_facts import HOTSPOT_WINDOW, scan_hotspots
 
     now = runtime.service_clock().now()
     until_at = parse_when(until, runtime.settings, "--until") or now
-    since_at = parse_when(since, runtime.settings, "--since") or until_at - timedelta(days=90)
+    since_at = parse_when(since, runtime.settings, "--since") or until_at - HOTSPOT_WINDOW
     if since_at >= until_at:
         raise click.BadParameter("must be before --until", param_hint="--since")
     found = scan_hotspots(runtime.database, since_at, until_at, limit=limit)

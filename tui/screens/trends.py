@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, ClassVar
 
 import plotext as plt
@@ -20,7 +20,6 @@ from textual.widgets.option_list import Option
 from core.hotspots import WEEKDAYS, Hotspot
 from tui.text import joined, literal, one_line
 
-WINDOW = timedelta(days=90)
 SHADES = " ░▒▓█"
 
 
@@ -78,11 +77,11 @@ class TrendsScreen(Screen[None]):
         self.run_worker(self.load(), group="trends")
 
     async def load(self) -> None:
-        from storage.trend_facts import scan_hotspots, trend_overview
+        from storage.trend_facts import HOTSPOT_WINDOW, scan_hotspots, trend_overview
 
         database = self.service.database
         zone = self.service.settings.zone
-        since = self.now - WINDOW
+        since = self.now - HOTSPOT_WINDOW
         try:
             overview = await asyncio.to_thread(trend_overview, database, since, self.now, zone)
             self.hotspots = await asyncio.to_thread(scan_hotspots, database, since, self.now, limit=20)
