@@ -310,8 +310,6 @@ class ShiftdeskApp(App[None]):
 
     def on_unmount(self) -> None:
         self.scheduler.shutdown()
-        if self._probe is not None:
-            self._probe.close()  # its own SQLite connection, opened by the first poll
 
     def now(self) -> datetime:
         return self.clock.now()
