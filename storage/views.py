@@ -183,8 +183,14 @@ class ChangeProbe:
         self._sqlite: sqlite3.Connection | None = None
         path = sqlite_file(database.url) if database.is_sqlite else None
         if path is not None:
-            # Polled from worker threads, one call at a time (the dashboard never overlaps its polls).
+            # Asked from the event loop or a worker thread, one call at a time (polls never overlap).
             self._sqlite = sqlite3.connect(path, timeout=2, check_same_thread=False)
+
+    @property
+    def instant(self) -> bool:
+        """True when `token()` never waits on I/O (SQLite's counter lives in shared memory: ~8 µs), so the
+        caller may ask on its own thread instead of paying a thread hand-off every second."""
+        return self._sqlite is not None
 
     def token(self) -> int:
         if self._sqlite is not None:

@@ -1,54 +1,129 @@
-"""The countdowns pane: every pending deadline, soonest first, re-rendered each second for the lines shown."""
+"""The countdowns pane: every pending deadline, soonest first; each second only changed cells are redrawn."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from rich.text import Text
-from textual.widgets import Static
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
 
+from core.deadlines import Deadline
 from tui.board import Board
 from tui.clockface import countdown, urgency
 from tui.text import one_line
 
 STYLES = {
-    "calm": "",
-    "warning": "bold yellow",
-    "urgent": "bold red",
-    "overdue": "bold reverse red",
+    "calm": Style(),
+    "warning": Style.parse("bold yellow"),
+    "urgent": Style.parse("bold red"),
+    "overdue": Style.parse("bold reverse red"),
 }
 MARKS = {"calm": " ", "warning": "!", "urgent": "!!", "overdue": "OVERDUE"}
+CLOCK_WIDTH = 8
+MARK_WIDTH = 7
+# The columns that change every second: the clock and its mark (with their trailing spaces).
+TICKING_WIDTH = CLOCK_WIDTH + 1 + MARK_WIDTH + 1
+NOTHING_OWED = "nothing owed right now"
 
 
-class Countdowns(Static):
-    """Cost per tick: the lines that fit on screen, whatever the number of cases or events stored."""
+@dataclass(frozen=True, slots=True)
+class CountdownLine:
+    """What one line shows: the ticking part (clock, urgency) and the part that changes only with the case."""
 
-    def __init__(self, board: Board, **kwargs: object) -> None:
-        super().__init__("", **kwargs)  # type: ignore[arg-type]
+    clock: str
+    level: str
+    about: str  # "#12 fix-or-update   Ada · Customer" — user text, already one line and literal
+
+    @property
+    def ticking(self) -> str:
+        return f"{self.clock:>{CLOCK_WIDTH}} {MARKS[self.level]:<{MARK_WIDTH}} "
+
+
+class Countdowns(Widget):
+    """Drawn line by line (Textual's line API), not as one Static: a tick re-renders the clock columns of
+    the lines whose clock changed, so its cost is the lines on screen, whatever the number of cases or
+    events stored, and it never asks for a layout pass."""
+
+    def __init__(self, board: Board, **kwargs: str) -> None:
+        super().__init__(**kwargs)
         self.board = board
         self.border_title = "Countdowns"
+        self._lines: list[CountdownLine] = []
+        self._about: dict[tuple[Deadline, str], str] = {}
+        self._strips: dict[int, Strip] = {}
+
+    @property
+    def text(self) -> str:
+        """The pane's lines as plain text (what a reader sees, without colour)."""
+        if not self._lines:
+            return NOTHING_OWED
+        return "\n".join(f"{line.ticking}{line.about}" for line in self._lines)
 
     def tick(self, now: datetime) -> None:
-        lines = max(1, self.size.height or 20)
+        visible = max(1, self.size.height or 20)
         deadlines = self.board.all_deadlines()
-        text = Text(end="", no_wrap=True, overflow="ellipsis")
-        if not deadlines:
-            text.append("nothing owed right now", style="dim")
-        for index, deadline in enumerate(deadlines[:lines]):
-            remaining = deadline.remaining(now)
-            level = urgency(remaining)
-            case = self.board.cases.get(deadline.case_id or 0)
-            customer = case.customer if case else ""
-            if index:
-                text.append("\n")
-            text.append(f"{countdown(remaining):>8} ", style=STYLES[level])
-            text.append(f"{MARKS[level]:<7} ", style=STYLES[level])
-            text.append(f"#{deadline.case_id} {deadline.kind:<15} ")
-            text.append(one_line(deadline.owed_by, 14))
-            text.append(" · ")
-            text.append(one_line(customer, 18))
-        subtitle = f"{lines} of {len(deadlines)}" if len(deadlines) > lines else f"{len(deadlines)}"
+        lines = [self._line(deadline, now) for deadline in deadlines[:visible]]
+        subtitle = f"{visible} of {len(deadlines)}" if len(deadlines) > visible else f"{len(deadlines)}"
         if subtitle != self.border_subtitle:  # setting it redraws the border: only when it changes
             self.border_subtitle = subtitle
-        # No layout pass: the pane keeps its size, only its text changes.
-        self.update(text, layout=False)
+        previous, self._lines = self._lines, lines
+        if len(previous) != len(lines):
+            self._strips.clear()
+            self.refresh()
+            return
+        for y, (before, after) in enumerate(zip(previous, lines, strict=True)):
+            if before == after:
+                continue
+            self._strips.pop(y, None)
+            width = TICKING_WIDTH if before.about == after.about else self.size.width
+            self.refresh(Region(0, y, width, 1))
+
+    def _line(self, deadline: Deadline, now: datetime) -> CountdownLine:
+        remaining = deadline.remaining(now)
+        case = self.board.cases.get(deadline.case_id or 0)
+        customer = case.customer if case else ""
+        key = (deadline, customer)
+        about = self._about.get(key)
+        if about is None:
+            if len(self._about) > 4 * max(len(self._lines), 64):
+                self._about.clear()  # bounded: deadlines come and go all shift
+            about = self._about[key] = (
+                f"#{deadline.case_id} {deadline.kind:<15} "
+                f"{one_line(deadline.owed_by, 14).plain} · {one_line(customer, 18).plain}"
+            )
+        return CountdownLine(countdown(remaining), urgency(remaining), about)
+
+    def render_line(self, y: int) -> Strip:
+        strip = self._strips.get(y)
+        if strip is None:
+            strip = self._strips[y] = self._render(y)
+        return strip
+
+    def _render(self, y: int) -> Strip:
+        base = self.rich_style
+        width = self.size.width
+        if not self._lines:
+            segments = [Segment(NOTHING_OWED, base + Style(dim=True))] if y == 0 else []
+            return Strip(segments).crop_extend(0, width, base)
+        if y >= len(self._lines):
+            return Strip.blank(width, base)
+        line = self._lines[y]
+        style = base + STYLES[line.level]
+        about = line.about
+        room = width - TICKING_WIDTH
+        if cell_len(about) > room:
+            about = set_cell_size(about, max(0, room - 1)) + "…" if room > 0 else ""
+        segments = [Segment(line.ticking, style), Segment(about, base)]
+        return Strip(segments).crop_extend(0, width, base)
+
+    def on_resize(self) -> None:
+        self._strips.clear()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()  # a theme or class change recolours every line
