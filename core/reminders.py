@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,40 +42,52 @@ def warnings_for(deadline: Deadline, before: timedelta) -> list[DeadlineWarning]
 
 @dataclass
 class ReminderBook:
-    """Remembers what this terminal has fired; the database (through the deadlines) stays the truth."""
+    """Remembers what this terminal has fired; the database (through the deadlines) stays the truth.
+
+    `plan()` takes the pending deadlines after every change and lays their warnings out in time order, so
+    the firing and planning that happen between changes cost a bisection, not a pass over every deadline.
+    """
 
     before: timedelta = timedelta(minutes=5)
     fired: set[tuple[int, str, datetime, str]] = field(default_factory=set)
+    _timeline: list[DeadlineWarning] = field(default_factory=list, repr=False)
+    _instants: list[datetime] = field(default_factory=list, repr=False)
+    _handled: int = 0  # warnings before this index of the timeline are fired or superseded
 
-    def due(self, deadlines: Iterable[Deadline], now: datetime) -> list[DeadlineWarning]:
+    def plan(self, deadlines: Iterable[Deadline]) -> None:
+        """The board's pending deadlines, after each change; fired keys of deadlines gone are dropped, so
+        the book stays as small as the board."""
+        timeline = [warning for deadline in deadlines for warning in warnings_for(deadline, self.before)]
+        timeline.sort(key=lambda warning: (warning.at, warning.deadline.case_id or 0))
+        live = {warning.key[:3] for warning in timeline}
+        self.fired = {key for key in self.fired if key[:3] in live}
+        self._timeline = timeline
+        self._instants = [warning.at for warning in timeline]
+        self._handled = 0
+
+    def due(self, now: datetime) -> list[DeadlineWarning]:
         """Warnings whose instant has come and that were not fired yet, oldest first; marks them fired.
 
         A reminder whose alert is also due is skipped: the alert says more.
         """
-        ready: list[DeadlineWarning] = []
-        for deadline in deadlines:
-            warnings = [warning for warning in warnings_for(deadline, self.before) if warning.at <= now]
-            if any(warning.kind == ALERT for warning in warnings):
-                warnings = [warning for warning in warnings if warning.kind == ALERT]
-            ready.extend(warning for warning in warnings if warning.key not in self.fired)
-        ready.sort(key=lambda warning: (warning.at, warning.deadline.case_id or 0))
-        self.fired.update(warning.key for warning in ready)
+        end = bisect_right(self._instants, now)
+        window = self._timeline[self._handled : end]
+        self._handled = max(self._handled, end)
+        alerted = {warning.key[:3] for warning in window if warning.kind == ALERT}
+        ready = [
+            warning
+            for warning in window
+            if warning.key not in self.fired and not (warning.kind == REMINDER and warning.key[:3] in alerted)
+        ]
+        self.fired.update(warning.key for warning in window)
         return ready
 
-    def next_at(self, deadlines: Iterable[Deadline], now: datetime) -> datetime | None:
+    def next_at(self, now: datetime) -> datetime | None:
         """The next instant something will be due (for the scheduler), or None."""
-        upcoming = [
-            warning.at
-            for deadline in deadlines
-            for warning in warnings_for(deadline, self.before)
-            if warning.at > now and warning.key not in self.fired
-        ]
-        return min(upcoming, default=None)
-
-    def forget_except(self, deadlines: Iterable[Deadline]) -> None:
-        """Drop fired keys of deadlines no longer pending, so the set stays as small as the board."""
-        live = {(deadline.case_id or 0, deadline.kind, deadline.due_at) for deadline in deadlines}
-        self.fired = {key for key in self.fired if key[:3] in live}
+        for index in range(max(self._handled, bisect_right(self._instants, now)), len(self._timeline)):
+            if self._timeline[index].key not in self.fired:
+                return self._instants[index]
+        return None
 
 
 def describe(warning: DeadlineWarning, customer: str, now: datetime) -> str:

@@ -290,6 +290,7 @@ class ShiftdeskApp(App[None]):
         self.table.rebuild(self.now())
         self.tick()
         self.loaded.set()
+        self.book.plan(self.board.all_deadlines())
         await self.fire_warnings(starting=True)
         if self.auto_export:
             from tui.export import export_finished_shift, missed_export
@@ -329,7 +330,7 @@ class ShiftdeskApp(App[None]):
     async def fire_warnings(self, *, starting: bool = False) -> None:
         """Toast (and ring) every reminder and alert now due, once; then plan the next one."""
         now = self.now()
-        due = self.book.due(self.board.all_deadlines(), now)
+        due = self.book.due(now)
         if starting:
             # Warnings that came due long before this start are summed up, not replayed one by one.
             old = [warning for warning in due if warning.at < now - RECENT_ENOUGH]
@@ -354,12 +355,15 @@ class ShiftdeskApp(App[None]):
             )
         if due and self.settings.bell:
             self.bell()
-        self.plan_warnings()
+        self.schedule_next_warning()
 
     def plan_warnings(self) -> None:
-        deadlines = self.board.all_deadlines()
-        self.book.forget_except(deadlines)
-        self.scheduler.plan(WARNINGS_JOB, self.book.next_at(deadlines, self.now()), self.fire_warnings)
+        """After the board changed: the book lays out the new deadlines' warnings; the next one is planned."""
+        self.book.plan(self.board.all_deadlines())
+        self.schedule_next_warning()
+
+    def schedule_next_warning(self) -> None:
+        self.scheduler.plan(WARNINGS_JOB, self.book.next_at(self.now()), self.fire_warnings)
 
     def plan_shift_end(self) -> None:
         occurrence = self.settings.calendar.at(self.now())
