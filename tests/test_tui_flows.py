@@ -212,6 +212,63 @@ async def test_reassign_with_r_a_few_letters_and_enter(shift):
         assert owed and owed[0].owed_by == "Billy Okafor"
 
 
+async def test_keys_pressed_while_the_hand_over_is_written_change_nothing(shift, monkeypatch):
+    """The picker stays open until the write is done (then closes in the frame that shows the new row):
+    Enter again or Escape meanwhile must neither write twice nor close it under the write."""
+    import threading
+
+    release = threading.Event()
+    writing = threading.Event()
+    original = shift.service.reassign
+
+    def slow_reassign(*args, **kwargs):
+        writing.set()
+        release.wait(5)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(shift.service, "reassign", slow_reassign)
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        case_id = shift.ids["reviewed"]
+        await highlight(pilot, case_id)
+        await pilot.press("r", *"mar", "enter")
+        for _ in range(50):
+            if writing.is_set():
+                break
+            await pilot.pause(0.05)
+        picker = app.screen
+        assert isinstance(picker, ReassignPicker) and picker.handing_over
+        await pilot.press("enter", "escape")
+        assert app.screen is picker  # still open: the write is under way
+        release.set()
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app.screen is app.main_screen:
+                break
+        assert app.screen is app.main_screen
+        assert table_of(app).get_row(str(case_id))[5].plain == "Marta Kowalski"
+        detail = views.case_detail(shift.service.database, case_id)
+        assert [event.action for event in detail.events].count(Action.REASSIGN) == 1
+
+
+async def test_the_footer_is_not_rebuilt_when_a_modal_closes(shift):
+    from tui.widgets.key_footer import KeyFooter
+
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await app.main_screen.complete.wait()
+        await pilot.pause()
+        footer = app.main_screen.query_one(KeyFooter)
+        keys_before = list(footer.children)
+        assert any("Reassign" in str(key.render()) for key in keys_before)
+        await pilot.press("r", "escape")
+        await pilot.pause(0.2)
+        assert app.screen is app.main_screen
+        assert list(footer.children) == keys_before  # the same widgets: nothing was re-styled
+
+
 async def test_escape_cancels_the_picker(shift):
     app = make_app(shift)
     async with app.run_test(size=SIZE) as pilot:

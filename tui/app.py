@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, OptionList
+from textual.widgets import DataTable, Input, OptionList
 
 from core.cases import Action, Case, Channel, Severity, Tier
 from core.deadlines import pending_deadlines
@@ -35,6 +35,7 @@ from tui.screens.reassign import Candidate, ReassignPicker
 from tui.text import joined, literal, one_line
 from tui.widgets.countdowns import Countdowns
 from tui.widgets.depositions import RecentDepositions
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.open_cases import OpenCasesTable
 from tui.widgets.shift_header import ShiftHeader
 from tui.widgets.trends_pane import TrendsPane
@@ -110,7 +111,7 @@ class MainScreen(Screen[None]):
         await self.query_one("#bottom", Horizontal).mount(
             RecentDepositions(id="depositions"), TrendsPane(id="trends")
         )
-        await self.mount(Footer())
+        await self.mount(KeyFooter())
         self.complete.set()
 
     def on_resize(self) -> None:
@@ -318,6 +319,14 @@ class ShiftdeskApp(App[None]):
             message = message.plain  # a toast without markup takes plain text; user text stays literal
         super().notify(message, markup=markup, **kwargs)
 
+    def confirm(self, message: Text | str, timeout: float | None = None) -> None:
+        """A toast confirming a change, one frame after the change itself is painted: mounting a toast lays
+        the whole screen out again (~100 ms here), and the row the user is watching should not wait for it."""
+        if timeout is None:
+            self.call_after_refresh(self.notify, message)
+        else:
+            self.call_after_refresh(self.notify, message, timeout=timeout)
+
     def on_unmount(self) -> None:
         self.scheduler.shutdown()
         gc.unfreeze()  # its objects may be collected again (tests run several dashboards in one process)
@@ -456,7 +465,8 @@ class ShiftdeskApp(App[None]):
         shown, gone = self.board.apply(changed)
         self.table.apply(shown, gone, self.now())
         self.tick()
-        self.plan_warnings()
+        # After the frame that shows the change: re-planning the reminders does not change what is drawn.
+        self.call_after_refresh(self.plan_warnings)
         if isinstance(self.screen, CaseScreen) and self.screen.case_id in {case.id for case in changed}:
             self.run_worker(self.show_case(self.screen), group="case")
 
@@ -554,7 +564,7 @@ class ShiftdeskApp(App[None]):
             except ValueError as error:
                 return str(error)
             self.take_in([updated])
-            self.notify(literal(f"#{updated.id}: {updated.stage.value}, assigned to {updated.assignee}"))
+            self.confirm(literal(f"#{updated.id}: {updated.stage.value}, assigned to {updated.assignee}"))
             return None
 
         return submit
@@ -795,7 +805,7 @@ class ShiftdeskApp(App[None]):
             except (ValidationError, DatabaseError, ValueError) as error:
                 return explain(error)
             self.take_in([stored])
-            self.notify(joined(f"opened #{stored.id} for ", one_line(stored.customer)))
+            self.confirm(joined(f"opened #{stored.id} for ", one_line(stored.customer)))
             return None
 
         self.push_screen(FormScreen(spec, submit))
@@ -835,18 +845,23 @@ class ShiftdeskApp(App[None]):
         case_id = case.id
         version = case.version
 
-        def chosen(agent: str | None) -> None:
-            if agent:
-                self.run_worker(self.reassign(case_id, agent, version), group="write")
+        async def hand_over(agent: str) -> None:
+            await self.reassign(case_id, agent, version, closing=picker)
 
-        self.push_screen(ReassignPicker(title, candidates, case.assignee, note), chosen)
+        picker = ReassignPicker(title, candidates, case.assignee, note, hand_over=hand_over)
+        self.push_screen(picker)
 
-    async def reassign(self, case_id: int, agent: str, version: int) -> None:
+    async def reassign(
+        self, case_id: int, agent: str, version: int, closing: Screen[Any] | None = None
+    ) -> None:
+        """Write the hand-over; then, in one go (one frame), close `closing` and show the result."""
         try:
             updated = await asyncio.to_thread(
                 (await self.ready_service()).reassign, case_id, agent, self.actor, expected_version=version
             )
         except ConflictError as conflict:
+            if closing is not None:
+                closing.dismiss()
             self.take_in([conflict.current])
             self.notify(
                 literal(
@@ -858,10 +873,14 @@ class ShiftdeskApp(App[None]):
             )
             return
         except (WorkflowError, ValidationError, CaseNotFound, DatabaseError) as error:
+            if closing is not None:
+                closing.dismiss()
             self.notify(literal(explain(error)), severity="error", timeout=8)
             return
+        if closing is not None:
+            closing.dismiss()
         self.take_in([updated])
-        self.notify(joined(f"#{case_id} reassigned to ", one_line(updated.assignee)), timeout=3)
+        self.confirm(joined(f"#{case_id} reassigned to ", one_line(updated.assignee)), timeout=3)
 
     # -- moving around -----------------------------------------------------------------------------
 

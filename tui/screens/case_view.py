@@ -18,11 +18,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from core.deadlines import Deadline
 from tui.clockface import countdown, local_time, urgency
 from tui.text import literal
+from tui.widgets.key_footer import KeyFooter
 
 FIELDS = (
     "customer",
@@ -161,7 +162,7 @@ class CaseScreen(Screen[None]):
             yield Static("", id="case-deadlines", classes="case-section")
             yield Static("", id="case-timeline", classes="case-section")
             yield Static("", id="case-deposition", classes="case-section")
-        yield Footer()
+        yield KeyFooter()
 
     def show(self, detail: CaseDetail, deadlines: list[Deadline], now: datetime, zone: tzinfo) -> None:
         self.detail = detail

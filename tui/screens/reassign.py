@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -25,7 +26,12 @@ class Candidate:
 
 
 class ReassignPicker(ModalScreen[str | None]):
-    """Type to filter, ↑/↓ to move, Enter to hand the case over, Esc to cancel."""
+    """Type to filter, ↑/↓ to move, Enter to hand the case over, Esc to cancel.
+
+    With `hand_over`, Enter awaits it with the chosen name while the picker stays open, and `hand_over`
+    closes the picker when the write is done: closing and showing the new row then land in one frame
+    (a closing modal and a changed table each make Textual redraw the whole table).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
@@ -33,12 +39,21 @@ class ReassignPicker(ModalScreen[str | None]):
         Binding("up", "move(-1)", "Previous", show=False, priority=True),
     ]
 
-    def __init__(self, title: Text, candidates: list[Candidate], current: str, note: str = "") -> None:
+    def __init__(
+        self,
+        title: Text,
+        candidates: list[Candidate],
+        current: str,
+        note: str = "",
+        hand_over: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
         super().__init__(classes="picker-screen")
         self.title_text = title
         self.candidates = candidates
         self.current = current
         self.note = note
+        self.hand_over = hand_over
+        self.handing_over = False  # the write is under way: further keys must not pick or cancel twice
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -95,11 +110,22 @@ class ReassignPicker(ModalScreen[str | None]):
         if options.highlighted is None:
             return
         option_id = options.get_option_at_index(options.highlighted).id or ""
-        self.dismiss(option_id.removeprefix("agent:"))
+        self.choose(option_id.removeprefix("agent:"))
 
     @on(OptionList.OptionSelected, "#picker-options")
     def picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss((event.option.id or "").removeprefix("agent:"))
+        self.choose((event.option.id or "").removeprefix("agent:"))
+
+    def choose(self, agent: str) -> None:
+        if self.handing_over:
+            return
+        if self.hand_over is None:
+            self.dismiss(agent)
+            return
+        self.handing_over = True
+        # An app worker, not the picker's: the picker is closed by it, which would cancel its own workers.
+        self.app.run_worker(self.hand_over(agent), group="write")
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.handing_over:
+            self.dismiss(None)

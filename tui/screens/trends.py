@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from core.hotspots import WEEKDAYS, Hotspot
 from tui.text import joined, literal, one_line
+from tui.widgets.key_footer import KeyFooter
 
 SHADES = " ░▒▓█"
 
@@ -70,7 +71,7 @@ class TrendsScreen(Screen[None]):
                 yield Static("", id="top-products", classes="chart")
             yield OptionList(id="hotspot-list")
             yield Static("", id="hotspot-cases", classes="chart")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#hotspot-list", OptionList).border_title = "Hotspots (Enter lists the cases)"
