@@ -86,10 +86,12 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
     deadlines_raw = _table(raw, "deadlines", where, "")
     base_raw = {k: v for k, v in deadlines_raw.items() if k not in {"tier", "severity"}}
     base = _minutes(base_raw, where, "[deadlines]", DEFAULT_MINUTES)
-    policy = DeadlinePolicy(base=base)
+    # Overrides are gathered first: a policy remembers its answers, so it is not changed once built.
+    defaults = DeadlinePolicy()
+    by_tier, by_severity = dict(defaults.by_tier), dict(defaults.by_severity)
     for tier_name, overrides in _table(deadlines_raw, "tier", where, "[deadlines]").items():
         tier = _enum(Tier, tier_name, where, "[deadlines.tier]")
-        policy.by_tier[tier] = _minutes(
+        by_tier[tier] = _minutes(
             _as_table(overrides, where, f"[deadlines.tier.{tier_name}]"),
             where,
             f"[deadlines.tier.{tier_name}]",
@@ -98,7 +100,8 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
     for severity_name, overrides in _table(deadlines_raw, "severity", where, "[deadlines]").items():
         severity = _enum(Severity, severity_name, where, "[deadlines.severity]")
         section = f"[deadlines.severity.{severity_name}]"
-        policy.by_severity[severity] = _minutes(_as_table(overrides, where, section), where, section, None)
+        by_severity[severity] = _minutes(_as_table(overrides, where, section), where, section, None)
+    policy = DeadlinePolicy(base=base, by_tier=by_tier, by_severity=by_severity)
 
     authority_raw = _table(raw, "authority", where, "")
     _no_unknown(authority_raw, {"default_limit", "limits"}, where, "[authority]")

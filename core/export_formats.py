@@ -440,7 +440,9 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)  # one encoder: jso
 
 
 def _compact(value: Any) -> str:
-    return _ENCODER.encode(value)
+    # A plain int (a case id: most list items) is what the encoder would write, str(), without the
+    # encoder's per-call set-up; bool (a subclass) and everything else go through the encoder.
+    return str(value) if type(value) is int else _ENCODER.encode(value)
 
 
 def to_json(summary: ShiftSummary, redact: bool = False) -> str:

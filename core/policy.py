@@ -44,15 +44,26 @@ class DeadlinePolicy:
     by_severity: dict[Severity, DeadlineMinutes] = field(
         default_factory=lambda: dict(DEFAULT_SEVERITY_OVERRIDES)
     )
+    # Answers by (kind, tier, severity), all they depend on: an export asks ~25,000 times for a few dozen.
+    _known: dict[tuple[str, Tier, Severity], timedelta] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def allowed(self, kind: str, case: Case) -> timedelta:
         """How long `case` has for a deadline of `kind`: the strictest of base, tier and severity."""
+        key = (kind, case.tier, case.severity)
+        known = self._known.get(key)
+        if known is None:
+            known = self._known[key] = self._work_out(kind, case.tier, case.severity)
+        return known
+
+    def _work_out(self, kind: str, tier: Tier, severity: Severity) -> timedelta:
         candidates = [
             minutes
             for minutes in (
                 self.base.get(kind),
-                self.by_tier.get(case.tier, DeadlineMinutes()).get(kind),
-                self.by_severity.get(case.severity, DeadlineMinutes()).get(kind),
+                self.by_tier.get(tier, DeadlineMinutes()).get(kind),
+                self.by_severity.get(severity, DeadlineMinutes()).get(kind),
             )
             if minutes is not None
         ]

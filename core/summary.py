@@ -26,6 +26,12 @@ from core.workflow import replay
 
 ZERO = timedelta(0)
 
+# The actions whose event payload (`Event.data`) `summarize` reads, itself or through the workflow rules
+# it replays (`core.workflow.check`/`apply`): reassign (`from`, `to`), fix (the gesture), follow-up
+# (`satisfied`), spokesperson (`name`). A loader may hand over every other event with empty data — the
+# deposition's text on a document event, say — and get the same summary (tests/test_summary.py checks it).
+PAYLOAD_ACTIONS = frozenset({Action.REASSIGN, Action.FIX, Action.FOLLOW_UP, Action.SPOKESPERSON})
+
 
 class PeriodError(ValueError):
     """A period that cannot be resolved (unknown shift, no shift running, bad range)."""
@@ -294,7 +300,9 @@ def summarize(
         worst: timedelta | None = None
         worst_owed_by = ""
         decided = False
-        for deadline in deadline_history(opened, events, policy, calendar):
+        # Without the calendar: it only moves deposition deadlines (to the end of the fix's shift), and only
+        # the fix-or-update ones are read here (what is owed at the cutoff comes from `pending_deadlines`).
+        for deadline in deadline_history(opened, events, policy, None):
             if deadline.kind != FIX_OR_UPDATE or not (start <= deadline.due_at < end):
                 continue
             if deadline.met_at is None and deadline.due_at > cutoff:
@@ -316,7 +324,8 @@ def summarize(
 
         gesture: Gesture | None = None
         for event in events:  # the gesture of the case (CSV), even when the fix was before the period
-            gesture = _gesture_of(event) or gesture
+            if event.action is Action.FIX:
+                gesture = _gesture_of(event) or gesture
         for event in period_events:
             agent(event.actor).actions += 1
             if event.action is Action.FOLLOW_UP:

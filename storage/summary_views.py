@@ -9,60 +9,110 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, case, null, or_, select
 
-from core.cases import CaseHistory, Event
+from core.cases import Action, Case, CaseHistory, Event
 from core.config import Settings
+from core.deposition import Deposition
 from core.export_formats import FORMATS, render
 from core.shifts import ShiftOccurrence
-from core.summary import Period, ShiftSummary, summarize
+from core.summary import PAYLOAD_ACTIONS, Period, ShiftSummary, summarize
 from storage.database import Database
-from storage.mapping import case_from_row, event_from_row, filed_from_row
+from storage.mapping import case_from_row, filed_from_row
 from storage.models import CaseRow, DepositionRow, EventRow
 
 
 def _relevant_ids(start: datetime, end: datetime) -> Any:
-    """Ids of the cases that concern [start, end): open at some point of it, or with an event in it.
+    """Ids of the cases that concern [start, end): open at some point of it, or with an event in it (an
+    amendment of a deposition is an event on a case that may have closed long before).
 
-    (For consistent data the second follows from the first; it is kept for histories imported with an
-    `opened_at` later than some of their events.)
+    "Open at some point" is spelt as two terms that each start from an index on `closed_at` — still open,
+    or closed since `start` — rather than from `opened_at < end`, which is nearly every case of a long
+    history.
     """
-    open_during = and_(CaseRow.opened_at < end, or_(CaseRow.closed_at.is_(None), CaseRow.closed_at >= start))
+    open_now = and_(CaseRow.closed_at.is_(None), CaseRow.opened_at < end)
+    closed_since = and_(CaseRow.closed_at >= start, CaseRow.opened_at < end)
     acted_in = CaseRow.id.in_(select(EventRow.case_id).where(EventRow.at >= start, EventRow.at < end))
-    return select(CaseRow.id).where(or_(open_during, acted_in))
+    return select(CaseRow.id).where(or_(open_now, closed_since, acted_in))
+
+
+_ACTIONS = {action.value: action for action in Action}
+# A case row as a plain named tuple for `case_from_row`: reading 26 columns by name from SQLAlchemy's Row
+# costs more than building the Case itself.
+_CaseColumns = namedtuple("_CaseColumns", [c.key for c in CaseRow.__table__.columns])  # type: ignore[misc]
+_case_columns: Any = _CaseColumns._make
+# Case ids per IN (...) list: under the 999 bound parameters of SQLite builds before 3.32.
+_IDS_PER_QUERY = 900
+
+
+def _load_histories(database: Database, start: datetime, end: datetime, *, whole: bool) -> list[CaseHistory]:
+    """The histories of the cases concerning the period, by case id: each case as stored now, all its
+    events, and — `whole` — its deposition and every event's payload; otherwise (what `summarize` reads)
+    no deposition and the payload only of the events in `PAYLOAD_ACTIONS` (`{}` for the others: most
+    events, the document event with the deposition's text among them, need no JSON decoded).
+
+    The cases come from one query that finds them, their events (and depositions) from queries on those
+    ids, 900 at a time: the search for the period's cases, which cannot use an index for "had an event in
+    the period", runs once. Plain rows (not ORM instances), converted by `storage.mapping`.
+    """
+    cases_table, events_table = CaseRow.__table__, EventRow.__table__
+    if whole:
+        payload: Any = events_table.c.data
+    else:
+        read = events_table.c.action.in_(sorted(action.value for action in PAYLOAD_ACTIONS))
+        payload = case((read, events_table.c.data), else_=null())
+    ids_param: Any = bindparam("ids", expanding=True)
+    events_query = (
+        select(
+            events_table.c.case_id,
+            events_table.c.id,
+            events_table.c.at,
+            events_table.c.actor,
+            events_table.c.action,
+            events_table.c.text,
+            payload,
+        )
+        .where(events_table.c.case_id.in_(ids_param))
+        .order_by(events_table.c.case_id, events_table.c.id)
+    )
+    action_of = _ACTIONS.get
+    events: dict[int, list[Event]] = defaultdict(list)
+    filed: dict[int, Deposition] = {}
+    with database.read() as session:
+        connection = session.connection()
+        found = select(cases_table).where(cases_table.c.id.in_(_relevant_ids(start, end).scalar_subquery()))
+        cases: dict[int, Case] = {}
+        for columns in map(_case_columns, connection.execute(found)):
+            cases[columns.id] = case_from_row(columns)
+        case_ids = sorted(cases)
+        for first in range(0, len(case_ids), _IDS_PER_QUERY):
+            chunk = {"ids": case_ids[first : first + _IDS_PER_QUERY]}
+            for case_id, event_id, at, actor, action, text, data in connection.execute(events_query, chunk):
+                # (An action it does not know: Action(action) raises the ValueError event_from_row would.)
+                kind = action_of(action) or Action(action)
+                events[case_id].append(Event(at, actor, kind, text, data or {}, event_id))
+            if whole:
+                depositions = select(DepositionRow).where(DepositionRow.case_id.in_(ids_param))
+                for row in session.execute(depositions, chunk).scalars():
+                    filed[row.case_id] = filed_from_row(row, []).content
+    return [CaseHistory(cases[case_id], events.get(case_id, []), filed.get(case_id)) for case_id in case_ids]
 
 
 def histories_for_period(database: Database, start: datetime, end: datetime) -> list[CaseHistory]:
     """The histories (case as stored now, all its events, its deposition) of the cases concerning the
-    period, by case id. Three queries whatever the number of cases: cases, their events, depositions."""
-    ids = _relevant_ids(start, end).scalar_subquery()
-    # Plain rows (not ORM instances: five times faster for thousands of cases); the mapping converters
-    # read them by column name just the same.
-    cases_table, events_table = CaseRow.__table__, EventRow.__table__
-    with database.read() as session:
-        connection = session.connection()
-        case_rows: Any = connection.execute(select(cases_table).where(cases_table.c.id.in_(ids)))
-        cases = {row.id: case_from_row(row) for row in case_rows}
-        event_rows: Any = connection.execute(
-            select(events_table)
-            .where(events_table.c.case_id.in_(ids))
-            .order_by(events_table.c.case_id, events_table.c.id)
-        )
-        events: dict[int, list[Event]] = defaultdict(list)
-        for row in event_rows:
-            events[row.case_id].append(event_from_row(row))
-        filed = {
-            row.case_id: filed_from_row(row, []).content
-            for row in session.execute(select(DepositionRow).where(DepositionRow.case_id.in_(ids))).scalars()
-        }
-    return [
-        CaseHistory(cases[case_id], events.get(case_id, []), filed.get(case_id)) for case_id in sorted(cases)
-    ]
+    period, by case id."""
+    return _load_histories(database, start, end, whole=True)
+
+
+def histories_to_summarize(database: Database, start: datetime, end: datetime) -> list[CaseHistory]:
+    """What `summarize` reads of the cases concerning the period (the export's loader): each case as
+    stored now and its events, only the payloads in `PAYLOAD_ACTIONS` decoded, no deposition."""
+    return _load_histories(database, start, end, whole=False)
 
 
 def summary_for(
@@ -71,7 +121,7 @@ def summary_for(
     """Load and summarise one period (a shift occurrence or an explicit Period) as of `now`."""
     if isinstance(period, ShiftOccurrence):
         period = Period.of(period)
-    histories = histories_for_period(database, period.start, period.end)
+    histories = histories_to_summarize(database, period.start, period.end)
     return summarize(
         histories, period.start, period.end, now, settings.deadlines, settings.calendar, period.label
     )

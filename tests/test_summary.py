@@ -32,6 +32,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,11 +41,12 @@ import pytest
 from markdown_it import MarkdownIt
 
 from core.cases import Action, Case, CaseHistory, Event, Stage, Tier
+from core.demo import DEMO_SHIFTS, build_demo
 from core.deposition import Deposition
 from core.export_formats import CSV_COLUMNS, csv_cell, md, to_csv, to_json, to_markdown
 from core.policy import DeadlinePolicy
 from core.shifts import Shift, ShiftCalendar
-from core.summary import Period, PeriodError, ShiftSummary, resolve_shift, summarize
+from core.summary import PAYLOAD_ACTIONS, Period, PeriodError, ShiftSummary, resolve_shift, summarize
 from core.workflow import apply
 
 ZONE = ZoneInfo("Europe/Berlin")
@@ -389,3 +391,66 @@ def test_hotspots_are_carried_when_the_caller_fills_them() -> None:
     summary.hotspots = [{"sentence": "Billy on Wednesdays at 15:00 [bold]x[/bold]", "p_value": 0.001}]
     assert json.loads(to_json(summary))["hotspots"][0]["sentence"].startswith("Billy on Wednesdays")
     assert "- Billy on Wednesdays at 15\\:00 \\[bold\\]x\\[/bold\\]" in to_markdown(summary, ZONE)
+
+
+class UnreadPayload(dict[str, Any]):
+    """An event payload the summary must not look at: any read fails the test."""
+
+    def _read(self, *args: object, **kwargs: object) -> Any:
+        raise AssertionError("the summary read the payload of an event outside PAYLOAD_ACTIONS")
+
+    get = __getitem__ = __contains__ = __iter__ = __len__ = __bool__ = keys = values = items = _read
+
+
+def without_unread_payloads(histories: list[CaseHistory]) -> list[CaseHistory]:
+    return [
+        CaseHistory(
+            history.case,
+            [e if e.action in PAYLOAD_ACTIONS else replace(e, data=UnreadPayload()) for e in history.events],
+            None,
+        )
+        for history in histories
+    ]
+
+
+def demo_histories() -> tuple[list[CaseHistory], ShiftCalendar]:
+    """Two days of demo stories and a running Late shift (hand-offs, check-backs, public cases, gestures)."""
+    data = build_demo(DEMO_NOW, UTC, days=2)
+    histories = [*data.history, *data.shift_cases]
+    numbered = [replace(h, case=replace(h.case, id=n)) for n, h in enumerate(histories, 1)]
+    return numbered, ShiftCalendar(UTC, DEMO_SHIFTS)
+
+
+DEMO_NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # in the Late shift (14:00-22:00 UTC)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "now"),
+    [
+        (DEMO_NOW.replace(hour=14), DEMO_NOW.replace(hour=22), DEMO_NOW),  # running: cut off at now
+        (DEMO_NOW.replace(hour=14), DEMO_NOW.replace(hour=22), DEMO_NOW - timedelta(minutes=3)),
+        (DEMO_NOW - timedelta(days=1, hours=4), DEMO_NOW - timedelta(hours=20), DEMO_NOW),  # yesterday
+        (DEMO_NOW - timedelta(days=3), DEMO_NOW + timedelta(days=1), DEMO_NOW),
+    ],
+)
+def test_the_summary_reads_only_the_payloads_of_payload_actions(
+    start: datetime, end: datetime, now: datetime
+) -> None:
+    """A loader may leave out every other payload (the export's does): the summary stays the same."""
+    for histories, calendar in ((fixture_histories(), CALENDAR), demo_histories()):
+        full = summarize(histories, start, end, now, POLICY, calendar, "p")
+        assert summarize(without_unread_payloads(histories), start, end, now, POLICY, calendar, "p") == full
+    assert summarize(
+        without_unread_payloads(fixture_histories()), START, END, AFTER, POLICY, CALENDAR, "x"
+    ) == (summarize(fixture_histories(), START, END, AFTER, POLICY, CALENDAR, "x"))
+
+
+def test_demo_stories_reach_every_payload_action_and_some_cases_in_each_period() -> None:
+    """(So that the test above covers what it claims.)"""
+    histories, calendar = demo_histories()
+    actions = {event.action for history in histories for event in history.events}
+    assert actions >= PAYLOAD_ACTIONS and Action.DOCUMENT in actions
+    summary = summarize(
+        histories, DEMO_NOW.replace(hour=14), DEMO_NOW.replace(hour=22), DEMO_NOW, POLICY, calendar
+    )
+    assert summary.still_open and summary.gestures and summary.fix_or_update_breached
