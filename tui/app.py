@@ -101,7 +101,7 @@ class MainScreen(Screen[None]):
         table = self.query_one(OpenCasesTable)
         table.focus()
         if self.board.cases:  # the quick read's cases, in the very first frame
-            table.rebuild(self.app.now())  # type: ignore[attr-defined]
+            table.rebuild(self.app.now(), first_rows=self.app.size.height)  # type: ignore[attr-defined]
             self.app.tick()  # type: ignore[attr-defined]
         # The open cases paint first; the lower panes and the footer follow one frame later (styling a
         # footer of key hints and the sparklines costs about as much as Textual's own start).

@@ -60,6 +60,7 @@ class OpenCasesTable(DataTable[object]):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self.board = board
         self.needle = ""
+        self._generation = 0  # bumped by each rebuild, so rows deferred by an older one are not added
         self.border_title = "Open breakdowns"
         # Columns exist before mounting: the first load may arrive before the table is on screen.
         for key, label, width in COLUMNS:
@@ -100,14 +101,37 @@ class OpenCasesTable(DataTable[object]):
             next_due,
         ]
 
-    def rebuild(self, now: datetime) -> None:
-        """All rows again (start, filter change): O(open cases), never O(history)."""
+    def rebuild(self, now: datetime, *, first_rows: int | None = None) -> None:
+        """All rows again (start, filter change): O(open cases), never O(history).
+
+        With `first_rows`, only that many (a screenful) are added now and the rest one frame later: adding
+        and measuring 500 rows is a fifth of the dashboard's start, and the first screen shows a few dozen.
+        """
         keep = self.highlighted_case_id
         self.clear()
-        for case_id in sorted(self.board.cases, key=self.board.urgency_key):
-            case = self.board.cases[case_id]
-            if matches(case, self.needle):
+        self._generation += 1
+        ordered = [
+            case_id
+            for case_id in sorted(self.board.cases, key=self.board.urgency_key)
+            if matches(self.board.cases[case_id], self.needle)
+        ]
+        head = ordered if first_rows is None else ordered[:first_rows]
+        for case_id in head:
+            self.add_row(*self._cells(self.board.cases[case_id], now), key=str(case_id))
+        if len(head) < len(ordered):
+            self.call_after_refresh(self._add_later, ordered[len(head) :], now, self._generation)
+        self._restore(keep)
+
+    def _add_later(self, case_ids: list[int], now: datetime, generation: int) -> None:
+        if generation != self._generation:
+            return  # rebuilt meanwhile: that rebuild added its own rows
+        keep = self.highlighted_case_id
+        for case_id in case_ids:
+            case = self.board.cases.get(case_id)
+            # The board may have moved on (a poll in between): skip what left it or is already shown.
+            if case is not None and str(case_id) not in self.rows and matches(case, self.needle):
                 self.add_row(*self._cells(case, now), key=str(case_id))
+        self.sort("id", key=lambda cell: self.board.urgency_key(int(str(cell))))
         self._restore(keep)
 
     def apply(self, shown: set[int], gone: set[int], now: datetime) -> None:
