@@ -11,12 +11,16 @@ Two baselines, because a real roster is structured:
   rates), and against the group's own other slots. A person working twice the hours expects twice the count;
   a site staffed only in the morning expects nothing at night; the cell never enters its own baseline.
 * anything with a "what" (product, category, channel): the share of the "what" inside the cell's context
-  against its share everywhere else (binomial), and against the ordinary spread of such shares.
+  against its share everywhere else (hypergeometric given the margins, i.e. Fisher's exact test, so a small
+  "elsewhere" counts as the estimate it is), and against the ordinary spread of such shares. A subset of
+  values ("two regions of four") is picked after looking, so its chance comparison is Bonferroni-corrected
+  over all subsets of its size.
 
 Pure who/where or when-only combinations (staff x site, weekday x hour) are the roster itself and not tested.
-P-values are corrected with Benjamini-Hochberg across every cell that reaches the minimum support; findings
-that differ in one value are merged into a subset (two regions, 08:30-09:30), and variants covering the same
-cases collapse into the most significant one, said in the fewest values.
+P-values are corrected with Benjamini-Hochberg across every cell whose margins let it reach the minimum
+support (not only the cells that did: the data must not choose how many tests were made); findings that
+differ in one value are merged into a subset (two regions, 08:30-09:30), and variants covering the same cases
+collapse into the most significant one, said in the fewest values.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from math import comb
 from typing import Any
 
 import numpy as np
@@ -209,6 +214,29 @@ class _Codes:
         return self.cache[key]
 
 
+def _median_of_positive(table: npt.NDArray[Any]) -> FloatArray:
+    """Each row's median over its positive entries (1 for a row without any), as a column."""
+    ordered = np.sort(table, axis=1)  # zeros first, the positive entries at the end
+    width = table.shape[1]
+    positive = np.count_nonzero(table > 0, axis=1)
+    rows = np.arange(table.shape[0])
+    low = ordered[rows, np.clip(width - positive + (positive - 1) // 2, 0, width - 1)]
+    high = ordered[rows, np.clip(width - positive + positive // 2, 0, width - 1)]
+    return np.where(positive > 0, (low + high) / 2, 1.0)[:, None]
+
+
+def _grouping(group_of_unit: Int64Array) -> tuple[Int64Array, Any]:
+    """The distinct groups, and a function summing a units x slots table into groups x slots."""
+    groups, group_index = np.unique(group_of_unit, return_inverse=True)
+    order = np.argsort(group_index, kind="stable")
+    starts = np.searchsorted(group_index[order], np.arange(len(groups)))
+
+    def group_sum(table: FloatArray) -> FloatArray:
+        return np.add.reduceat(table[order], starts, axis=0)
+
+    return groups, group_sum
+
+
 def _roster_cells(codes_of: _Codes, min_support: int, min_lift: float, fdr: float) -> tuple[list[_Cell], int]:
     """Cells of who/where x when, against each unit's own other slots and everyone else's slot rate."""
     sizes = codes_of.sizes
@@ -218,6 +246,7 @@ def _roster_cells(codes_of: _Codes, min_support: int, min_lift: float, fdr: floa
     unit_site = (units // sizes["region"]) % sizes["site"]
     unit_staff = units // (sizes["region"] * sizes["site"])
     group_of_unit = {"staff": unit_staff, "site": unit_site, "region": unit_region}
+    grouping = {who: _grouping(group_of_unit[who]) for who in WHO_WHERE}
     cells: list[_Cell] = []
     tested = 0
     for who, when_key in ROSTER_COMBINATIONS:
@@ -228,9 +257,8 @@ def _roster_cells(codes_of: _Codes, min_support: int, min_lift: float, fdr: floa
         table = table.reshape(unit_count, slot_count).astype(np.float64)
         # On duty where a unit has a real share of its usual work; a stray case or two (a late finish, a
         # colleague's case logged under one's name) must not make a slot look staffed.
-        with np.errstate(all="ignore"):
-            usual = np.nanmedian(np.where(table > 0, table, np.nan), axis=1, keepdims=True)
-        on_duty = table >= np.maximum(1.0, 0.25 * np.nan_to_num(usual, nan=1.0))
+        usual = _median_of_positive(table)
+        on_duty = table >= np.maximum(1.0, 0.25 * usual)
         table = np.where(on_duty, table, 0.0)
         duty = on_duty.astype(np.float64)
         # Fit rate(unit, slot) = person x busyness over the slots each unit works (quasi-independence, IPF).
@@ -245,29 +273,33 @@ def _roster_cells(codes_of: _Codes, min_support: int, min_lift: float, fdr: floa
             mass_other = (duty @ busyness)[:, None] - busyness[None, :]
             person_other = np.where(on_duty, (unit_total[:, None] - table) / mass_other, 0.0)
         person_other = np.where(np.isfinite(person_other) & (mass_other > 0), person_other, np.nan)
-        groups, group_index = np.unique(group_of_unit[who], return_inverse=True)
-        membership = np.zeros((len(groups), unit_count))
-        membership[group_index, np.arange(unit_count)] = 1.0
-        observed = membership @ table  # groups x slots
+        groups, group_sum = grouping[who]
+        observed = group_sum(table)  # groups x slots
         unjudgeable = on_duty & np.isnan(person_other)
         exposure_unit = np.where(on_duty & ~unjudgeable, person_other, 0.0)
-        group_exposure = membership @ exposure_unit
+        group_exposure = group_sum(exposure_unit)
         others_exposure = exposure_unit.sum(axis=0)[None, :] - group_exposure
         others_count = slot_total[None, :] - observed
-        blocked = (membership @ unjudgeable.astype(np.float64)) > 0
+        blocked = group_sum(unjudgeable.astype(np.float64)) > 0
         with np.errstate(divide="ignore", invalid="ignore"):
             expected = others_count * group_exposure / others_exposure
             share = group_exposure / (group_exposure + others_exposure)
             # Against the group's own slots: how busy each slot is comes from the others only, so a spike
             # does not make its own slot look busy.
             others_busyness = np.where(others_exposure > 0, others_count / others_exposure, np.nan)
-            own_weight = (membership @ (duty * person[:, None])) * others_busyness
+            own_weight = group_sum(duty * person[:, None]) * others_busyness
             judged = np.isfinite(own_weight)
             own_weight = np.where(judged, own_weight, 0.0)
             own_share = own_weight / own_weight.sum(axis=1, keepdims=True)
             own_total = np.where(judged, observed, 0.0).sum(axis=1, keepdims=True)
         testable = (observed >= min_support) & (others_exposure > 0) & (expected > 0) & ~blocked
-        tested += int(testable.sum())
+        possible = (
+            (observed.sum(axis=1, keepdims=True) >= min_support)
+            & (slot_total[None, :] >= min_support)
+            & (group_exposure > 0)
+            & (others_exposure > 0)
+        )
+        tested += int(np.count_nonzero(possible))
         group_positions, slot_codes = np.nonzero(testable & (observed >= min_lift * expected))
         count = observed[group_positions, slot_codes]
         # Both comparisons must hold: against the others in this slot (conditional on the slot's total), and
@@ -308,10 +340,10 @@ def _roster_cells(codes_of: _Codes, min_support: int, min_lift: float, fdr: floa
 def _what_cells(codes_of: _Codes, min_support: int, min_lift: float, fdr: float) -> tuple[list[_Cell], int]:
     """Cells with a product/category/channel: its share inside the cell's context against its share elsewhere.
 
-    The count inside a context is binomial given the context's size and the share found everywhere else (the
-    cell itself left out). Shares legitimately differ somewhat (products sell differently by region), so the
-    spread of all cells of the combination beyond chance is measured (a random-effects variance on the log
-    scale) and a finding must stand out against that spread too.
+    The count inside a context is hypergeometric given the margins (the context's size, the what's total): the
+    cell against everywhere else, both shares estimated. Shares legitimately differ somewhat (products sell
+    differently by region), so the spread of all cells of the combination beyond chance is measured (a
+    random-effects variance on the log scale) and a finding must stand out against that spread too.
     """
     cells: list[_Cell] = []
     tested = 0
@@ -347,9 +379,17 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float, fdr: float)
             mad = 1.4826 * float(np.median(np.abs(deviation - np.median(deviation))))
             spread = max(0.0, mad * mad - float(np.median(1.0 / expected[usable])))
         candidate = (count >= min_support) & (expected > 0) & (share_elsewhere < 1) & np.isfinite(expected)
-        tested += int(candidate.sum())
+        # Every cell whose margins let it reach the minimum support is a hypothesis, whatever its own count:
+        # counting only the cells that did reach it would let the data choose how many tests were made.
+        tested += int(np.count_nonzero(what_total >= min_support)) * int(
+            np.count_nonzero(context_total >= min_support)
+        )
         index = np.nonzero(candidate & (count >= min_lift * expected))[0]
-        p_values = _stats().binom.sf(count[index] - 1, in_context[index], share_elsewhere[index])
+        # Conditional on the margins (the what's total, the context's size) the count is hypergeometric: the
+        # share elsewhere is itself estimated, which matters when "elsewhere" is small (a big context).
+        p_values = _stats().hypergeom.sf(
+            count[index] - 1, total, what_total[what_value[index]], in_context[index]
+        )
         if spread > 0:
             z = log_ratio[index] / np.sqrt(1.0 / expected[index] + spread)
             p_values = np.maximum(p_values, _stats().norm.sf(z))
@@ -395,6 +435,7 @@ def _subset_cells(
     """
     cells: list[_Cell] = []
     total = int(context_total.sum())
+    present = int(np.count_nonzero(context_total))
     for value in np.unique(what_value):
         in_row = what_value == value
         contexts = context_value[in_row]
@@ -414,7 +455,14 @@ def _subset_cells(
             expected = subset_size * share_elsewhere
             if not 0 < share_elsewhere < 1 or subset_count == 0:
                 continue
-            p_value = float(_stats().binom.sf(subset_count - 1, subset_size, share_elsewhere))
+            # The complement can be small (one channel of five), so its share is an estimate too: given the
+            # margins the subset's count is hypergeometric (Fisher's exact test, the subset against the rest).
+            # The subset was picked after looking (the best `size` of the values present): Bonferroni over
+            # every subset of that size keeps the chance comparison valid.
+            p_value = float(
+                _stats().hypergeom.sf(subset_count - 1, total, int(what_total[value]), subset_size)
+            )
+            p_value = min(1.0, p_value * comb(present, size))
             if spread > 0:
                 z = np.log(subset_count / expected) / np.sqrt(1.0 / expected + spread)
                 p_value = max(p_value, float(_stats().norm.sf(z)))
