@@ -603,9 +603,11 @@ def history_end() -> datetime:
 
 
 def cached_history_db(count: int, seed: int, log: Callable[[str], None] = print) -> Path:
-    """The SQLite file holding `count` documented cases; built once per (seed, size, day) and cached."""
+    """The SQLite file holding `count` documented cases; built once per (seed, size, schema, day), cached."""
+    from storage.quick_read import HEAD_REVISION
+
     end = history_end()
-    path = CACHE / f"history-s{seed}-n{count}-{end:%Y%m%d}.db"
+    path = CACHE / f"history-s{seed}-n{count}-r{HEAD_REVISION}-{end:%Y%m%d}.db"
     if path.exists():
         return path
     CACHE.mkdir(parents=True, exist_ok=True)

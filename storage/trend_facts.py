@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -102,7 +103,9 @@ def load_facts(
     if not rows:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty.copy()
-    pairs = np.array(rows, dtype=np.int64)
+    # Not np.array(rows): numpy probes every SQLAlchemy Row for the array protocols (10 s per million rows).
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=2 * len(rows))
+    pairs = flat.reshape(-1, 2)
     return pairs[:, 0].copy(), pairs[:, 1].copy()
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 
 from core.cases import Action, Case, Stage
 from core.clock import FrozenClock
@@ -89,6 +89,28 @@ def test_schema_is_created_at_the_newest_revision(database: Database) -> None:
     assert database.current_revision() == HEAD_REVISION == head_revision()
     database.upgrade()  # idempotent
     assert database.current_revision() == HEAD_REVISION
+
+
+def test_a_database_from_the_first_release_is_upgraded_with_its_cases_kept(database_url: str) -> None:
+    older = Database(database_url, create=False)
+    older.upgrade("0001")  # the schema as the first release left it: no index on events.at
+    assert older.current_revision() == "0001"
+    service = WorkflowService(older, Settings(), FrozenClock(NOW))
+    case_id = service.open_case(new_case(), "Omar").id
+    assert case_id is not None
+    service.act(case_id, Action.APOLOGIZE, "Billy", "Sorry about the sofa")
+    older.dispose()
+    database = Database(database_url)
+    database.ensure_schema()
+    assert database.current_revision() == HEAD_REVISION
+    assert [event.action for event in views.case_detail(database, case_id).events] == [
+        Action.OPEN,
+        Action.APOLOGIZE,
+    ]
+    with database.read() as session:
+        indexes = {index["name"] for index in inspect(session.connection()).get_indexes("events")}
+    assert "ix_events_at" in indexes
+    database.dispose()
 
 
 def test_open_case_and_read_it_back(service: WorkflowService, database: Database) -> None:
