@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
@@ -216,6 +217,13 @@ def comparable(value: Any) -> Any:
 
 
 DIALECTS = [sqlite.dialect(), postgresql.psycopg.dialect()]  # type: ignore[no-untyped-call]
+JSON_DATA: list[Any] = [
+    {"customer_view": "line one\nline two\t\x07", "factors": [], "notes": '«quoted» "x" \\ 😀'},
+    {"nested": {"deeper": [1, 2.5, -0.0, None, True, {"k": []}]}, "": "empty key", "1e5": 1e-7},
+    {"big": 2**70, "inf-like": 1e308, "surrogate": "\udc80", "separator": "\u2028"},
+    [1, "two"],  # not a dict: the full chain
+    "text",
+]
 
 
 @pytest.mark.parametrize("dialect", DIALECTS, ids=["sqlite", "postgresql"])
@@ -229,10 +237,77 @@ def test_converters_match_the_column_types(dialect: Dialect) -> None:
                 continue
             samples: list[Any] = TIMES if isinstance(column.type, UTCDateTime) else []
             if column.name == "data":
-                samples = [{}, {"imported": {"line": 2}}, {"gesture": {"value": 10.0}}, {"x": "é"}]
+                samples = [
+                    {},
+                    {"imported": {"line": 2}},
+                    {"gesture": {"value": 10.0}},
+                    {"x": "é"},
+                    *JSON_DATA,
+                ]
             for value in samples:
                 assert comparable(convert(value)) == comparable(process(value)), (column, value)
     to_time = bulk._converter(bulk.CASES.c.opened_at, dialect)
     assert to_time is not None
     with pytest.raises(ValueError, match="naive"):
         to_time(datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize("dialect", DIALECTS, ids=["sqlite", "postgresql"])
+def test_one_time_memo_serves_every_time_column_whatever_the_order(dialect: Dialect) -> None:
+    """The SQLite memo of time texts is shared by all time columns and keeps only UTC instants: times in
+    another zone (a fold's two readings compare equal there) still come out as the full chain gives them."""
+    memo = bulk._TimeTexts()
+    columns = [bulk.CASES.c.opened_at, bulk.CASES.c.closed_at, bulk.EVENTS.c.at, bulk.DEPOSITIONS.c.filed_at]
+    converters = [bulk._converter(column, dialect, memo) for column in columns]
+    process = bulk.EVENTS.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+    assert process is not None
+    instants = [time for time in TIMES if time is not None]
+    as_utc = [time.astimezone(UTC) for time in instants]
+    for order in (instants + as_utc, as_utc + instants, list(reversed(instants + as_utc))):
+        for index, value in enumerate(order):
+            convert = converters[index % len(converters)]
+            assert convert is not None
+            assert comparable(convert(value)) == comparable(process(value)), value
+    fold_0, fold_1 = TIMES[3], TIMES[4]
+    assert fold_0 == fold_1 and process(fold_0) != process(fold_1)  # the case the memo must not merge
+
+
+def test_json_shortcut_is_not_used_for_another_serializer() -> None:
+    dialect = sqlite.dialect(json_serializer=lambda value: json.dumps(value, ensure_ascii=False))
+    convert = bulk._converter(bulk.EVENTS.c.data, dialect)
+    assert convert is not None
+    assert convert({"x": "é"}) == '{"x": "é"}'
+
+
+def test_the_bulk_write_uses_a_larger_page_cache_and_restores_it(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = Database(sqlite_url)
+    service = WorkflowService(database, SETTINGS, FrozenClock(NOW))
+    seen: list[int] = []
+    used: set[int] = set()
+    insert = bulk._insert_histories
+
+    def spy(session: Any, *args: Any) -> list[int]:
+        connection = session.connection()
+        used.add(id(connection.connection.driver_connection))
+        seen.append(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+        return insert(session, *args)
+
+    monkeypatch.setattr(bulk, "_insert_histories", spy)
+    with database.engine.connect() as connection:
+        default = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    histories = csv_histories(20)
+    bad = histories[-1]
+    histories[-1] = replace(bad, events=[*bad.events[:-1], replace(bad.events[-1], at=datetime(2026, 1, 1))])
+    with pytest.raises(Exception, match="naive datetime"):
+        service.import_histories(histories)  # an import that fails restores it as well
+    service.import_histories(csv_histories(20))
+    assert seen == [-(bulk.BULK_CACHE_BYTES // 1024)] * 2
+    with database.engine.connect() as connection:
+        # The pool hands the same connection out again: its own cache size, and a commit as durable.
+        assert used == {id(connection.connection.driver_connection)}
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar_one() == default
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar_one() == 2  # FULL
+    check_consistent(database)
+    database.dispose()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import re
 import tempfile
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import workflow
+from core import intake, workflow
 from core.cases import Action, Case, Stage
 from core.config import Settings
 from core.csv_import import (
@@ -25,9 +26,11 @@ from core.csv_import import (
     MAX_PROBLEMS,
     CsvImportError,
     _case_is_plain,
+    _plain,
+    _RowReader,
     parse_cases_csv,
 )
-from core.intake import case_problems
+from core.intake import case_problems, text_problem
 from tui.cli import main
 
 LONDON = ZoneInfo("Europe/London")
@@ -337,6 +340,115 @@ def test_times_out_of_range_are_problems(tmp_path: Path) -> None:
     ]
 
 
+def reference_utc(raw: str, zone: tzinfo, now: datetime) -> tuple[datetime | None, str | None]:
+    """The plain reading of a time cell (the import takes short cuts that must give the same)."""
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError:
+        return None, "not ISO"
+    try:
+        if at.tzinfo is None:
+            utc = at.replace(tzinfo=zone).astimezone(UTC)
+            if utc.astimezone(zone).replace(tzinfo=None) != at:
+                return None, "skipped"
+        else:
+            utc = at.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None, "out of range"
+    return utc, "later" if utc > now else None
+
+
+def transitions(zone: ZoneInfo, year: int) -> list[datetime]:
+    """The local wall times (naive) at which `zone` changes its offset during `year`."""
+    found = []
+    instant = datetime(year, 1, 1, tzinfo=UTC)
+    while instant.year == year:
+        step = instant + timedelta(hours=6)
+        if step.astimezone(zone).utcoffset() != instant.astimezone(zone).utcoffset():
+            while step - instant > timedelta(minutes=1):  # narrow down to the minute
+                middle = instant + (step - instant) / 2
+                same = middle.astimezone(zone).utcoffset() == instant.astimezone(zone).utcoffset()
+                instant, step = (middle, step) if same else (instant, middle)
+            found.append(step.astimezone(zone).replace(tzinfo=None))
+        instant = step
+    return found
+
+
+ZONES: dict[str, tzinfo] = {
+    **{
+        name: ZoneInfo(name)
+        for name in ("Europe/London", "America/New_York", "Australia/Lord_Howe", "America/St_Johns")
+    },
+    "+05:30": timezone(timedelta(hours=5, minutes=30)),
+    "-03:00": timezone(-timedelta(hours=3)),
+}
+
+
+@pytest.mark.parametrize("name", ZONES)
+def test_naive_times_are_read_as_the_zone_reads_them(name: str) -> None:
+    """Every quarter hour around each change of offset (gaps, folds, half-hour shifts), and the ends."""
+    zone = ZONES[name]
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    reader = _RowReader({"opened_at": 0}, zone, now, "Importer", "x.csv", False)
+    times = [datetime(2026, 1, 15, 12), datetime(1, 1, 1), datetime(1, 1, 1, 12), datetime(9999, 12, 31, 23)]
+    for year in (1995, 2025, 2026):
+        for change in transitions(zone, year) if isinstance(zone, ZoneInfo) else []:
+            times += [change + timedelta(minutes=15 * step) for step in range(-12, 13)]
+    for at in times:
+        for raw in (at.isoformat(), at.isoformat(timespec="microseconds"), at.isoformat(sep=" ")):
+            expected, why = reference_utc(raw, zone, now)
+            found: list[str] = []
+            utc = reader._time("opened_at", raw, found, required=True)
+            assert utc == expected and (utc is None or (utc.tzinfo is UTC and utc.fold == 0)), raw
+            assert len(found) == (why is not None), (raw, found)
+            if found:
+                assert {"skipped": "skip", "later": "later", "out of range": "range"}[why or ""] in found[0]
+            again: list[str] = []
+            assert reader._time("closed_at", raw, again, required=False) == utc  # from the memo
+            assert [problem.split(": ", 1)[1] for problem in again] == [p.split(": ", 1)[1] for p in found]
+            assert all(problem.startswith("closed_at: ") for problem in again)
+
+
+def test_a_repeated_time_is_a_problem_wherever_it_appears(tmp_path: Path) -> None:
+    gap = "2026-03-29T01:30"
+    rows = [f",{gap},Ada,billing error,Gulf Point,South,Card,Hana,,,Charged,,,,,{gap},,,,,,,,,"] * 2
+    assert problems_of(write(tmp_path / "gap.csv", "\n".join([HEADER, *rows]) + "\n")) == [
+        f"line {line}: {column}: {gap} does not exist in Europe/London (the clocks skip that hour)"
+        for line in (2, 3)
+        for column in ("opened_at", "apologized_at")
+    ]
+
+
+def test_imported_names_are_trimmed_as_intake_cleans_them(tmp_path: Path) -> None:
+    names = " Ada , billing error ,\tGulf Point , South , Card , Hana "
+    row = f",2025-01-15T14:00,{names},,,Charged twice ,,,,,,,,,,,,,,"
+    [history] = parse(write(tmp_path / "padded.csv", f"{HEADER}\n{row}\n"))
+    case = history.case
+    assert (case.customer, case.site, case.region, case.staff, case.owner, case.assignee) == (
+        "Ada",
+        "Gulf Point",
+        "South",
+        "Hana",
+        "Hana",
+        "Hana",
+    )
+    assert case.description == "Charged twice "  # free text is kept as typed
+    assert intake.clean(replace(case)) == case
+
+
+def test_the_parse_leaves_nothing_for_the_young_collector_and_others_frozen_alone(tmp_path: Path) -> None:
+    path = write(tmp_path / "many.csv", "\n".join([HEADER, *[GOOD_ROWS[2]] * 3_000]) + "\n")
+    assert len(parse(path)) == 3_000
+    assert gc.get_count()[0] < 1_000  # not the ~60,000 objects the parse made
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # as the dashboard does: its frozen objects stay frozen through an import
+    try:
+        parse(path)
+        assert gc.get_freeze_count() > 0  # an unfreeze would have emptied the permanent generation
+    finally:
+        gc.unfreeze()
+
+
 # -- the workflow's rules and the deposition -----------------------------------------------------------
 
 
@@ -515,6 +627,13 @@ def test_fuzzed_bytes_never_crash(data: bytes) -> None:
         path = Path(folder) / "fuzz.csv"
         path.write_bytes(HEADER.encode() + b"\n" + data)
         check_outcome(path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(awkward_text, st.booleans(), st.sampled_from([5, 30, 10_000]))
+def test_the_fast_text_check_never_hides_a_problem(value: str, multiline: bool, limit: int) -> None:
+    if _plain(value, limit, multiline):
+        assert text_problem(value, limit=limit, multiline=multiline, required=False) is None
 
 
 @settings(max_examples=300, deadline=None)
