@@ -4,12 +4,12 @@ a reassignment; the end-of-shift export is written at the end, and at the next s
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.tui_fixtures import NOW, Shiftdesk, build_shift
-from tui.app import ShiftdeskApp
+from tests.tui_fixtures import NOW, Shiftdesk, build_shift, new_case
+from tui.app import WARNING_GATHER, ShiftdeskApp
 from tui.export import export_folder
 from tui.scheduling import SHIFT_END_JOB, WARNINGS_JOB
 
@@ -86,11 +86,44 @@ async def test_a_fixed_case_fires_no_stale_alert_and_a_reassigned_one_names_the_
         shift.clock.set(NOW + timedelta(minutes=61))
         await app.fire_warnings()
         await pilot.pause()
-        assert not any("fix-or-update" in message for message in about(app, reviewed))
-        alerts = [message for message in about(app, handed_over) if "fix-or-update" in message]
-        assert alerts and "owed by Dev Patel" in alerts[-1]
-        check_back = [message for message in about(app, handed_over) if "owner-check-back" in message]
-        assert check_back and "owed by Billy Okafor" in check_back[-1]  # the original owner's obligation
+        # Everything is due at once: one toast for the batch, each deadline with whoever owes it now.
+        assert not any(f"#{reviewed} fix-or-update" in message for message in messages(app))
+        assert any(f"#{handed_over} fix-or-update (Dev Patel)" in message for message in messages(app))
+        # The original owner's obligation stays the original owner's.
+        assert any(f"#{handed_over} owner-check-back (Billy Okafor)" in message for message in messages(app))
+
+
+async def test_warnings_close_together_are_gathered_and_a_batch_is_one_toast(shift):
+    # A case whose reminder comes 5 s after the markup case's (15:03:05 against 15:03).
+    shift.clock.set(NOW - timedelta(minutes=11, seconds=55))
+    close_behind = shift.service.open_case(
+        new_case("Wen Mori", 11 + 55 / 60, "Hana Sato", opened_at=NOW - timedelta(minutes=11, seconds=55)),
+        "Hana Sato",
+    ).id
+    shift.clock.set(NOW)
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        shift.clock.set(NOW + timedelta(minutes=3))
+        await app.fire_warnings()
+        await pilot.pause()
+        assert about(app, shift.ids["markup"])  # shown at once: nothing was shown just before
+        assert about(app, close_behind) == []
+        # Planned not for 15:03:05 but 15 s after the last toast: a busy floor gets a toast every 15 s,
+        # not every second.
+        planned = app.scheduler.planned_at(WARNINGS_JOB)  # on the wall clock: the frozen one stands still
+        assert planned is not None
+        assert WARNING_GATHER - timedelta(seconds=2) < planned - datetime.now(UTC) <= WARNING_GATHER
+        shift.clock.set(NOW + timedelta(minutes=3) + WARNING_GATHER)
+        await app.fire_warnings()
+        await pilot.pause()
+        assert len(about(app, close_behind)) == 1
+        # Everything left, due together an hour on: one toast for the batch, not one per deadline.
+        app.clear_notifications()
+        shift.clock.set(NOW + timedelta(minutes=70))
+        await app.fire_warnings()
+        await pilot.pause()
+        assert len(messages(app)) == 1 and messages(app)[0].startswith("Overdue: ")
 
 
 async def test_a_restart_loses_no_warning_and_does_not_repeat_one(shift):

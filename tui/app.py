@@ -46,7 +46,12 @@ if TYPE_CHECKING:
     from storage.service import WorkflowService
 
 UNREACHABLE = "database unreachable, retrying"
-MAX_TOASTS = 5  # deadline warnings shown one by one at a time; the rest are summed up
+# Deadline warnings due together: up to this many get a toast each; more make one toast for the batch.
+MAX_TOASTS = 2
+# After warnings were shown, the next batch gathers this long: on a busy floor (hundreds of open cases,
+# warnings every second or two) a toast a second helps nobody, and each one lays the screen out again.
+# The first warning after a quiet spell shows at once; the countdown pane shows every deadline meanwhile.
+WARNING_GATHER = timedelta(seconds=15)
 
 # What each recovery key records, and the form it opens (None: a dedicated method builds the form).
 SIMPLE_ACTIONS: dict[str, tuple[Action, str, str]] = {
@@ -64,6 +69,10 @@ def cases_of(warnings: list[DeadlineWarning], shown: int = 12) -> tuple[int, str
     cases = sorted({warning.deadline.case_id or 0 for warning in warnings})
     listed = ", ".join(f"#{case_id}" for case_id in cases[:shown]) + (" …" if len(cases) > shown else "")
     return len(cases), listed
+
+
+def any_alert(warnings: list[DeadlineWarning]) -> bool:
+    return any(warning.kind == ALERT for warning in warnings)
 
 
 def explain(error: BaseException) -> str:
@@ -210,6 +219,7 @@ class ShiftdeskApp(App[None]):
         self._last_token: int | None = None
         self._ticks = 0
         self.main_screen = MainScreen(self.board)
+        self._warned_at: datetime | None = None  # when warnings were last shown (see WARNING_GATHER)
         self.book = ReminderBook(timedelta(minutes=self.settings.reminder_minutes_before))
         self.scheduler = AppScheduler(self.clock)
         self.auto_export = auto_export
@@ -350,21 +360,39 @@ class ShiftdeskApp(App[None]):
                     f"{count} case(s) already overdue at start: {listed}", severity="error", timeout=12
                 )
         if len(due) > MAX_TOASTS:
-            # A flood of toasts helps nobody: the first few, then one line for the rest (all are in the
-            # countdown pane anyway).
-            rest = due[MAX_TOASTS:]
-            due = due[:MAX_TOASTS]
-            _count, listed = cases_of(rest)
-            self.notify(f"{len(rest)} more deadline warning(s): {listed}", severity="warning", timeout=12)
-        for warning in due:
-            case = self.board.cases.get(warning.deadline.case_id or 0)
-            message = describe(warning, case.customer if case else "?", now)
-            self.notify(
-                literal(message), severity="error" if warning.kind == ALERT else "warning", timeout=10
-            )
-        if due and self.settings.bell:
-            self.bell()
+            self.notify(self.batch_line(due), severity="error" if any_alert(due) else "warning", timeout=12)
+        else:
+            for warning in due:
+                case = self.board.cases.get(warning.deadline.case_id or 0)
+                message = describe(warning, case.customer if case else "?", now)
+                self.notify(
+                    literal(message), severity="error" if warning.kind == ALERT else "warning", timeout=10
+                )
+        if due:
+            self._warned_at = now
+            if self.settings.bell:
+                self.bell()
         self.schedule_next_warning()
+
+    def batch_line(self, due: list[DeadlineWarning], shown: int = 6) -> str:
+        """One toast for a batch: 'Overdue: #4 fix-or-update (Dev Patel), … · Due within 5 min: #2 …'."""
+
+        def listed(warnings: list[DeadlineWarning]) -> str:
+            items = [
+                f"#{warning.deadline.case_id} {warning.deadline.kind} ({warning.deadline.owed_by})"
+                for warning in warnings[:shown]
+            ]
+            more = f" and {len(warnings) - shown} more" if len(warnings) > shown else ""
+            return ", ".join(items) + more
+
+        alerts = [warning for warning in due if warning.kind == ALERT]
+        reminders = [warning for warning in due if warning.kind != ALERT]
+        parts = []
+        if alerts:
+            parts.append(f"Overdue: {listed(alerts)}")
+        if reminders:
+            parts.append(f"Due within {self.settings.reminder_minutes_before} min: {listed(reminders)}")
+        return " · ".join(parts)
 
     def plan_warnings(self) -> None:
         """After the board changed: the book lays out the new deadlines' warnings; the next one is planned."""
@@ -372,7 +400,10 @@ class ShiftdeskApp(App[None]):
         self.schedule_next_warning()
 
     def schedule_next_warning(self) -> None:
-        self.scheduler.plan(WARNINGS_JOB, self.book.next_at(self.now()), self.fire_warnings)
+        at = self.book.next_at(self.now())
+        if at is not None and self._warned_at is not None:
+            at = max(at, self._warned_at + WARNING_GATHER)
+        self.scheduler.plan(WARNINGS_JOB, at, self.fire_warnings)
 
     def plan_shift_end(self) -> None:
         occurrence = self.settings.calendar.at(self.now())
