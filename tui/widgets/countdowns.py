@@ -56,6 +56,7 @@ class Countdowns(Widget):
         self._lines: list[CountdownLine] = []
         self._about: dict[tuple[Deadline, str], str] = {}
         self._strips: dict[int, Strip] = {}
+        self._base: Style | None = None
 
     @property
     def text(self) -> str:
@@ -76,12 +77,19 @@ class Countdowns(Widget):
             self._strips.clear()
             self.refresh()
             return
-        for y, (before, after) in enumerate(zip(previous, lines, strict=True)):
-            if before == after:
-                continue
+        changed = [y for y, pair in enumerate(zip(previous, lines, strict=True)) if pair[0] != pair[1]]
+        if not changed:
+            return
+        for y in changed:
             self._strips.pop(y, None)
-            width = TICKING_WIDTH if before.about == after.about else self.size.width
-            self.refresh(Region(0, y, width, 1))
+        # One region around the changed lines, not one per line: Textual renders each region separately,
+        # through every widget under it. Usually only the clocks moved: then only their columns.
+        if all(previous[y].about == lines[y].about for y in changed):
+            same_marks = all(previous[y].level == lines[y].level for y in changed)
+            width = CLOCK_WIDTH if same_marks else TICKING_WIDTH
+        else:
+            width = self.size.width
+        self.refresh(Region(0, changed[0], width, changed[-1] - changed[0] + 1))
 
     def _line(self, deadline: Deadline, now: datetime) -> CountdownLine:
         remaining = deadline.remaining(now)
@@ -105,7 +113,9 @@ class Countdowns(Widget):
         return strip
 
     def _render(self, y: int) -> Strip:
-        base = self.rich_style
+        if self._base is None:
+            self._base = self.rich_style  # worked out from the CSS through every ancestor: once, not per line
+        base = self._base
         width = self.size.width
         if not self._lines:
             segments = [Segment(NOTHING_OWED, base + Style(dim=True))] if y == 0 else []
@@ -127,3 +137,4 @@ class Countdowns(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()  # a theme or class change recolours every line
+        self._base = None
