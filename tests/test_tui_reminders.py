@@ -41,6 +41,13 @@ async def started(pilot) -> ShiftdeskApp:
     return pilot.app
 
 
+async def warnings_at(pilot, shift: Shiftdesk, at) -> None:
+    """Move the frozen clock to `at` and fire what is due there, as the scheduler would."""
+    shift.clock.set(at)
+    await pilot.app.fire_warnings()
+    await pilot.pause()
+
+
 async def test_reminder_five_minutes_before_then_alert_at_the_breach_each_once(shift):
     case_id = shift.ids["markup"]  # opened 14:48, fix-or-update due 15:08 (London = UTC in November)
     app = make_app(shift)
@@ -52,13 +59,9 @@ async def test_reminder_five_minutes_before_then_alert_at_the_breach_each_once(s
         # The scheduler is planned for the next warning instant: the reminder at 15:03.
         planned = app.scheduler.planned_at(WARNINGS_JOB)
         assert planned is not None
-        shift.clock.set(NOW + timedelta(minutes=2, seconds=59))
-        await app.fire_warnings()
-        await pilot.pause()
+        await warnings_at(pilot, shift, NOW + timedelta(minutes=2, seconds=59))
         assert about(app, case_id) == []
-        shift.clock.set(NOW + timedelta(minutes=3))
-        await app.fire_warnings()
-        await pilot.pause()
+        await warnings_at(pilot, shift, NOW + timedelta(minutes=3))
         assert about(app, case_id) == [
             f"Reminder: #{case_id} fix-or-update due in 5 min ([bold]Ada[/bold] Brennan), "
             "owed by Billy Okafor"
@@ -66,9 +69,7 @@ async def test_reminder_five_minutes_before_then_alert_at_the_breach_each_once(s
         assert bells
         await app.fire_warnings()  # nothing new: fired once
         assert len(about(app, case_id)) == 1
-        shift.clock.set(NOW + timedelta(minutes=8))
-        await app.fire_warnings()
-        await pilot.pause()
+        await warnings_at(pilot, shift, NOW + timedelta(minutes=8))
         assert about(app, case_id)[-1].startswith(f"Overdue: #{case_id} fix-or-update is due now")
         assert len(about(app, case_id)) == 2
 
@@ -83,9 +84,7 @@ async def test_a_fixed_case_fires_no_stale_alert_and_a_reassigned_one_names_the_
         await pilot.pause(0.3)  # the poll takes both changes in and re-plans
         app.clear_notifications()
         await pilot.pause()
-        shift.clock.set(NOW + timedelta(minutes=61))
-        await app.fire_warnings()
-        await pilot.pause()
+        await warnings_at(pilot, shift, NOW + timedelta(minutes=61))
         # Everything is due at once: one toast for the batch, each deadline with whoever owes it now.
         assert not any(f"#{reviewed} fix-or-update" in message for message in messages(app))
         assert any(f"#{handed_over} fix-or-update (Dev Patel)" in message for message in messages(app))
@@ -104,9 +103,7 @@ async def test_warnings_close_together_are_gathered_and_a_batch_is_one_toast(shi
     app = make_app(shift)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
-        shift.clock.set(NOW + timedelta(minutes=3))
-        await app.fire_warnings()
-        await pilot.pause()
+        await warnings_at(pilot, shift, NOW + timedelta(minutes=3))
         assert about(app, shift.ids["markup"])  # shown at once: nothing was shown just before
         assert about(app, close_behind) == []
         # Planned not for 15:03:05 but 15 s after the last toast: a busy floor gets a toast every 15 s,
@@ -114,15 +111,11 @@ async def test_warnings_close_together_are_gathered_and_a_batch_is_one_toast(shi
         planned = app.scheduler.planned_at(WARNINGS_JOB)  # on the wall clock: the frozen one stands still
         assert planned is not None
         assert WARNING_GATHER - timedelta(seconds=2) < planned - datetime.now(UTC) <= WARNING_GATHER
-        shift.clock.set(NOW + timedelta(minutes=3) + WARNING_GATHER)
-        await app.fire_warnings()
-        await pilot.pause()
+        await warnings_at(pilot, shift, NOW + timedelta(minutes=3) + WARNING_GATHER)
         assert len(about(app, close_behind)) == 1
         # Everything left, due together an hour on: one toast for the batch, not one per deadline.
         app.clear_notifications()
-        shift.clock.set(NOW + timedelta(minutes=70))
-        await app.fire_warnings()
-        await pilot.pause()
+        await warnings_at(pilot, shift, NOW + timedelta(minutes=70))
         assert len(messages(app)) == 1 and messages(app)[0].startswith("Overdue: ")
 
 
@@ -131,9 +124,7 @@ async def test_a_restart_loses_no_warning_and_does_not_repeat_one(shift):
     first = make_app(shift)
     async with first.run_test(size=SIZE) as pilot:
         await started(pilot)
-        shift.clock.set(NOW + timedelta(minutes=3))
-        await first.fire_warnings()
-        await pilot.pause()
+        await warnings_at(pilot, shift, NOW + timedelta(minutes=3))
         assert len(about(first, case_id)) == 1
     # Closed over the breach at 15:08; opened again at 15:09: the alert is shown at start.
     shift.clock.set(NOW + timedelta(minutes=9))
