@@ -31,6 +31,8 @@ class KeyFooter(Footer):
         return (self.compact, self.show_command_palette, bindings)
 
     async def recompose(self) -> None:
+        if not self.is_attached or self._pruning:
+            return  # its screen is gone (closed before a recompose planned for after a refresh)
         keys = self._keys_shown()
         if keys == self._shown and self.children:
             return
