@@ -43,6 +43,23 @@ class Row:
     notes: list[str] = field(default_factory=list)
 
 
+def mark_failed(row: Row, code: int, tail: str) -> None:
+    """A figure whose script gave no result: the row says so, with the script's last words."""
+    row.measured = "FAILED: " + (tail.splitlines()[-1] if tail else f"exit {code}")
+    row.verdict = "**FAILED**"
+
+
+def scraped(row: Row, command: list[str], pattern: str) -> list[float] | None:
+    """Run a script that prints its figure as a sentence; the numbers `pattern` captures, or None (and
+    the row marked failed)."""
+    code, lines, tail = run(command, 1800)
+    found = re.search(pattern, "\n".join(lines))
+    if found is None:
+        mark_failed(row, code, tail)
+        return None
+    return [float(number) for number in found.groups()]
+
+
 def run(command: list[str], timeout: float, env: dict[str, str] | None = None) -> tuple[int, list[str], str]:
     """Run a benchmark, echoing its output as it comes; returns (exit code, stdout lines, stderr tail)."""
     shown = [Path(part).name if part.startswith("/") and part.endswith(".py") else part for part in command]
@@ -205,8 +222,7 @@ def main() -> int:
                     result = result_of(lines)
             if result is None:
                 rows[figure] = rows.get(figure) or Row(figure, "")
-                rows[figure].measured = "FAILED: " + (tail.splitlines()[-1] if tail else f"exit {code}")
-                rows[figure].verdict = "**FAILED**"
+                mark_failed(rows[figure], code, tail)
             return result
 
         if "paint" in only:
@@ -261,47 +277,31 @@ def main() -> int:
             row = rows["hotspots"] = Row(
                 f"hotspot scan over {sizes['hotspot_rows']:,} documented cases", "≤ 1 s"
             )
-            code, lines, tail = run(
-                [python, str(HERE / "bench_hotspots.py"), "--rows", str(sizes["hotspot_rows"])], 1800
-            )
-            text = "\n".join(lines)
-            found = re.search(
+            numbers = scraped(
+                row,
+                [python, str(HERE / "bench_hotspots.py"), "--rows", str(sizes["hotspot_rows"])],
                 r"hotspot scan over [^:]*: ([\d.]+) s \(best of \d+; baseline [^)]*?([\d.]+) s; "
                 r"ratio ([\d.]+)x\)",
-                text,
             )
-            if found:
-                value, base, ratio = (float(x) for x in found.groups())
+            if numbers is not None:
+                value, base, ratio = numbers
                 row.measured = f"{value:.2f} s (best of 3)"
                 row.baseline = f"unpack + 9 single counts {base:.3f} s"
                 row.ratio = f"{ratio:.1f}×"
                 row.verdict = verdict(value <= 1.0)
-            else:
-                row.measured, row.verdict = (
-                    "FAILED: " + (tail or f"exit {code}").splitlines()[-1],
-                    "**FAILED**",
-                )
         if "export" in only:
             row = rows["export"] = Row(f"end-of-shift export, {sizes['export_cases']:,}-case shift", "≤ 1 s")
-            code, lines, tail = run(
-                [python, "-m", "benchmarks.bench_export", "--cases", str(sizes["export_cases"])], 1800
-            )
-            text = "\n".join(lines)
-            found = re.search(
+            numbers = scraped(
+                row,
+                [python, "-m", "benchmarks.bench_export", "--cases", str(sizes["export_cases"])],
                 r": ([\d.]+) s for one document.*?baseline SELECT of \d+ cases ([\d.]+) s; ratio ([\d.]+)x",
-                text,
             )
-            if found:
-                value, base, ratio = (float(x) for x in found.groups())
+            if numbers is not None:
+                value, base, ratio = numbers
                 row.measured = f"{value:.2f} s (slowest format, best of 3)"
                 row.baseline = f"plain SELECT of the cases {base:.3f} s"
                 row.ratio = f"{ratio:.1f}×"
                 row.verdict = verdict(value <= 1.0)
-            else:
-                row.measured, row.verdict = (
-                    "FAILED: " + (tail or f"exit {code}").splitlines()[-1],
-                    "**FAILED**",
-                )
         if "keys" in only:
             row = rows["keys"] = Row(
                 "`r` → picker painted; Enter → table updated (in-process)", "≤ 50 ms each"
@@ -346,27 +346,19 @@ def main() -> int:
                     row.verdict = verdict(result["max"] <= 2.0)
         if "import" in only:
             row = rows["import"] = Row(f"CSV import of {sizes['import_rows']:,} rows", "≤ 10 s")
-            code, lines, tail = run(
-                [python, str(HERE / "bench_import.py"), "--rows", str(sizes["import_rows"])], 1800
-            )
-            text = "\n".join(lines)
             # "csv import N rows[ into BACKEND]: T s (parse P s; baseline csv.DictReader B s; ratio Rx)"
-            found = re.search(
+            numbers = scraped(
+                row,
+                [python, str(HERE / "bench_import.py"), "--rows", str(sizes["import_rows"])],
                 r"csv import \d+ rows[^:]*: ([\d.]+) s \(parse [\d.]+ s; baseline csv\.DictReader "
                 r"([\d.]+) s; ratio ([\d.]+)x\)",
-                text,
             )
-            if found:
-                value, base, ratio = (float(x) for x in found.groups())
+            if numbers is not None:
+                value, base, ratio = numbers
                 row.measured = f"{value:.1f} s"
                 row.baseline = f"csv.DictReader pass {base:.2f} s"
                 row.ratio = f"{ratio:.0f}×"
                 row.verdict = verdict(value <= 10.0)
-            else:
-                row.measured, row.verdict = (
-                    "FAILED: " + (tail or f"exit {code}").splitlines()[-1],
-                    "**FAILED**",
-                )
     finally:
         if args.keep:
             print(f"kept {folder}")
