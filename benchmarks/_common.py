@@ -685,10 +685,9 @@ def load_history_postgres(url: str, count: int, seed: int) -> None:
 
 def open_shift_histories(count: int, now: datetime, seed: int) -> list[Any]:
     """`count` open cases at every open stage, newest step 0.5–20 min ago; the marker is the most urgent."""
-    from core.cases import Case, CaseHistory, Channel, Event, Severity, Stage, Tier
+    from core.cases import Action, Case, CaseHistory, Channel, Event, Severity, Stage, Tier
     from core.demo import CATEGORIES as DEMO_CATEGORIES
-    from core.demo import _shifted, _story
-    from core.workflow import apply
+    from core.demo import _hand_over, _shifted, _story
 
     rng = random.Random(seed)
     stops = [Stage.APOLOGIZED, Stage.REVIEWED, Stage.FIXED, Stage.FOLLOWED_UP, Stage.DOCUMENTED, Stage.CLOSED]
@@ -709,7 +708,7 @@ def open_shift_histories(count: int, now: datetime, seed: int) -> list[Any]:
         severity=Severity.CRITICAL,
     )
     histories.append(
-        CaseHistory(marker, [Event(marker.opened_at, marker.staff, _open_action(), marker.description)], None)
+        CaseHistory(marker, [Event(marker.opened_at, marker.staff, Action.OPEN, marker.description)], None)
     )
     used = {MARKER}
     for index in range(count - 1):
@@ -746,26 +745,10 @@ def open_shift_histories(count: int, now: datetime, seed: int) -> list[Any]:
             events = [replace(event, at=event.at - back) for event in events]
             case = _shifted(case, back)
         if index % 9 == 4:  # some hand-offs: the owner then owes a check-back
-            from core.cases import Action
-
             to = rng.choice([name for name in roster if name != case.assignee])
-            event = Event(
-                newest + timedelta(seconds=10),
-                "Omar Farouk",
-                Action.REASSIGN,
-                "",
-                {"to": to, "from": case.assignee},
-            )
-            apply(case, event)
-            events.append(event)
+            _hand_over(case, events, to, newest + timedelta(seconds=10))
         histories.append(CaseHistory(case, events, deposition))
     return histories
-
-
-def _open_action() -> Any:
-    from core.cases import Action
-
-    return Action.OPEN
 
 
 def add_open_cases(url: str, settings: Any, count: int, seed: int) -> list[int]:

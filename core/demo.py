@@ -272,17 +272,16 @@ def _current_shift(rng: random.Random, now: datetime) -> list[CaseHistory]:
         case = _shifted(case, shift_back)
         if index % 7 == 2:
             handed_to = on_shift[(index + 3) % len(on_shift)].name
-            event = Event(
-                now - timedelta(minutes=rng.uniform(0.5, 1)),
-                "Omar Farouk",
-                Action.REASSIGN,
-                "",
-                {"to": handed_to, "from": case.assignee},
-            )
-            apply(case, event)
-            events.append(event)
+            _hand_over(case, events, handed_to, now - timedelta(minutes=rng.uniform(0.5, 1)))
         cases.append(CaseHistory(case, events, deposition))
     return cases
+
+
+def _hand_over(case: Case, events: list[Event], to: str, at: datetime) -> None:
+    """The shift supervisor reassigns `case` to `to` at `at` (the owner then owes a check-back)."""
+    event = Event(at, "Omar Farouk", Action.REASSIGN, "", {"to": to, "from": case.assignee})
+    apply(case, event)
+    events.append(event)
 
 
 def _shifted(case: Case, delta: timedelta) -> Case:
