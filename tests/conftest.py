@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, suppress
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,6 +90,16 @@ def make_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
 def database_url(make_database_url: Callable[[], str]) -> str:
     """A fresh, empty database URL, once for SQLite (a file in tmp_path) and once for PostgreSQL."""
     return make_database_url()
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Any]:
+    """An empty database at the newest schema, on each backend; disposed after the test."""
+    from storage.database import Database
+
+    db = Database(database_url)
+    yield db
+    db.dispose()
 
 
 @pytest.fixture

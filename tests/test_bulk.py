@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -31,13 +30,6 @@ from tests.domain_helpers import make_case
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 SETTINGS = Settings(zone=LONDON)
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    db = Database(database_url)
-    yield db
-    db.dispose()
 
 
 @pytest.fixture

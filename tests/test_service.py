@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -28,13 +27,6 @@ DEPOSITION = Deposition(
     root_cause="Carrier missed the slot",
     factors=(Factor.EXTERNAL, Factor.PROCESS),
 )
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    db = Database(database_url)
-    yield db
-    db.dispose()
 
 
 @pytest.fixture

@@ -84,11 +84,9 @@ def shiftdesk_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "tui.cli"]
 
 
-def test_reassign_in_a_real_terminal(tmp_path, terminal_factory, private_user_dirs):
-    url = f"sqlite:///{tmp_path / 'floor.db'}"
-    shift = build_shift(url)
-    case_id = shift.ids["reviewed"]  # Chloé Martin's case, with Billy Okafor
-    env = {
+def user_env(private_user_dirs: Path) -> dict[str, object]:
+    """What a user's terminal passes on, with their own (empty, private) data and config folders."""
+    return {
         "XDG_DATA_HOME": private_user_dirs / "data",
         "XDG_CONFIG_HOME": private_user_dirs / "config",
         "TERM": "xterm-256color",
@@ -96,7 +94,13 @@ def test_reassign_in_a_real_terminal(tmp_path, terminal_factory, private_user_di
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", "/tmp"),
     }
-    terminal = terminal_factory([*shiftdesk_command(), "--db", url], env)
+
+
+def test_reassign_in_a_real_terminal(tmp_path, terminal_factory, private_user_dirs):
+    url = f"sqlite:///{tmp_path / 'floor.db'}"
+    shift = build_shift(url)
+    case_id = shift.ids["reviewed"]  # Chloé Martin's case, with Billy Okafor
+    terminal = terminal_factory([*shiftdesk_command(), "--db", url], user_env(private_user_dirs))
     screen = terminal.wait_for("Open breakdowns")
     screen = terminal.wait_for("Chloé Martin")
     assert MARKUP_NAME in screen  # shown exactly as typed, not as bold "Ada"
@@ -133,15 +137,7 @@ def test_reassign_in_a_real_terminal(tmp_path, terminal_factory, private_user_di
 def test_a_case_added_by_the_cli_appears_within_two_seconds(tmp_path, terminal_factory, private_user_dirs):
     url = f"sqlite:///{tmp_path / 'floor.db'}"
     build_shift(url)
-    env = {
-        "XDG_DATA_HOME": private_user_dirs / "data",
-        "XDG_CONFIG_HOME": private_user_dirs / "config",
-        "TERM": "xterm-256color",
-        "LANG": "C.UTF-8",
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-    }
-    terminal = terminal_factory([*shiftdesk_command(), "--db", url], env)
+    terminal = terminal_factory([*shiftdesk_command(), "--db", url], user_env(private_user_dirs))
     terminal.wait_for("Chloé Martin")
     other = WorkflowService(Database(url), settings())
     started = time.monotonic()
