@@ -331,11 +331,9 @@ class ShiftdeskApp(App[None]):
 
     def confirm(self, message: Text | str, timeout: float | None = None) -> None:
         """A toast confirming a change, one frame after the change itself is painted: mounting a toast lays
-        the whole screen out again (~100 ms here), and the row the user is watching should not wait for it."""
-        if timeout is None:
-            self.call_after_refresh(self.notify, message)
-        else:
-            self.call_after_refresh(self.notify, message, timeout=timeout)
+        the whole screen out again (~100 ms here), and the row the user is watching should not wait for it.
+        (`timeout=None` is Textual's default timeout.)"""
+        self.call_after_refresh(self.notify, message, timeout=timeout)
 
     def on_unmount(self) -> None:
         self.scheduler.shutdown()

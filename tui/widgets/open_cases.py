@@ -60,7 +60,6 @@ class OpenCasesTable(DataTable[object]):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self.board = board
         self.needle = ""
-        self._generation = 0  # bumped by each rebuild, so rows deferred by an older one are not added
         self.border_title = "Open breakdowns"
         # Columns exist before mounting: the first load may arrive before the table is on screen.
         for key, label, width in COLUMNS:
@@ -109,7 +108,6 @@ class OpenCasesTable(DataTable[object]):
         """
         keep = self.highlighted_case_id
         self.clear()
-        self._generation += 1
         ordered = [
             case_id
             for case_id in sorted(self.board.cases, key=self.board.urgency_key)
@@ -119,16 +117,15 @@ class OpenCasesTable(DataTable[object]):
         for case_id in head:
             self.add_row(*self._cells(self.board.cases[case_id], now), key=str(case_id))
         if len(head) < len(ordered):
-            self.call_after_refresh(self._add_later, ordered[len(head) :], now, self._generation)
+            self.call_after_refresh(self._add_later, ordered[len(head) :], now)
         self._restore(keep)
 
-    def _add_later(self, case_ids: list[int], now: datetime, generation: int) -> None:
-        if generation != self._generation:
-            return  # rebuilt meanwhile: that rebuild added its own rows
+    def _add_later(self, case_ids: list[int], now: datetime) -> None:
         keep = self.highlighted_case_id
         for case_id in case_ids:
             case = self.board.cases.get(case_id)
-            # The board may have moved on (a poll in between): skip what left it or is already shown.
+            # The board may have moved on (a poll, a filter, another rebuild in between): skip what left
+            # it, what the filter hides now, and what is already shown.
             if case is not None and str(case_id) not in self.rows and matches(case, self.needle):
                 self.add_row(*self._cells(case, now), key=str(case_id))
         self.sort("id", key=lambda cell: self.board.urgency_key(int(str(cell))))
