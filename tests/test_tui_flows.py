@@ -252,6 +252,27 @@ async def test_keys_pressed_while_the_hand_over_is_written_change_nothing(shift,
         assert [event.action for event in detail.events].count(Action.REASSIGN) == 1
 
 
+async def test_a_case_changed_while_the_picker_was_open_is_not_reassigned(shift):
+    app = make_app(shift, poll=60)  # no poll: the picker's write is what meets the change
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        case_id = shift.ids["reviewed"]
+        await highlight(pilot, case_id)
+        await pilot.press("r", *"mar")
+        await pilot.pause()
+        assert isinstance(app.screen, ReassignPicker)
+        shift.service.reassign(case_id, "Hana Sato", "Grace Liu")  # another supervisor, meanwhile
+        await pilot.press("enter")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app.screen is app.main_screen:
+                break
+        assert app.screen is app.main_screen
+        assert shift.service.get(case_id).assignee == "Hana Sato"
+        assert table_of(app).get_row(str(case_id))[5].plain == "Hana Sato"  # the fresh state is shown
+        assert any("changed meanwhile" in str(note.message) for note in app._notifications)
+
+
 async def test_the_footer_is_not_rebuilt_when_a_modal_closes(shift):
     from tui.widgets.key_footer import KeyFooter
 

@@ -884,32 +884,30 @@ class ShiftdeskApp(App[None]):
         self, case_id: int, agent: str, version: int, closing: Screen[Any] | None = None
     ) -> None:
         """Write the hand-over; then, in one go (one frame), close `closing` and show the result."""
+        outcome: Case | Exception
         try:
-            updated = await asyncio.to_thread(
+            outcome = await asyncio.to_thread(
                 (await self.ready_service()).reassign, case_id, agent, self.actor, expected_version=version
             )
-        except ConflictError as conflict:
-            if closing is not None:
-                closing.dismiss()
-            self.take_in([conflict.current])
+        except (ConflictError, WorkflowError, ValidationError, CaseNotFound, DatabaseError) as error:
+            outcome = error
+        if closing is not None:
+            closing.dismiss()
+        if isinstance(outcome, ConflictError):
+            self.take_in([outcome.current])
             self.notify(
                 literal(
-                    f"#{case_id} changed meanwhile (now {conflict.current.stage.value}, assigned to "
-                    f"{conflict.current.assignee}): not reassigned. Press r to try again."
+                    f"#{case_id} changed meanwhile (now {outcome.current.stage.value}, assigned to "
+                    f"{outcome.current.assignee}): not reassigned. Press r to try again."
                 ),
                 severity="warning",
                 timeout=8,
             )
-            return
-        except (WorkflowError, ValidationError, CaseNotFound, DatabaseError) as error:
-            if closing is not None:
-                closing.dismiss()
-            self.notify(literal(explain(error)), severity="error", timeout=8)
-            return
-        if closing is not None:
-            closing.dismiss()
-        self.take_in([updated])
-        self.confirm(joined(f"#{case_id} reassigned to ", one_line(updated.assignee)), timeout=3)
+        elif isinstance(outcome, Exception):
+            self.notify(literal(explain(outcome)), severity="error", timeout=8)
+        else:
+            self.take_in([outcome])
+            self.confirm(joined(f"#{case_id} reassigned to ", one_line(outcome.assignee)), timeout=3)
 
     # -- moving around -----------------------------------------------------------------------------
 
