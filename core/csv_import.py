@@ -19,6 +19,7 @@ from core.cases import Action, Case, CaseHistory, Channel, Event, Severity, Tier
 from core.config import Settings
 from core.deposition import MAX_FIELD_CHARS, Deposition
 from core.deposition import validate as deposition_problems
+from core.times import time_problem
 
 # Decisions, so that `shiftdesk import` behaves the same for every file:
 #
@@ -141,7 +142,7 @@ def _plain(value: str, limit: int, multiline: bool = False) -> bool:
 
 
 def _case_is_plain(case: Case) -> bool:
-    """True only if `intake.case_problems(case)` would return no problem (see `_plain`).
+    """True only if `intake.case_text_problems(case)` would return no problem (see `_plain`).
 
     Whole tuples at a time: one join is checked for control characters instead of each field in turn
     (a string is printable exactly when every part of it is).
@@ -460,7 +461,7 @@ class _RowReader:
             public=self._flag("public", public_raw, found),
         )
         if not _case_is_plain(case):
-            found.extend(intake.case_problems(case))
+            found.extend(intake.case_text_problems(case))
 
         gesture = gesture_raw.strip()
         gesture_value = self._amount("gesture_value", gesture_value_raw, found)
@@ -612,9 +613,8 @@ class _RowReader:
             return None, f"{_show(raw)} is out of range"
         if skipped:
             return None, f"{_quiet(raw)} does not exist in {self.zone_name} (the clocks skip that hour)"
-        if utc > self.now:
-            return utc, f"{_quiet(raw)} is later than now ({self.now.isoformat(timespec='seconds')})"
-        return utc, None
+        problem = time_problem(utc, self.now)
+        return utc, None if problem is None else f"{_quiet(raw)} {problem}"
 
     def _enum(self, kind: type[E], column: str, raw: str, default: E, found: list[str]) -> E:
         if not raw.strip():

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import fields
+from datetime import datetime
 from typing import Any
 
 from core.cases import Case
+from core.times import time_problem
 
 NAME_LIMIT = 200
 TEXT_LIMIT = 10_000
@@ -29,8 +31,21 @@ def text_problem(value: str, *, limit: int, multiline: bool, required: bool) -> 
     return None
 
 
-def case_problems(case: Case) -> list[str]:
-    """Every problem with a new case's fields, each as `field: what is wrong`."""
+def case_problems(case: Case, now: datetime | None = None) -> list[str]:
+    """Every problem with a new case's fields, each as `field: what is wrong`.
+
+    `now` is the caller's clock reading: with it, an `opened_at` in the future is refused too; without
+    it, only the fixed range of `core.times` is checked (which still keeps out year 9999 and year 1).
+    """
+    problems = []
+    when = time_problem(case.opened_at, now)
+    if when:
+        problems.append(f"opened_at: {case.opened_at.isoformat()} {when}")
+    return problems + case_text_problems(case)
+
+
+def case_text_problems(case: Case) -> list[str]:
+    """The problems with a new case's text fields alone (the CSV import checks its times as it reads them)."""
     problems = []
     names = {field.name for field in fields(case)}
     for name in (*NAME_FIELDS, "description"):

@@ -31,6 +31,7 @@ from core.csv_import import (
     parse_cases_csv,
 )
 from core.intake import case_problems, text_problem
+from core.times import EARLIEST
 from tui.cli import main
 
 LONDON = ZoneInfo("Europe/London")
@@ -355,6 +356,8 @@ def reference_utc(raw: str, zone: tzinfo, now: datetime) -> tuple[datetime | Non
             utc = at.astimezone(UTC)
     except (OverflowError, ValueError):
         return None, "out of range"
+    if utc < EARLIEST:
+        return utc, "too old"
     return utc, "later" if utc > now else None
 
 
@@ -402,7 +405,12 @@ def test_naive_times_are_read_as_the_zone_reads_them(name: str) -> None:
             assert utc == expected and (utc is None or (utc.tzinfo is UTC and utc.fold == 0)), raw
             assert len(found) == (why is not None), (raw, found)
             if found:
-                assert {"skipped": "skip", "later": "later", "out of range": "range"}[why or ""] in found[0]
+                assert {
+                    "skipped": "skip",
+                    "later": "later",
+                    "out of range": "range",
+                    "too old": "earlier than",
+                }[why or ""] in found[0]
             again: list[str] = []
             assert reader._time("closed_at", raw, again, required=False) == utc  # from the memo
             assert [problem.split(": ", 1)[1] for problem in again] == [p.split(": ", 1)[1] for p in found]

@@ -1,0 +1,31 @@
+"""The one rule for when a recorded time may lie, shared by every way a time enters shiftdesk."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+# A service breakdown from before this is a typo (0226 for 2026, 1026 …), never a real case. The floor also
+# keeps every stored time far from datetime.min, where converting it to a zone west of UTC overflows.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+# The ceiling that holds even when no clock is at hand: year 9999 is accepted by fromisoformat, but adding a
+# deadline to it, or showing it in a zone east of UTC, raises OverflowError in every later list and export.
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def time_problem(at: datetime, now: datetime | None = None) -> str | None:
+    """What is wrong with `at` as the time something happened, or None.
+
+    The answer is a phrase that follows the value as the caller shows it ("… is later than now (…)"), as
+    `intake.text_problem`'s follows the field name. `now` is the injected clock's reading: nothing may have
+    happened after it (it comes from the clock that also stamps the event, so no skew is allowed). Without
+    it, only the fixed range EARLIEST .. LATEST is checked.
+    """
+    if at.tzinfo is None or at.utcoffset() is None:
+        return "has no time zone"
+    if at < EARLIEST:
+        return f"is earlier than {EARLIEST:%Y-%m-%d}, which cannot be right"
+    if now is not None and at > now:
+        return f"is later than now ({now.astimezone(UTC).isoformat(timespec='seconds')})"
+    if at >= LATEST:
+        return f"is not earlier than {LATEST:%Y-%m-%d}, which cannot be right"
+    return None
