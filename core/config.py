@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from datetime import time, tzinfo
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.cases import Severity, Tier
+from core.intake import NAME_LIMIT, text_problem
 from core.policy import (
     DEFAULT_AUTHORITY_LIMIT,
     DEFAULT_MINUTES,
@@ -58,6 +61,11 @@ class Settings:
 
 _TOP_KEYS = {"timezone", "deadlines", "authority", "reminders", "export", "shifts"}
 _MINUTE_KEYS = {"fix_or_update", "follow_up", "deposition", "owner_check_back"}
+# A week: no service-recovery deadline is longer, and every deadline is added to a case's time in every
+# list, so a value like 99999999999999 would overflow there rather than here, where it can be named.
+MAX_MINUTES = 7 * 24 * 60
+# Paths and zone names are handed to the OS, which refuses (or cuts at) NUL and long names in its own words.
+PATH_LIMIT = 1024
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -68,6 +76,12 @@ def load_settings(path: Path | None) -> Settings:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such configuration file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a configuration file (name the .toml in it)") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: cannot be read (permission denied)") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error.strerror or type(error).__name__})") from None
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     except tomllib.TOMLDecodeError as error:
@@ -79,10 +93,12 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
     _no_unknown(raw, _TOP_KEYS, where, "")
     zone = local_zone()
     if "timezone" in raw:
+        name = _string(raw["timezone"], where, "timezone", limit=PATH_LIMIT)
         try:
-            zone = ZoneInfo(str(raw["timezone"]))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(f"{where}: timezone: unknown time zone {raw['timezone']!r}") from None
+            zone = ZoneInfo(name)
+        # OSError: ZoneInfo looks the key up as a file name, so a very long one fails as "name too long".
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ConfigError(f"{where}: timezone: unknown time zone {name!r}") from None
     deadlines_raw = _table(raw, "deadlines", where, "")
     base_raw = {k: v for k, v in deadlines_raw.items() if k not in {"tier", "severity"}}
     base = _minutes(base_raw, where, "[deadlines]", DEFAULT_MINUTES)
@@ -106,7 +122,9 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
     authority_raw = _table(raw, "authority", where, "")
     _no_unknown(authority_raw, {"default_limit", "limits"}, where, "[authority]")
     limits = {
-        str(name): _number(value, where, f"[authority.limits] {name}")
+        _string(name, where, f"[authority.limits] {_key(name)}", limit=NAME_LIMIT): _number(
+            value, where, f"[authority.limits] {name}"
+        )
         for name, value in _table(authority_raw, "limits", where, "[authority]").items()
     }
     authority = AuthorityPolicy(
@@ -121,9 +139,14 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
     reminders = _table(raw, "reminders", where, "")
     _no_unknown(reminders, {"minutes_before", "bell"}, where, "[reminders]")
     minutes_before = reminders.get("minutes_before", 5)
-    if not isinstance(minutes_before, int) or isinstance(minutes_before, bool) or minutes_before < 0:
+    if (
+        not isinstance(minutes_before, int)
+        or isinstance(minutes_before, bool)
+        or not 0 <= minutes_before <= MAX_MINUTES
+    ):
         raise ConfigError(
-            f"{where}: [reminders] minutes_before: must be a whole number ≥ 0, got {minutes_before!r}"
+            f"{where}: [reminders] minutes_before: must be a whole number ≥ 0 and at most {MAX_MINUTES} "
+            f"(7 days), got {minutes_before!r}"
         )
     bell = reminders.get("bell", True)
     if not isinstance(bell, bool):
@@ -131,7 +154,13 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
 
     export = _table(raw, "export", where, "")
     _no_unknown(export, {"folder"}, where, "[export]")
-    folder = Path(str(export["folder"])).expanduser() if "folder" in export else None
+    folder = None
+    if "folder" in export:
+        folder_text = _string(export["folder"], where, "[export] folder", limit=PATH_LIMIT)
+        try:
+            folder = Path(folder_text).expanduser()
+        except RuntimeError:  # "~name/…" for a user this machine does not know
+            raise ConfigError(f"{where}: [export] folder: no home folder for {folder_text!r}") from None
 
     shifts: tuple[Shift, ...] = DEFAULT_SHIFTS
     if "shifts" in raw:
@@ -141,6 +170,7 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
         names = [shift.name.lower() for shift in shifts]
         if len(set(names)) != len(names):
             raise ConfigError(f"{where}: [[shifts]]: shift names must be unique")
+        _no_overlap(shifts, where)
     return Settings(
         zone=zone,
         deadlines=policy,
@@ -154,12 +184,32 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
 
 
 def _no_unknown(table: dict[str, Any], known: set[str], where: str, section: str) -> None:
-    unknown = sorted(set(table) - known)
+    unknown = sorted(map(str, set(table) - known))
     if unknown:
         prefix = f"{section} " if section else ""
         raise ConfigError(
-            f"{where}: {prefix}{unknown[0]}: unknown setting (known: {', '.join(sorted(known))})"
+            f"{where}: {prefix}{_key(unknown[0])}: unknown setting (known: {', '.join(sorted(known))})"
         )
+
+
+def _key(name: str) -> str:
+    """A key as a message may show it: quoted when it holds anything a terminal would act on."""
+    return name if name.isprintable() and len(name) <= NAME_LIMIT else repr(name[:NAME_LIMIT])
+
+
+def _string(value: Any, where: str, field_name: str, *, limit: int) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {field_name}: must be a string, got {_shown(value)}")
+    problem = text_problem(value, limit=limit, multiline=False, required=True)
+    if problem:
+        raise ConfigError(f"{where}: {field_name}: {problem}")
+    return value
+
+
+def _shown(value: Any) -> str:
+    """A hostile value as a message may show it: its repr, cut short (a TOML array may be very long)."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
 def _as_table(value: Any, where: str, section: str) -> dict[str, Any]:
@@ -179,18 +229,26 @@ def _minutes(
     values: dict[str, int | None] = {}
     for key in _MINUTE_KEYS:
         value = raw.get(key, defaults.get(key) if defaults else None)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_MINUTES
+        ):
             raise ConfigError(
-                f"{where}: {section} {key}: must be a whole number of minutes > 0, got {value!r}"
+                f"{where}: {section} {key}: must be a whole number of minutes > 0 and at most "
+                f"{MAX_MINUTES} (7 days), got {_shown(value)}"
             )
         values[key] = value
     return DeadlineMinutes(**values)
 
 
 def _number(value: Any, where: str, field_name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ConfigError(f"{where}: {field_name}: must be a number ≥ 0, got {value!r}")
-    return float(value)
+    # NaN passes `value < 0` (every comparison with it is false) and would then pass every limit check.
+    try:
+        number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    except OverflowError:  # an int too large for a float
+        number = None
+    if number is None or not math.isfinite(number) or number < 0:
+        raise ConfigError(f"{where}: {field_name}: must be a number ≥ 0 (finite), got {_shown(value)}")
+    return number
 
 
 def _enum(kind: Any, value: str, where: str, section: str) -> Any:
@@ -198,14 +256,25 @@ def _enum(kind: Any, value: str, where: str, section: str) -> Any:
         return kind(value)
     except ValueError:
         allowed = ", ".join(member.value for member in kind)
-        raise ConfigError(f"{where}: {section} {value}: unknown, expected one of {allowed}") from None
+        raise ConfigError(f"{where}: {section} {_key(value)}: unknown, expected one of {allowed}") from None
 
 
 def _clock_time(value: Any, where: str, field_name: str) -> time:
+    # TOML's own local time (start = 06:00:00, unquoted) arrives as a time; a quoted one as a string.
+    if not isinstance(value, str | time) or (isinstance(value, str) and len(value) > 40):
+        raise ConfigError(f'{where}: {field_name}: expected a time like "06:00", got {_shown(value)}')
     try:
-        return time.fromisoformat(str(value))
+        parsed = value if isinstance(value, time) else time.fromisoformat(value)
     except ValueError:
         raise ConfigError(f'{where}: {field_name}: expected a time like "06:00", got {value!r}') from None
+    if parsed.tzinfo is not None:
+        # Shifts are wall-clock times in [timezone]; an offset here would make the shift's times aware
+        # while the calendar's are naive, and comparing the two fails later (in the export, say).
+        raise ConfigError(
+            f"{where}: {field_name}: a shift's time has no offset (it is read in the configured "
+            f'timezone), write "{parsed.replace(tzinfo=None).isoformat("minutes")}", got {value!r}'
+        )
+    return parsed
 
 
 def _shift(entry: Any, where: str, index: int) -> Shift:
@@ -215,11 +284,48 @@ def _shift(entry: Any, where: str, index: int) -> Shift:
     for required in ("name", "start", "end"):
         if required not in table:
             raise ConfigError(f"{where}: {section} {required}: missing")
+    # Names from the file reach the same screens and exports as names typed in, so they pass the same check.
+    name = _string(table["name"], where, f"{section} name", limit=NAME_LIMIT)
+    supervisor = table.get("supervisor", "")
+    if supervisor != "":
+        supervisor = _string(supervisor, where, f"{section} supervisor", limit=NAME_LIMIT)
     agents = table.get("agents", [])
-    if not isinstance(agents, list) or not all(isinstance(agent, str) for agent in agents):
+    if not isinstance(agents, list):
         raise ConfigError(f"{where}: {section} agents: must be a list of names")
+    for number, agent in enumerate(agents, 1):
+        _string(agent, where, f"{section} agents #{number}", limit=NAME_LIMIT)
     start = _clock_time(table["start"], where, f"{section} start")
     end = _clock_time(table["end"], where, f"{section} end")
     if start == end:
         raise ConfigError(f"{where}: {section}: start and end must differ")
-    return Shift(str(table["name"]), start, end, str(table.get("supervisor", "")), tuple(agents))
+    return Shift(name, start, end, supervisor, tuple(agents))
+
+
+_DAY = 24 * 60 * 60 * 1_000_000  # microseconds: shift times may carry seconds and fractions
+
+
+def _span(moment: time) -> int:
+    return ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1_000_000 + moment.microsecond
+
+
+def _no_overlap(shifts: tuple[Shift, ...], where: str) -> None:
+    """Refuse two shifts sharing any moment of the day: `calendar.at` would silently pick the first.
+
+    Each shift covers [start, end) of the wall clock, a night shift wrapping past midnight; one may end when
+    the next starts, and hours no shift covers are allowed.
+    """
+    pieces: list[tuple[int, int, Shift]] = []
+    for shift in shifts:
+        start, end = _span(shift.start), _span(shift.end)
+        if end > start:
+            pieces.append((start, end, shift))
+        else:
+            pieces += [(start, _DAY, shift), (0, end, shift)]
+    pieces.sort(key=lambda piece: (piece[0], piece[1]))
+    for (_, first_end, first), (second_start, _, second) in pairwise(pieces):
+        if second_start < first_end:
+            first, second = sorted((first, second), key=shifts.index)  # named in the file's order
+            raise ConfigError(
+                f"{where}: [[shifts]]: {first.name} ({first.hours_label}) and {second.name} "
+                f"({second.hours_label}) overlap: a moment of the day must belong to one shift at most"
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -92,6 +93,9 @@ class AuthorityPolicy:
 
     def check(self, actor: str, value: float, approver: str | None) -> None:
         """Raise AuthorityError unless `actor` may give `value`, alone or with `approver`'s sign-off."""
+        # NaN compares false with everything, so without this it would pass `value <= limit` below.
+        if not math.isfinite(value):
+            raise AuthorityError(f"gesture value must be a finite number (got {value:g})")
         if value < 0:
             raise AuthorityError(f"gesture value must not be negative (got {value:g})")
         if value <= self.limit_of(actor):
