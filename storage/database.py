@@ -94,7 +94,7 @@ class Database:
             raise DatabaseError(
                 f"not a database URL: {safe_url(url)} (an @ in the user name or password is written %40)"
             )
-        self.password = parsed.password if isinstance(parsed.password, str) else None
+        self._password = parsed.password if isinstance(parsed.password, str) else None
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self.path: Path | None = None
         if self.is_sqlite:
@@ -188,8 +188,8 @@ class Database:
         """`message` without the raw URL or the password (a driver may quote either back)."""
         message = message.replace(self.url, self.display_url)
         # Short passwords are left: masking every "pw" in a message would garble it, and shows little.
-        if self.password and len(self.password) >= 4:
-            message = message.replace(self.password, "***")
+        if self._password and len(self._password) >= 4:
+            message = message.replace(self._password, "***")
         return message
 
     def current_revision(self) -> str | None:

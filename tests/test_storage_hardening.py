@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from storage.database import Database, safe_url
 from storage.errors import DatabaseError
@@ -107,6 +108,15 @@ def test_the_cli_reports_a_bad_url_in_one_line_without_the_password(url: str) ->
     assert result.stderr.startswith("shiftdesk: error: ") and result.stderr.count("\n") == 1
     one_line_without_secret(result.stderr)
     assert "retPW" not in result.stderr and "Traceback" not in result.output
+
+
+def test_a_driver_message_quoting_the_url_or_password_is_scrubbed() -> None:
+    url = f"postgresql+psycopg://alice:{SECRET}@127.0.0.1:9/db"
+    database = Database(url, create=False)  # no connection is made
+    quoted = OperationalError("SELECT 1", {}, Exception(f"bad conninfo {url!r}; password {SECRET} refused"))
+    message = database.explain(quoted)
+    one_line_without_secret(message)
+    assert "alice:***@127.0.0.1:9/db" in message and "password *** refused" in message
 
 
 def test_safe_url_masks_what_the_parser_refuses() -> None:
