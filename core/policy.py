@@ -12,7 +12,6 @@ FIX_OR_UPDATE = "fix-or-update"
 FOLLOW_UP = "follow-up"
 DEPOSITION = "deposition"
 OWNER_CHECK_BACK = "owner-check-back"
-DEADLINE_KINDS = (FIX_OR_UPDATE, FOLLOW_UP, DEPOSITION, OWNER_CHECK_BACK)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.cases import Case, Channel
@@ -115,10 +115,6 @@ def load_labels(session: Session) -> dict[str, dict[int, str]]:
         labels.setdefault(row.dimension, {})[row.code] = row.label
     labels["channel"] = {code: channel.value for channel, code in CHANNEL_CODES.items()}
     return labels
-
-
-def fact_count(session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(TrendFactRow)).scalar_one())
 
 
 def scan_hotspots(

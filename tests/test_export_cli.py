@@ -238,7 +238,7 @@ def test_loader_and_dashboard_entry_points(stored: str, config_path: Path, tmp_p
         assert json.loads(text)["handover"][0]["customer"] == "customer #2"
         same = export_shift(database, settings, Period.of(period), "json", True, AFTER)
         assert same == text
-        path = write_export(tmp_path / "exports", period.label, "json", text, True)
+        path = write_export(tmp_path / "exports", period.label, "json", text)
         assert path.name == "shiftdesk-2026-11-24_Late.json" and path.read_text(encoding="utf-8") == text
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     finally:

@@ -30,7 +30,7 @@ def write_shift(app: Any, period: Period, formats: tuple[str, ...]) -> list[Path
     written = []
     for fmt in formats:
         text = export_shift(app.service, app.settings, period, fmt, False, now)
-        written.append(write_export(folder, period.label, fmt, text, redacted=False))
+        written.append(write_export(folder, period.label, fmt, text))
     return written
 
 
