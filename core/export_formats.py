@@ -155,7 +155,7 @@ def _deadline_cells(deadline: Deadline | None, cutoff: datetime, zone: tzinfo) -
 
 
 def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> str:
-    """A human-readable report: figures, the 20-minute rule, hand-over, follow-ups, gestures, depositions,
+    """A human-readable report: figures, the fix-or-update rule, hand-over, follow-ups, gestures, depositions,
     per-agent load and hotspots. Every piece of user text is escaped (see `md`)."""
     cutoff = summary.cutoff
     out: list[str] = [

@@ -350,7 +350,7 @@ def simple_action(name: str, action: Action, help_text: str) -> None:
 
 simple_action("apologize", Action.APOLOGIZE, "Record the personal apology to the customer.")
 simple_action(
-    "update", Action.UPDATE, "Record a progress update given to the customer (restarts the 20-minute clock)."
+    "update", Action.UPDATE, "Record a progress update to the customer (restarts the fix-or-update clock)."
 )
 simple_action(
     "check-back", Action.CHECK_BACK, "The original owner checked back with the customer after a hand-off."
