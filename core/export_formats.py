@@ -15,14 +15,17 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.cases import Case
-from core.deadlines import Deadline
-from core.summary import CaseLine, Owed, ShiftSummary
-
-FORMATS = {"md": "md", "csv": "csv", "json": "json"}  # format → file extension
+if TYPE_CHECKING:
+    # Annotations only: the CLI reads FORMATS for its `--format` choices on every start, dashboard included,
+    # and core.summary (with the workflow behind it) is not needed for that.
+    from core.cases import Case
+    from core.deadlines import Deadline
+    from core.summary import CaseLine, Owed, ShiftSummary
 
 CSV_COLUMNS = (
     "id",
@@ -461,12 +464,37 @@ def to_json(summary: ShiftSummary, redact: bool = False) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
+# -- the registry ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFormat:
+    """One document format: the extension of its files and how a summary is rendered in it."""
+
+    extension: str
+    render: Callable[[ShiftSummary, tzinfo, bool], str]
+    # Written into the export folder at every shift's end (and by the dashboard for a shift missed).
+    automatic: bool = False
+
+
+def _json_in_zone(summary: ShiftSummary, zone: tzinfo, redact: bool) -> str:
+    return to_json(summary, redact)  # JSON times are UTC whatever the zone
+
+
+# Every format by the name `--format` takes; the CLI's choices, file names and `render` all read this.
+FORMATS: dict[str, ExportFormat] = {
+    "md": ExportFormat("md", to_markdown, automatic=True),
+    "csv": ExportFormat("csv", to_csv),
+    "json": ExportFormat("json", _json_in_zone, automatic=True),
+}
+# The format a person reads: the CLI's default and the dashboard's `e` key.
+DEFAULT_FORMAT = "md"
+AUTOMATIC_FORMATS = tuple(name for name, known in FORMATS.items() if known.automatic)
+
+
 def render(summary: ShiftSummary, fmt: str, zone: tzinfo, redact: bool = False) -> str:
-    """The document in `fmt` (md, csv or json)."""
-    if fmt == "md":
-        return to_markdown(summary, zone, redact)
-    if fmt == "csv":
-        return to_csv(summary, zone, redact)
-    if fmt == "json":
-        return to_json(summary, redact)
-    raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
+    """The document in `fmt` (a name in FORMATS)."""
+    known = FORMATS.get(fmt)
+    if known is None:
+        raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
+    return known.render(summary, zone, redact)

@@ -206,7 +206,7 @@ def export_filename(label: str, fmt: str) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
     safe = _UNSAFE.sub("_", label.replace(":", "_")).strip("._") or "export"
-    return f"shiftdesk-{safe}.{FORMATS[fmt]}"
+    return f"shiftdesk-{safe}.{FORMATS[fmt].extension}"
 
 
 def write_export(folder: Path, label: str, fmt: str, text: str) -> Path:

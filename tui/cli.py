@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from core.cases import Action, Case, Channel, Severity, Tier, parse_enum
+from core.export_formats import DEFAULT_FORMAT, FORMATS
 
 CONFIG_ENV = "SHIFTDESK_CONFIG"
 
@@ -612,7 +613,7 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
 @click.option("--from", "from_at", default=None, metavar="ISO8601", help="Start of an explicit period.")
 @click.option("--to", "to_at", default=None, metavar="ISO8601", help="End of an explicit period (excluded).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", help="Document format."
+    "--format", "fmt", type=click.Choice(list(FORMATS)), default=DEFAULT_FORMAT, help="Document format."
 )
 @click.option(
     "--out",
