@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from core.case_fields import EXPORT_CSV_FIELDS, CaseField, Kind, stored_value
+
 if TYPE_CHECKING:
     # Annotations only: the CLI reads FORMATS for its `--format` choices on every start, dashboard included,
     # and core.summary (with the workflow behind it) is not needed for that.
@@ -27,25 +29,8 @@ if TYPE_CHECKING:
     from core.deadlines import Deadline
     from core.summary import CaseLine, Owed, ShiftSummary
 
-CSV_COLUMNS = (
-    "id",
-    "opened_at",
-    "customer",
-    "contact",
-    "tier",
-    "channel",
-    "category",
-    "severity",
-    "public",
-    "site",
-    "region",
-    "product",
-    "staff",
-    "owner",
-    "assignee",
-    "stage",
-    "fixed_at",
-    "closed_at",
+# The case's own columns come from the case-field table; these follow them, one row per case of the summary.
+SUMMARY_CSV_COLUMNS = (
     "fix_or_update_met",
     "worst_breach_seconds",
     "follow_up_done",
@@ -55,6 +40,7 @@ CSV_COLUMNS = (
     "gesture_approved_by",
     "last_note",
 )
+CSV_COLUMNS = (*(field.name for field in EXPORT_CSV_FIELDS), *SUMMARY_CSV_COLUMNS)
 
 
 # -- redaction ------------------------------------------------------------------------------------------
@@ -307,29 +293,28 @@ def _yes_no(flag: bool | None) -> str:
     return "" if flag is None else ("yes" if flag else "no")
 
 
-def _csv_row(line: CaseLine, zone: tzinfo, redact: bool) -> list[object]:
+def _case_cell(field: CaseField, zone: tzinfo, redact: bool) -> Callable[[Case], object]:
+    """How one case field becomes its export cell (picked once per document, not per row)."""
+    name = field.name
+    if name == "customer":
+        return lambda case: customer_name(case.id or 0, case.customer, redact)
+    if name == "contact":
+        return lambda case: customer_contact(case.contact, redact) or ""
+    if field.kind is Kind.ID:
+        return lambda case: case.id or 0
+    if field.kind is Kind.TIME:
+        return lambda case: local_iso(getattr(case, name), zone)
+    if field.kind is Kind.FLAG:
+        return lambda case: _yes_no(getattr(case, name))
+    return lambda case: stored_value(getattr(case, name))
+
+
+def _csv_row(line: CaseLine, case_cells: list[Callable[[Case], object]], redact: bool) -> list[object]:
     case: Case = line.case
     case_id = case.id or 0
     gesture = line.gesture
     return [
-        case_id,
-        local_iso(case.opened_at, zone),
-        customer_name(case_id, case.customer, redact),
-        customer_contact(case.contact, redact) or "",
-        case.tier.value,
-        case.channel.value,
-        case.category,
-        case.severity.value,
-        _yes_no(case.public),
-        case.site,
-        case.region,
-        case.product,
-        case.staff,
-        case.owner,
-        case.assignee,
-        case.stage.value,
-        local_iso(case.fixed_at, zone),
-        local_iso(case.closed_at, zone),
+        *(cell(case) for cell in case_cells),
         _yes_no(line.fix_or_update_met),
         seconds(line.worst_breach) if line.worst_breach is not None else "",
         _yes_no(line.follow_up_done),
@@ -346,8 +331,9 @@ def to_csv(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    case_cells = [_case_cell(field, zone, redact) for field in EXPORT_CSV_FIELDS]
     for line in summary.cases:
-        writer.writerow([csv_cell(value) for value in _csv_row(line, zone, redact)])
+        writer.writerow([csv_cell(value) for value in _csv_row(line, case_cells, redact)])
     return buffer.getvalue()
 
 

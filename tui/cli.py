@@ -546,6 +546,7 @@ def list_command(runtime: Runtime, open_only: bool, as_json: bool) -> None:
 @click.pass_obj
 def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
     """Show a case with its full event timeline and its pending deadlines."""
+    from core.case_fields import CASE_VIEW_FIELDS, Kind, stored_value
     from core.case_json import case_json
     from core.deadlines import pending_deadlines
     from storage import views
@@ -571,21 +572,13 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
     case = detail.case
     zone = settings.zone
     click.echo(f"case {case.id}  {case.customer} ({case.tier.value})  stage: {case.stage.value}")
-    for key in (
-        "category",
-        "severity",
-        "channel",
-        "site",
-        "region",
-        "product",
-        "staff",
-        "owner",
-        "assignee",
-        "contact",
-    ):
-        click.echo(f"  {key:<10} {payload[key] if payload[key] is not None else ''}")
-    click.echo(f"  public     {'yes' if case.public else 'no'}")
-    click.echo(f"  {'description':<10} {case.description}")
+    for field in CASE_VIEW_FIELDS:  # the fields the dashboard's case view shows, in its order
+        value = getattr(case, field.name)
+        if field.kind is Kind.TIME:
+            value = f"{value.astimezone(zone):%Y-%m-%d %H:%M}"
+        elif field.kind is Kind.FLAG:
+            value = "yes" if value else "no"
+        click.echo(f"  {field.shown_as:<10} {'' if value is None else stored_value(value)}")
     click.echo("timeline:")
     for event in detail.events:
         click.echo(
