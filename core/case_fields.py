@@ -23,11 +23,11 @@ class Kind(Enum):
     TIME = "time"  # an aware datetime (UTC), or None where the Case allows it
 
 
-class Import(Enum):
-    """Whether `shiftdesk import` reads a field from its own column."""
+class Need(Enum):
+    """Whether a field is asked for: given in its own CSV column, or typed by a person opening a case."""
 
     NO = "no"
-    OPTIONAL = "optional"
+    OPTIONAL = "optional"  # may be left empty (a default or nothing takes its place)
     REQUIRED = "required"
 
 
@@ -50,7 +50,9 @@ class CaseField:
     name: str
     kind: Kind
     shown: Shown
-    csv_import: Import = Import.NO
+    csv_import: Need = Need.NO
+    # Typed by a person opening a case (the CLI's `add`, the dashboard's form), checked by core/intake.py.
+    intake: Need = Need.NO
     choices: type[StrEnum] | None = None
     # Derived by `core.workflow.apply` from the events; copied back to the stored row after every action.
     derived: bool = False
@@ -69,30 +71,38 @@ class CaseField:
 
 
 _IN_DOCUMENTS = Shown.EXPORT_CSV | Shown.JSON
-_REQUIRED, _OPTIONAL = Import.REQUIRED, Import.OPTIONAL
+_REQUIRED, _OPTIONAL = Need.REQUIRED, Need.OPTIONAL
 
 # Every field of a Case, in the order documents list them (`show --json` keys, export CSV columns). A test
 # holds this table to the Case dataclass, so a field added to one and not the other fails at once.
 CASE_FIELDS: tuple[CaseField, ...] = (
     CaseField("id", Kind.ID, _IN_DOCUMENTS, _OPTIONAL, kept_by_storage=True),
     CaseField("opened_at", Kind.TIME, EVERYWHERE, _REQUIRED, label="opened"),
-    CaseField("customer", Kind.TEXT, EVERYWHERE, _REQUIRED),
-    CaseField("contact", Kind.TEXT, EVERYWHERE),
+    CaseField("customer", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED),
+    CaseField("contact", Kind.TEXT, EVERYWHERE, intake=Need.OPTIONAL),
     CaseField("tier", Kind.CHOICE, EVERYWHERE, _OPTIONAL, choices=Tier),
     CaseField("channel", Kind.CHOICE, EVERYWHERE, _OPTIONAL, choices=Channel),
-    CaseField("category", Kind.TEXT, EVERYWHERE, _REQUIRED),
+    CaseField("category", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED),
     CaseField("severity", Kind.CHOICE, EVERYWHERE, _OPTIONAL, choices=Severity),
     CaseField(
         "public", Kind.FLAG, EVERYWHERE, _OPTIONAL, when_set="yes — public apology and spokesperson needed"
     ),
-    CaseField("site", Kind.TEXT, EVERYWHERE, _REQUIRED),
-    CaseField("region", Kind.TEXT, EVERYWHERE, _OPTIONAL),
-    CaseField("product", Kind.TEXT, EVERYWHERE, _REQUIRED),
-    CaseField("staff", Kind.TEXT, EVERYWHERE, _REQUIRED),
-    CaseField("owner", Kind.TEXT, EVERYWHERE, _OPTIONAL, import_default_from="staff"),
-    CaseField("assignee", Kind.TEXT, EVERYWHERE, _OPTIONAL, derived=True, import_default_from="owner"),
+    CaseField("site", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED),
+    CaseField("region", Kind.TEXT, EVERYWHERE, _OPTIONAL, intake=Need.OPTIONAL),
+    CaseField("product", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED),
+    CaseField("staff", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED),
+    CaseField("owner", Kind.TEXT, EVERYWHERE, _OPTIONAL, import_default_from="staff", intake=Need.REQUIRED),
+    CaseField(
+        "assignee",
+        Kind.TEXT,
+        EVERYWHERE,
+        _OPTIONAL,
+        derived=True,
+        import_default_from="owner",
+        intake=Need.REQUIRED,
+    ),
     CaseField("stage", Kind.CHOICE, EVERYWHERE, choices=Stage, derived=True),
-    CaseField("description", Kind.LONG_TEXT, Shown.JSON | Shown.CASE_VIEW, _REQUIRED),
+    CaseField("description", Kind.LONG_TEXT, Shown.JSON | Shown.CASE_VIEW, _REQUIRED, intake=Need.REQUIRED),
     CaseField("version", Kind.NUMBER, Shown.JSON | Shown.CASE_VIEW, kept_by_storage=True),
     # The facts the workflow keeps so that deadlines need no event replay.
     CaseField("last_contact_at", Kind.TIME, Shown.NOWHERE, derived=True),
@@ -111,8 +121,8 @@ BY_NAME: dict[str, CaseField] = {field.name: field for field in CASE_FIELDS}
 STORED_NAMES = tuple(field.name for field in CASE_FIELDS)
 JSON_FIELDS = tuple(field for field in CASE_FIELDS if Shown.JSON in field.shown)
 EXPORT_CSV_FIELDS = tuple(field for field in CASE_FIELDS if Shown.EXPORT_CSV in field.shown)
-IMPORT_REQUIRED = tuple(field.name for field in CASE_FIELDS if field.csv_import is Import.REQUIRED)
-IMPORT_OPTIONAL = tuple(field.name for field in CASE_FIELDS if field.csv_import is Import.OPTIONAL)
+IMPORT_REQUIRED = tuple(field.name for field in CASE_FIELDS if field.csv_import is Need.REQUIRED)
+IMPORT_OPTIONAL = tuple(field.name for field in CASE_FIELDS if field.csv_import is Need.OPTIONAL)
 DERIVED_NAMES = tuple(field.name for field in CASE_FIELDS if field.derived)
 # What the domain decides (every field but id and version), as a new row is written.
 DOMAIN_FIELDS = tuple(field for field in CASE_FIELDS if not field.kept_by_storage)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from core import intake, workflow
-from core.case_fields import CASE_FIELDS, IMPORT_OPTIONAL, IMPORT_REQUIRED, Import, Kind, import_default
+from core.case_fields import CASE_FIELDS, IMPORT_OPTIONAL, IMPORT_REQUIRED, Kind, Need, import_default
 from core.cases import Action, Case, CaseHistory, Event, parse_enum
 from core.config import Settings
 from core.deposition import MAX_FIELD_CHARS, Deposition
@@ -75,10 +75,10 @@ PROGRESS_EVERY = 1_000
 # Where each column sits in a row picked into COLUMNS order, and the case's imported fields by kind (each
 # kind is read its own way), in the table's order so that a default's source is read before it.
 _POSITION = {name: position for position, name in enumerate(COLUMNS)}
-_IMPORTED_FIELDS = tuple(field for field in CASE_FIELDS if field.csv_import is not Import.NO)
+_IMPORTED_FIELDS = tuple(field for field in CASE_FIELDS if field.csv_import is not Need.NO)
 _ID_POSITION = next(_POSITION[field.name] for field in _IMPORTED_FIELDS if field.kind is Kind.ID)
 _TIME_CELLS = tuple(
-    (field.name, _POSITION[field.name], field.csv_import is Import.REQUIRED)
+    (field.name, _POSITION[field.name], field.csv_import is Need.REQUIRED)
     for field in _IMPORTED_FIELDS
     if field.kind is Kind.TIME
 )
@@ -132,9 +132,7 @@ E = TypeVar("E", bound=StrEnum)
 _DEPOSITION_FIELDS = tuple(field.name for field in fields(Deposition))
 # The case's text fields as intake checks them: one-line names, multi-line texts, and those required.
 _ONE_LINE_VALUES = attrgetter(*(name for name in intake.NAME_FIELDS if name not in intake.MULTILINE_FIELDS))
-_MULTILINE_FIELDS = tuple(
-    name for name in (*intake.NAME_FIELDS, "description") if name in intake.MULTILINE_FIELDS
-)
+_MULTILINE_FIELDS = tuple(name for name in intake.TEXT_FIELDS if name in intake.MULTILINE_FIELDS)
 _REQUIRED_VALUES = attrgetter(*intake.REQUIRED)
 
 # Naive local times are converted with plain arithmetic for these zone types, whose utcoffset() reads

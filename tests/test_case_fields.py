@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from click.testing import CliRunner
 
 from core import case_fields, csv_import, export_formats
-from core.case_fields import CASE_FIELDS, Import, Kind, Shown
+from core.case_fields import CASE_FIELDS, Kind, Need, Shown
 from core.case_json import case_json
 from core.cases import Case, Channel, Stage, Tier
 from storage import bulk, quick_read
@@ -76,8 +76,8 @@ def test_the_table_is_exactly_the_case_dataclass() -> None:
 
 
 def test_csv_import_columns_are_the_tables_imported_fields_then_the_steps() -> None:
-    required = [field.name for field in CASE_FIELDS if field.csv_import is Import.REQUIRED]
-    optional = [field.name for field in CASE_FIELDS if field.csv_import is Import.OPTIONAL]
+    required = [field.name for field in CASE_FIELDS if field.csv_import is Need.REQUIRED]
+    optional = [field.name for field in CASE_FIELDS if field.csv_import is Need.OPTIONAL]
     assert list(csv_import.REQUIRED_COLUMNS) == required
     extra = [*csv_import.STAGE_COLUMNS, *csv_import.DEPOSITION_AND_GESTURE_COLUMNS]
     assert list(csv_import.OPTIONAL_COLUMNS) == [*optional, *extra]
@@ -148,3 +148,23 @@ def test_show_text_lists_the_case_view_fields(sqlite_url: str) -> None:
     ]
     view = [field.label or field.name for field in case_fields.CASE_VIEW_FIELDS]
     assert listed[: len(view)] == view
+
+
+def test_intake_checks_the_tables_typed_text_fields() -> None:
+    from core import intake
+
+    typed = [field for field in CASE_FIELDS if field.intake is not Need.NO]
+    text = [field.name for field in typed if field.kind in (Kind.TEXT, Kind.LONG_TEXT)]
+    assert list(intake.TEXT_FIELDS) == text
+    assert list(intake.REQUIRED) == [field.name for field in CASE_FIELDS if field.intake is Need.REQUIRED]
+    assert set(intake.NAME_FIELDS) | intake.MULTILINE_FIELDS == set(text)
+    blank = Case(**{**{name: "" for name in text}, "opened_at": datetime(2026, 11, 24, tzinfo=UTC)})
+    assert [problem.split(":")[0] for problem in intake.case_problems(blank)] == list(intake.REQUIRED)
+
+
+def test_the_stored_case_row_has_exactly_the_tables_columns() -> None:
+    from storage.models import CaseRow
+
+    assert {column.name for column in CaseRow.__table__.columns} == {field.name for field in CASE_FIELDS} | {
+        "last_event_id"
+    }
