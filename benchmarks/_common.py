@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from core.case_fields import STORED_NAMES  # noqa: E402 (needs ROOT on the path)
+
 VENV_BIN = Path(os.environ.get("SHIFTDESK_BENCH_VENV_BIN", str(Path(sys.executable).parent)))
 PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
 SHIFTDESK = str(VENV_BIN / "shiftdesk")
@@ -364,35 +366,8 @@ class HistoryRows:
     facts: list[tuple[Any, ...]]
 
 
-CASE_COLUMNS = (
-    "id",
-    "opened_at",
-    "customer",
-    "contact",
-    "tier",
-    "channel",
-    "category",
-    "severity",
-    "public",
-    "site",
-    "region",
-    "product",
-    "staff",
-    "owner",
-    "assignee",
-    "description",
-    "stage",
-    "version",
-    "last_contact_at",
-    "fixed_at",
-    "followed_up_at",
-    "documented_at",
-    "closed_at",
-    "check_back_owed_since",
-    "public_apology_at",
-    "spokesperson",
-    "last_event_id",
-)
+# Every stored field of a case (core/case_fields.py), then the row's newest event.
+CASE_COLUMNS = (*STORED_NAMES, "last_event_id")
 EVENT_COLUMNS = ("id", "case_id", "at", "actor", "action", "text", "data")
 DEPOSITION_COLUMNS = (
     "case_id",
@@ -530,37 +505,36 @@ def history_batches(
             for action, at, text, data in steps:
                 event_id += 1
                 rows.events.append((event_id, case_id, stamp(at), staff, action, text, data))
-            rows.cases.append(
-                (
-                    case_id,
-                    stamp(float(opened[k])),
-                    customers[int(customer_i[k])],
-                    f"+44 20 7946 {case_id % 10000:04d}",
-                    TIERS[int(tier_i[k])],
-                    channel,
-                    category,
-                    SEVERITIES[int(severity_i[k])],
-                    public,
-                    site,
-                    region,
-                    product,
-                    staff,
-                    staff,
-                    staff,
-                    f"{product} — {category}",
-                    "closed",
-                    len(steps),
-                    stamp(review_at),
-                    stamp(fixed_at),
-                    stamp(followed),
-                    stamp(documented),
-                    stamp(closed),
-                    None,
-                    stamp(public_at) if public_at else None,
-                    "Grace Liu" if public else None,
-                    event_id,
-                )
-            )
+            case_values = {
+                "id": case_id,
+                "opened_at": stamp(float(opened[k])),
+                "customer": customers[int(customer_i[k])],
+                "contact": f"+44 20 7946 {case_id % 10000:04d}",
+                "tier": TIERS[int(tier_i[k])],
+                "channel": channel,
+                "category": category,
+                "severity": SEVERITIES[int(severity_i[k])],
+                "public": public,
+                "site": site,
+                "region": region,
+                "product": product,
+                "staff": staff,
+                "owner": staff,
+                "assignee": staff,
+                "description": f"{product} — {category}",
+                "stage": "closed",
+                "version": len(steps),
+                "last_contact_at": stamp(review_at),
+                "fixed_at": stamp(fixed_at),
+                "followed_up_at": stamp(followed),
+                "documented_at": stamp(documented),
+                "closed_at": stamp(closed),
+                "check_back_owed_since": None,
+                "public_apology_at": stamp(public_at) if public_at else None,
+                "spokesperson": "Grace Liu" if public else None,
+                "last_event_id": event_id,
+            }
+            rows.cases.append(tuple(case_values[column] for column in CASE_COLUMNS))
             rows.depositions.append(
                 (
                     case_id,

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from sqlalchemy.engine import make_url
 
 from core.config import Settings
-from core.csv_import import COLUMNS, parse_cases_csv
+from core.csv_import import COLUMNS, STAGE_COLUMNS, parse_cases_csv
 from tui.cli import main
 
 TARGET_SECONDS = 10.0
@@ -27,7 +27,6 @@ PRODUCTS = ("Sofa", "Dining table", "Mattress", "Wardrobe", "Office chair", "Flo
 CATEGORIES = ("late delivery", "damaged item", "billing error", "wrong item", "long wait", "rude service")
 CUSTOMERS = ("Ada Brennan", "Bruno Keller", "Chloé Martin", "Esi Mensah", "Jia Wen", "Zoe Clarke")
 ROOT_CAUSES = ("carrier missed the slot", "picking label swapped", "queue system restarted")
-STAGE_COLUMNS = ("apologized_at", "reviewed_at", "fixed_at", "followed_up_at", "documented_at", "closed_at")
 
 
 def stamp(at: datetime) -> str:

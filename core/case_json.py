@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from core.case_fields import JSON_FIELDS, CaseField, Kind, stored_value
 from core.cases import Case, Event
 from core.deadlines import Deadline
 
@@ -36,34 +37,19 @@ def deadline_json(deadline: Deadline, now: datetime) -> dict[str, Any]:
     }
 
 
+def _json_value(field: CaseField, case: Case) -> Any:
+    """A case field in JSON: times in ISO 8601, choices as their values, the rest as they are."""
+    value = getattr(case, field.name)
+    return iso(value) if field.kind is Kind.TIME else stored_value(value)
+
+
 def case_json(
     case: Case,
     events: list[Event] | None = None,
     deadlines: list[Deadline] | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    result: dict[str, Any] = {
-        "id": case.id,
-        "opened_at": iso(case.opened_at),
-        "customer": case.customer,
-        "contact": case.contact,
-        "tier": case.tier.value,
-        "channel": case.channel.value,
-        "category": case.category,
-        "severity": case.severity.value,
-        "public": case.public,
-        "site": case.site,
-        "region": case.region,
-        "product": case.product,
-        "staff": case.staff,
-        "owner": case.owner,
-        "assignee": case.assignee,
-        "stage": case.stage.value,
-        "description": case.description,
-        "version": case.version,
-        "fixed_at": iso(case.fixed_at),
-        "closed_at": iso(case.closed_at),
-    }
+    result: dict[str, Any] = {field.name: _json_value(field, case) for field in JSON_FIELDS}
     if events is not None:
         result["events"] = [event_json(event) for event in events]
     if deadlines is not None:

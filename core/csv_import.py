@@ -9,13 +9,15 @@ import re
 from collections.abc import Callable
 from dataclasses import fields
 from datetime import UTC, datetime, timezone, tzinfo
+from enum import StrEnum
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from core import intake, workflow
-from core.cases import Action, Case, CaseHistory, Channel, Event, Severity, Tier, parse_enum
+from core.case_fields import CASE_FIELDS, IMPORT_OPTIONAL, IMPORT_REQUIRED, Kind, Need, import_default
+from core.cases import Action, Case, CaseHistory, Event, parse_enum
 from core.config import Settings
 from core.deposition import MAX_FIELD_CHARS, Deposition
 from core.deposition import validate as deposition_problems
@@ -51,31 +53,6 @@ from core.times import time_problem
 # * Every problem in the file is collected (the list is capped), then nothing is returned: the caller
 #   stores all rows or none.
 
-REQUIRED_COLUMNS = ("opened_at", "customer", "category", "site", "product", "staff", "description")
-OPTIONAL_COLUMNS = (
-    "id",
-    "region",
-    "channel",
-    "severity",
-    "tier",
-    "public",
-    "owner",
-    "assignee",
-    "apologized_at",
-    "reviewed_at",
-    "fixed_at",
-    "followed_up_at",
-    "documented_at",
-    "closed_at",
-    "root_cause",
-    "gesture",
-    "gesture_value",
-    "deposition",
-)
-COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
-MAX_PROBLEMS = 200
-PROGRESS_EVERY = 1_000
-
 # The stage columns in the order the workflow reaches them, each with the action it records and the
 # text of that event (the workflow refuses most steps without a text; the file has none to give).
 STAGES: tuple[tuple[str, Action, str], ...] = (
@@ -87,6 +64,46 @@ STAGES: tuple[tuple[str, Action, str], ...] = (
     ("closed_at", Action.CLOSE, "Closed (imported)."),
 )
 STAGE_COLUMNS = tuple(column for column, _action, _text in STAGES)
+# What a documented case's deposition and a fix's gesture take from the file.
+DEPOSITION_AND_GESTURE_COLUMNS = ("root_cause", "gesture", "gesture_value", "deposition")
+# The case's own columns come from the case-field table; the steps and the deposition follow them.
+REQUIRED_COLUMNS = IMPORT_REQUIRED
+OPTIONAL_COLUMNS = (*IMPORT_OPTIONAL, *STAGE_COLUMNS, *DEPOSITION_AND_GESTURE_COLUMNS)
+COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+MAX_PROBLEMS = 200
+PROGRESS_EVERY = 1_000
+
+# Where each column sits in a row picked into COLUMNS order, and the case's imported fields by kind (each
+# kind is read its own way), in the table's order so that a default's source is read before it.
+_POSITION = {name: position for position, name in enumerate(COLUMNS)}
+_IMPORTED_FIELDS = tuple(field for field in CASE_FIELDS if field.csv_import is not Need.NO)
+_ID_POSITION = next(_POSITION[field.name] for field in _IMPORTED_FIELDS if field.kind is Kind.ID)
+_TIME_CELLS = tuple(
+    (field.name, _POSITION[field.name], field.csv_import is Need.REQUIRED)
+    for field in _IMPORTED_FIELDS
+    if field.kind is Kind.TIME
+)
+_TEXT_NAMES = tuple(field.name for field in _IMPORTED_FIELDS if field.kind is Kind.TEXT)
+_text_cells = itemgetter(*(_POSITION[name] for name in _TEXT_NAMES))
+_DEFAULTS_FROM = tuple(
+    (field.name, field.import_default_from)
+    for field in _IMPORTED_FIELDS
+    if field.import_default_from is not None
+)
+_LONG_TEXT_CELLS = tuple(
+    (field.name, _POSITION[field.name]) for field in _IMPORTED_FIELDS if field.kind is Kind.LONG_TEXT
+)
+_CHOICE_CELLS = tuple(
+    (field.name, _POSITION[field.name], field.choices, import_default(field.name))
+    for field in _IMPORTED_FIELDS
+    if field.kind is Kind.CHOICE and field.choices is not None
+)
+_FLAG_CELLS = tuple(
+    (field.name, _POSITION[field.name]) for field in _IMPORTED_FIELDS if field.kind is Kind.FLAG
+)
+_stage_cells = itemgetter(*(_POSITION[column] for column in STAGE_COLUMNS))
+_deposition_and_gesture_cells = itemgetter(*(_POSITION[column] for column in DEPOSITION_AND_GESTURE_COLUMNS))
+
 STAGE_RANK = {column: rank for rank, (column, _action, _text) in enumerate(STAGES)}
 STAGE_STEP = {column: (action, text) for column, action, text in STAGES}
 # An enum member read from its class costs a look-up through the metaclass each time (~80 ns, as much
@@ -111,14 +128,12 @@ FALSE_WORDS = frozenset({"false", "no", "0", ""})
 # name the row and column they sit in instead of only a byte offset.
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
-E = TypeVar("E", Tier, Channel, Severity)
+E = TypeVar("E", bound=StrEnum)
 
 _DEPOSITION_FIELDS = tuple(field.name for field in fields(Deposition))
 # The case's text fields as intake checks them: one-line names, multi-line texts, and those required.
 _ONE_LINE_VALUES = attrgetter(*(name for name in intake.NAME_FIELDS if name not in intake.MULTILINE_FIELDS))
-_MULTILINE_FIELDS = tuple(
-    name for name in (*intake.NAME_FIELDS, "description") if name in intake.MULTILINE_FIELDS
-)
+_MULTILINE_FIELDS = tuple(name for name in intake.TEXT_FIELDS if name in intake.MULTILINE_FIELDS)
 _REQUIRED_VALUES = attrgetter(*intake.REQUIRED)
 
 # Naive local times are converted with plain arithmetic for these zone types, whose utcoffset() reads
@@ -371,7 +386,7 @@ class _RowReader:
         self.ids: dict[int, int] = {}
         self.site_regions: dict[str, str] = {}
         self.without_region: list[Case] = []
-        self.enum_cache: dict[tuple[str, str], Tier | Channel | Severity] = {}
+        self.enum_cache: dict[tuple[str, str], StrEnum] = {}
         # Each distinct time text read once: a file repeats its times (a case's steps share minutes with
         # other cases'), and the zone conversion costs ten times a dictionary look-up. The value is the
         # UTC time and the problem with it (without the column, which the caller adds), either may be None.
@@ -406,32 +421,13 @@ class _RowReader:
 
     def _history(self, line: int, row: tuple[str, ...], found: list[str]) -> CaseHistory | None:
         """One row's history; `row` holds its cells in COLUMNS order (a missing column as "")."""
-        (
-            opened_raw,
-            customer,
-            category,
-            site,
-            product,
-            staff,
-            description,
-            id_raw,
-            region,
-            channel_raw,
-            severity_raw,
-            tier_raw,
-            public_raw,
-            owner_raw,
-            assignee_raw,
-            *stage_raws,
-            root_cause_raw,
-            gesture_raw,
-            gesture_value_raw,
-            narrative_raw,
-        ) = row
-        external_id = self._external_id(line, id_raw, found)
-        opened_at = self._time("opened_at", opened_raw, found, required=True)
+        external_id = self._external_id(line, row[_ID_POSITION], found)
+        values: dict[str, Any] = {}
+        for name, position, required in _TIME_CELLS:
+            values[name] = self._time(name, row[position], found, required=required)
+        opened_at: datetime | None = values["opened_at"]  # every step must come after it
         stage_times: dict[str, datetime] = {}
-        for column, raw in zip(STAGE_COLUMNS, stage_raws, strict=True):
+        for column, raw in zip(STAGE_COLUMNS, _stage_cells(row), strict=True):
             if not raw:
                 continue
             at = self._time(column, raw, found, required=False)
@@ -442,27 +438,22 @@ class _RowReader:
 
         # Names trimmed here as `intake.clean` trims them (a test holds the two together): a
         # default (owner from staff, assignee from owner) is then the trimmed name too.
-        staff = staff.strip()
-        owner = owner_raw.strip() or staff
-        case = Case(
-            opened_at=opened_at or self.now,
-            customer=customer.strip(),
-            category=category.strip(),
-            site=site.strip(),
-            product=product.strip(),
-            staff=staff,
-            owner=owner,
-            assignee=assignee_raw.strip() or owner,
-            description=_newlines(description),
-            region=region.strip(),
-            tier=self._enum(Tier, "tier", tier_raw, Tier.STANDARD, found),
-            channel=self._enum(Channel, "channel", channel_raw, Channel.PHONE, found),
-            severity=self._enum(Severity, "severity", severity_raw, Severity.MEDIUM, found),
-            public=self._flag("public", public_raw, found),
-        )
+        values.update(zip(_TEXT_NAMES, map(str.strip, _text_cells(row)), strict=True))
+        for name, source in _DEFAULTS_FROM:
+            values[name] = values[name] or values[source]
+        for name, position in _LONG_TEXT_CELLS:
+            values[name] = _newlines(row[position])
+        for name, position, choices, default in _CHOICE_CELLS:
+            values[name] = self._enum(choices, name, row[position], default, found)
+        for name, position in _FLAG_CELLS:
+            values[name] = self._flag(name, row[position], found)
+        if opened_at is None:
+            values["opened_at"] = self.now  # the row is refused for it: `now` only stands in meanwhile
+        case = Case(**values)
         if not _case_is_plain(case):
             found.extend(intake.case_text_problems(case))
 
+        root_cause_raw, gesture_raw, gesture_value_raw, narrative_raw = _deposition_and_gesture_cells(row)
         gesture = gesture_raw.strip()
         gesture_value = self._amount("gesture_value", gesture_value_raw, found)
         self._text("gesture", gesture, intake.NAME_LIMIT, multiline=False, found=found)

@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
+from core.case_fields import CASE_FIELDS, Kind
 from core.cases import Action, Case, CaseHistory, Channel, Event, Severity, Stage, Tier
 from core.deposition import Deposition, Factor
 from core.shifts import Shift
@@ -284,19 +285,13 @@ def _hand_over(case: Case, events: list[Event], to: str, at: datetime) -> None:
     events.append(event)
 
 
+_CASE_TIMES = tuple(field.name for field in CASE_FIELDS if field.kind is Kind.TIME)
+
+
 def _shifted(case: Case, delta: timedelta) -> Case:
     """The case with every recorded instant moved `delta` into the past."""
     moved = replace(case)
-    for name in (
-        "opened_at",
-        "last_contact_at",
-        "fixed_at",
-        "followed_up_at",
-        "documented_at",
-        "closed_at",
-        "check_back_owed_since",
-        "public_apology_at",
-    ):
+    for name in _CASE_TIMES:
         value = getattr(moved, name)
         if value is not None:
             setattr(moved, name, value - delta)

@@ -15,34 +15,22 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.cases import Case
-from core.deadlines import Deadline
-from core.summary import CaseLine, Owed, ShiftSummary
+from core.case_fields import EXPORT_CSV_FIELDS, CaseField, Kind, stored_value
 
-FORMATS = {"md": "md", "csv": "csv", "json": "json"}  # format → file extension
+if TYPE_CHECKING:
+    # Annotations only: the CLI reads FORMATS for its `--format` choices on every start, dashboard included,
+    # and core.summary (with the workflow behind it) is not needed for that.
+    from core.cases import Case
+    from core.deadlines import Deadline
+    from core.summary import CaseLine, Owed, ShiftSummary
 
-CSV_COLUMNS = (
-    "id",
-    "opened_at",
-    "customer",
-    "contact",
-    "tier",
-    "channel",
-    "category",
-    "severity",
-    "public",
-    "site",
-    "region",
-    "product",
-    "staff",
-    "owner",
-    "assignee",
-    "stage",
-    "fixed_at",
-    "closed_at",
+# The case's own columns come from the case-field table; these follow them, one row per case of the summary.
+SUMMARY_CSV_COLUMNS = (
     "fix_or_update_met",
     "worst_breach_seconds",
     "follow_up_done",
@@ -52,6 +40,7 @@ CSV_COLUMNS = (
     "gesture_approved_by",
     "last_note",
 )
+CSV_COLUMNS = (*(field.name for field in EXPORT_CSV_FIELDS), *SUMMARY_CSV_COLUMNS)
 
 
 # -- redaction ------------------------------------------------------------------------------------------
@@ -155,7 +144,7 @@ def _deadline_cells(deadline: Deadline | None, cutoff: datetime, zone: tzinfo) -
 
 
 def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> str:
-    """A human-readable report: figures, the 20-minute rule, hand-over, follow-ups, gestures, depositions,
+    """A human-readable report: figures, the fix-or-update rule, hand-over, follow-ups, gestures, depositions,
     per-agent load and hotspots. Every piece of user text is escaped (see `md`)."""
     cutoff = summary.cutoff
     out: list[str] = [
@@ -304,29 +293,28 @@ def _yes_no(flag: bool | None) -> str:
     return "" if flag is None else ("yes" if flag else "no")
 
 
-def _csv_row(line: CaseLine, zone: tzinfo, redact: bool) -> list[object]:
+def _case_cell(field: CaseField, zone: tzinfo, redact: bool) -> Callable[[Case], object]:
+    """How one case field becomes its export cell (picked once per document, not per row)."""
+    name = field.name
+    if name == "customer":
+        return lambda case: customer_name(case.id or 0, case.customer, redact)
+    if name == "contact":
+        return lambda case: customer_contact(case.contact, redact) or ""
+    if field.kind is Kind.ID:
+        return lambda case: case.id or 0
+    if field.kind is Kind.TIME:
+        return lambda case: local_iso(getattr(case, name), zone)
+    if field.kind is Kind.FLAG:
+        return lambda case: _yes_no(getattr(case, name))
+    return lambda case: stored_value(getattr(case, name))
+
+
+def _csv_row(line: CaseLine, case_cells: list[Callable[[Case], object]], redact: bool) -> list[object]:
     case: Case = line.case
     case_id = case.id or 0
     gesture = line.gesture
     return [
-        case_id,
-        local_iso(case.opened_at, zone),
-        customer_name(case_id, case.customer, redact),
-        customer_contact(case.contact, redact) or "",
-        case.tier.value,
-        case.channel.value,
-        case.category,
-        case.severity.value,
-        _yes_no(case.public),
-        case.site,
-        case.region,
-        case.product,
-        case.staff,
-        case.owner,
-        case.assignee,
-        case.stage.value,
-        local_iso(case.fixed_at, zone),
-        local_iso(case.closed_at, zone),
+        *(cell(case) for cell in case_cells),
         _yes_no(line.fix_or_update_met),
         seconds(line.worst_breach) if line.worst_breach is not None else "",
         _yes_no(line.follow_up_done),
@@ -343,8 +331,9 @@ def to_csv(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    case_cells = [_case_cell(field, zone, redact) for field in EXPORT_CSV_FIELDS]
     for line in summary.cases:
-        writer.writerow([csv_cell(value) for value in _csv_row(line, zone, redact)])
+        writer.writerow([csv_cell(value) for value in _csv_row(line, case_cells, redact)])
     return buffer.getvalue()
 
 
@@ -461,12 +450,37 @@ def to_json(summary: ShiftSummary, redact: bool = False) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
+# -- the registry ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFormat:
+    """One document format: the extension of its files and how a summary is rendered in it."""
+
+    extension: str
+    render: Callable[[ShiftSummary, tzinfo, bool], str]
+    # Written into the export folder at every shift's end (and by the dashboard for a shift missed).
+    automatic: bool = False
+
+
+def _json_in_zone(summary: ShiftSummary, zone: tzinfo, redact: bool) -> str:
+    return to_json(summary, redact)  # JSON times are UTC whatever the zone
+
+
+# Every format by the name `--format` takes; the CLI's choices, file names and `render` all read this.
+FORMATS: dict[str, ExportFormat] = {
+    "md": ExportFormat("md", to_markdown, automatic=True),
+    "csv": ExportFormat("csv", to_csv),
+    "json": ExportFormat("json", _json_in_zone, automatic=True),
+}
+# The format a person reads: the CLI's default and the dashboard's `e` key.
+DEFAULT_FORMAT = "md"
+AUTOMATIC_FORMATS = tuple(name for name, known in FORMATS.items() if known.automatic)
+
+
 def render(summary: ShiftSummary, fmt: str, zone: tzinfo, redact: bool = False) -> str:
-    """The document in `fmt` (md, csv or json)."""
-    if fmt == "md":
-        return to_markdown(summary, zone, redact)
-    if fmt == "csv":
-        return to_csv(summary, zone, redact)
-    if fmt == "json":
-        return to_json(summary, redact)
-    raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
+    """The document in `fmt` (a name in FORMATS)."""
+    known = FORMATS.get(fmt)
+    if known is None:
+        raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
+    return known.render(summary, zone, redact)

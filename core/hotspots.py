@@ -25,8 +25,9 @@ collapse into the most significant one, said in the fewest values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum, StrEnum
 from itertools import combinations
 from math import comb
 from typing import Any
@@ -34,81 +35,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from core.cases import Channel
+
 Int64Array = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 WEEKDAY_PLURALS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
-
-# Field widths of the packed fact, lowest bits first. Generous for a call centre: 4096 staff, 256 sites.
-FIELDS: tuple[tuple[str, int], ...] = (
-    ("weekday", 3),
-    ("window", 6),
-    ("staff", 12),
-    ("site", 8),
-    ("region", 6),
-    ("product", 10),
-    ("category", 8),
-    ("channel", 3),
-)
-DIMENSIONS = ("weekday", "hour", "window", "staff", "site", "region", "product", "category", "channel")
-WHO_WHERE = ("staff", "site", "region")
-WHEN = ("weekday", "hour", "window")
-WHAT = ("product", "category", "channel")
-# Dimensions without an order, where a finding may hold for a few values together.
-SUBSET_DIMENSIONS = ("region", "site", "weekday", "channel", "category")
-# Pairs that say one thing twice (a window lies in one hour, a site in one region, a person works at a site).
-REDUNDANT_PAIRS = frozenset(
-    frozenset(pair)
-    for pair in (("hour", "window"), ("site", "region"), ("staff", "site"), ("staff", "region"))
-)
-
-_OFFSETS: dict[str, int] = {}
-_offset = 0
-for _name, _bits in FIELDS:
-    _OFFSETS[_name] = _offset
-    _offset += _bits
-_WIDTHS = dict(FIELDS)
-
-
-def pack_fact(
-    weekday: int, window: int, staff: int, site: int, region: int, product: int, category: int, channel: int
-) -> int:
-    """One documented case as one integer (codes must fit their field widths)."""
-    values = {
-        "weekday": weekday,
-        "window": window,
-        "staff": staff,
-        "site": site,
-        "region": region,
-        "product": product,
-        "category": category,
-        "channel": channel,
-    }
-    packed = 0
-    for name, bits in FIELDS:
-        value = values[name]
-        if not 0 <= value < (1 << bits):
-            raise ValueError(f"{name} code {value} does not fit in {bits} bits")
-        packed |= value << _OFFSETS[name]
-    return packed
-
-
-def unpack_facts(packed: Int64Array) -> dict[str, Int64Array]:
-    """Column arrays of every dimension (hour derived from the 30-minute window)."""
-    columns = {
-        name: ((packed >> _OFFSETS[name]) & ((1 << bits) - 1)).astype(np.int64) for name, bits in FIELDS
-    }
-    columns["hour"] = columns["window"] // 2
-    return columns
-
-
-def pack_columns(columns: Mapping[str, Int64Array]) -> Int64Array:
-    """The vector form of `pack_fact` (used by generators and bulk writers)."""
-    packed = np.zeros(len(columns["weekday"]), dtype=np.int64)
-    for name, _bits in FIELDS:
-        packed |= np.asarray(columns[name], dtype=np.int64) << _OFFSETS[name]
-    return packed
 
 
 def window_label(first: int, last: int | None = None) -> str:
@@ -117,6 +50,167 @@ def window_label(first: int, last: int | None = None) -> str:
     start = first * 30
     end = (last + 1) * 30
     return f"{start // 60:02d}:{start % 60:02d}-{end // 60 % 24:02d}:{end % 60:02d}"
+
+
+class Role(Enum):
+    """What a dimension says about a breakdown: it decides the baseline a cell is tested against."""
+
+    WHEN = "when"  # against the roster: who/where x when cells
+    WHO_WHERE = "who/where"
+    WHAT = "what"  # against its share elsewhere: any combination with a what
+
+
+class Coding(Enum):
+    """Where a dimension's code comes from when a documented case's fact is written."""
+
+    LOCAL_TIME = "local time"  # the opening's local weekday or 30-minute window (storage/trend_facts.py)
+    LABEL = "label"  # the case field's text, numbered in the order first seen (the dimension_codes table)
+    CHOICE = "choice"  # the case field's enum member, numbered in the enum's order
+    DERIVED = "derived"  # not packed: computed from another dimension when the facts are unpacked
+
+
+Words = tuple[Any, str]  # (the JSON value, the words of the sentence)
+
+
+def _joined(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _weekday_words(values: tuple[int, ...], labels: Mapping[int, str]) -> Words:
+    names = [WEEKDAYS[code] for code in values]
+    return names[0] if len(names) == 1 else names, _joined([WEEKDAY_PLURALS[code] for code in values])
+
+
+def _window_words(values: tuple[int, ...], labels: Mapping[int, str]) -> Words:
+    label = window_label(values[0], values[-1])
+    return label, label.replace("-", "–")
+
+
+def _hour_words(values: tuple[int, ...], labels: Mapping[int, str]) -> Words:
+    value = values[0] if len(values) == 1 else list(values)
+    return value, f"{values[0]:02d}:00–{(values[-1] + 1) % 24:02d}:00"
+
+
+def _label_words(values: tuple[int, ...], labels: Mapping[int, str]) -> Words:
+    words = [str(labels.get(code, f"#{code}")) for code in values]
+    return words[0] if len(words) == 1 else words, _joined(words)
+
+
+def _hour_of_window(window: Int64Array) -> Int64Array:
+    return window // 2
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    """One dimension a hotspot can be found in, with everything the scan, the packing and the wording need."""
+
+    name: str
+    role: Role
+    # Width in the packed fact (0 for a derived dimension). Generous for a call centre: 4096 staff, 256 sites.
+    bits: int
+    coding: Coding
+    # Its values in the sentence: `phrase` formats the words `words` gives (its labels, or the time it means).
+    phrase: str
+    words: Callable[[tuple[int, ...], Mapping[int, str]], Words] = _label_words
+    # The enum whose order numbers a CHOICE dimension.
+    choices: type[StrEnum] | None = None
+    # The packed dimension a DERIVED one is computed from, and how.
+    derived_from: str | None = None
+    derive: Callable[[Int64Array], Int64Array] | None = None
+    # Values in order: findings in adjacent values merge into a run (08:30-09:30), never across a gap.
+    ordered: bool = False
+    # No order: a finding may hold for a few values together (two regions of four), tested as one subset.
+    subsets: bool = False
+    # Dimensions one value of this one pins down (a window lies in one hour, a site in one region): pairing
+    # them would say one thing twice.
+    pins_down: tuple[str, ...] = ()
+    # Charted in the trends screen's "top" lists.
+    trend_top: bool = False
+
+
+# Every dimension, in the order findings name them (each role's words in this order in the sentence). The
+# packed ones are packed in this order too, lowest bits first.
+DIMENSION_TABLE: tuple[Dimension, ...] = (
+    Dimension("weekday", Role.WHEN, 3, Coding.LOCAL_TIME, "{}", _weekday_words, subsets=True),
+    Dimension(
+        "hour",
+        Role.WHEN,
+        0,
+        Coding.DERIVED,
+        "{}",
+        _hour_words,
+        derived_from="window",
+        derive=_hour_of_window,
+        ordered=True,
+    ),
+    Dimension(
+        "window", Role.WHEN, 6, Coding.LOCAL_TIME, "{}", _window_words, ordered=True, pins_down=("hour",)
+    ),
+    Dimension(
+        "staff", Role.WHO_WHERE, 12, Coding.LABEL, "with {}", pins_down=("site", "region"), trend_top=True
+    ),
+    Dimension(
+        "site", Role.WHO_WHERE, 8, Coding.LABEL, "at {}", subsets=True, pins_down=("region",), trend_top=True
+    ),
+    Dimension("region", Role.WHO_WHERE, 6, Coding.LABEL, "in {}", subsets=True),
+    Dimension("product", Role.WHAT, 10, Coding.LABEL, "{}", trend_top=True),
+    Dimension("category", Role.WHAT, 8, Coding.LABEL, "'{}'", subsets=True, trend_top=True),
+    Dimension("channel", Role.WHAT, 3, Coding.CHOICE, "by {}", choices=Channel, subsets=True),
+)
+BY_DIMENSION = {dimension.name: dimension for dimension in DIMENSION_TABLE}
+
+# The table's projections the scan reads (each in table order).
+DIMENSIONS = tuple(dimension.name for dimension in DIMENSION_TABLE)
+# The packed dimensions, lowest bits first, and each one's width (the trend fact's layout).
+PACKED = tuple(dimension for dimension in DIMENSION_TABLE if dimension.coding is not Coding.DERIVED)
+FIELDS: tuple[tuple[str, int], ...] = tuple((dimension.name, dimension.bits) for dimension in PACKED)
+WHO_WHERE = tuple(dimension.name for dimension in DIMENSION_TABLE if dimension.role is Role.WHO_WHERE)
+WHEN = tuple(dimension.name for dimension in DIMENSION_TABLE if dimension.role is Role.WHEN)
+WHAT = tuple(dimension.name for dimension in DIMENSION_TABLE if dimension.role is Role.WHAT)
+ORDERED_DIMENSIONS = tuple(dimension.name for dimension in DIMENSION_TABLE if dimension.ordered)
+SUBSET_DIMENSIONS = tuple(dimension.name for dimension in DIMENSION_TABLE if dimension.subsets)
+REDUNDANT_PAIRS = frozenset(
+    frozenset((dimension.name, other)) for dimension in DIMENSION_TABLE for other in dimension.pins_down
+)
+# The sentence says what, then when, then who or where: "Sofa 'late delivery' Wednesdays … with Billy".
+SENTENCE_ORDER = (Role.WHAT, Role.WHEN, Role.WHO_WHERE)
+
+_OFFSETS: dict[str, int] = {}
+_offset = 0
+for _name, _bits in FIELDS:
+    _OFFSETS[_name] = _offset
+    _offset += _bits
+
+
+def pack_fact(*codes: int) -> int:
+    """One documented case as one integer: its codes in FIELDS order (each must fit its field's width)."""
+    if len(codes) != len(FIELDS):
+        raise TypeError(f"pack_fact takes {len(FIELDS)} codes ({', '.join(name for name, _ in FIELDS)})")
+    packed = 0
+    for (name, bits), value in zip(FIELDS, codes, strict=True):
+        if not 0 <= value < (1 << bits):
+            raise ValueError(f"{name} code {value} does not fit in {bits} bits")
+        packed |= value << _OFFSETS[name]
+    return packed
+
+
+def unpack_facts(packed: Int64Array) -> dict[str, Int64Array]:
+    """Column arrays of every dimension (the derived ones, like the hour, from the packed ones)."""
+    columns = {
+        name: ((packed >> _OFFSETS[name]) & ((1 << bits) - 1)).astype(np.int64) for name, bits in FIELDS
+    }
+    for dimension in DIMENSION_TABLE:
+        if dimension.derive is not None and dimension.derived_from is not None:
+            columns[dimension.name] = dimension.derive(columns[dimension.derived_from])
+    return columns
+
+
+def pack_columns(columns: Mapping[str, Int64Array]) -> Int64Array:
+    """The vector form of `pack_fact` (used by generators and bulk writers)."""
+    packed = np.zeros(len(columns[FIELDS[0][0]]), dtype=np.int64)
+    for name, _bits in FIELDS:
+        packed |= np.asarray(columns[name], dtype=np.int64) << _OFFSETS[name]
+    return packed
 
 
 @dataclass(frozen=True)
@@ -240,12 +334,14 @@ def _grouping(group_of_unit: Int64Array) -> tuple[Int64Array, Any]:
 def _roster_cells(codes_of: _Codes, min_support: int, min_lift: float, fdr: float) -> tuple[list[_Cell], int]:
     """Cells of who/where x when, against each unit's own other slots and everyone else's slot rate."""
     sizes = codes_of.sizes
-    units, unit_of_row = np.unique(codes_of(("staff", "site", "region")), return_inverse=True)
+    units, unit_of_row = np.unique(codes_of(WHO_WHERE), return_inverse=True)
     unit_count = len(units)
-    unit_region = units % sizes["region"]
-    unit_site = (units // sizes["region"]) % sizes["site"]
-    unit_staff = units // (sizes["region"] * sizes["site"])
-    group_of_unit = {"staff": unit_staff, "site": unit_site, "region": unit_region}
+    # Each unit's own code in every who/where dimension, taken back out of the combined code (last one first).
+    group_of_unit: dict[str, Int64Array] = {}
+    unit_rest = units
+    for name in reversed(WHO_WHERE):
+        group_of_unit[name] = unit_rest % sizes[name]
+        unit_rest = unit_rest // sizes[name]
     grouping = {who: _grouping(group_of_unit[who]) for who in WHO_WHERE}
     cells: list[_Cell] = []
     tested = 0
@@ -348,7 +444,7 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float, fdr: float)
     cells: list[_Cell] = []
     tested = 0
     sizes = codes_of.sizes
-    total = len(codes_of.columns["weekday"])
+    total = len(codes_of.columns[DIMENSIONS[0]])
     for combo in WHAT_COMBINATIONS:
         what = tuple(name for name in combo if name in WHAT)
         context = tuple(name for name in combo if name not in WHAT)
@@ -498,7 +594,7 @@ def _benjamini_hochberg(p_values: FloatArray, tests: int, fdr: float) -> npt.NDA
 
 def _rows_of(cell: _Cell, columns: Mapping[str, Int64Array]) -> Int64Array:
     if cell.rows is None:
-        mask = np.ones(len(columns["weekday"]), dtype=bool)
+        mask = np.ones(len(columns[DIMENSIONS[0]]), dtype=bool)
         for name, codes in cell.codes.items():
             if len(codes) == 1:
                 mask &= columns[name] == codes[0]
@@ -540,7 +636,7 @@ def _merge_subsets(cells: list[_Cell]) -> list[_Cell]:
             for index in members[1:]:
                 previous = cells[runs[-1][-1]].codes[dimension][0]
                 adjacent = cells[index].codes[dimension][0] == previous + 1
-                if dimension in ("window", "hour") and not adjacent:
+                if dimension in ORDERED_DIMENSIONS and not adjacent:
                     runs.append([index])
                 else:
                     runs[-1].append(index)
@@ -563,48 +659,15 @@ def _describe(
     codes: Mapping[str, tuple[int, ...]], labels: Mapping[str, Mapping[int, str]]
 ) -> tuple[dict[str, Any], str]:
     """The JSON dimensions and the phrase a supervisor reads, e.g. 'Wednesdays 15:00-16:00 with Billy'."""
-
-    def label(name: str, code: int) -> str:
-        return str(labels.get(name, {}).get(code, f"#{code}"))
-
-    def joined(words: list[str]) -> str:
-        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
     dimensions: dict[str, Any] = {}
-    when: list[str] = []
-    what: list[str] = []
-    where: list[str] = []
-    for name in DIMENSIONS:
-        if name not in codes:
+    parts: dict[Role, list[str]] = {role: [] for role in SENTENCE_ORDER}
+    for dimension in DIMENSION_TABLE:
+        if dimension.name not in codes:
             continue
-        values = codes[name]
-        if name == "weekday":
-            names = [WEEKDAYS[code] for code in values]
-            dimensions[name] = names[0] if len(names) == 1 else names
-            when.insert(0, joined([WEEKDAY_PLURALS[code] for code in values]))
-        elif name == "window":
-            dimensions[name] = window_label(values[0], values[-1])
-            when.append(window_label(values[0], values[-1]).replace("-", "–"))
-        elif name == "hour":
-            dimensions[name] = values[0] if len(values) == 1 else list(values)
-            when.append(f"{values[0]:02d}:00–{(values[-1] + 1) % 24:02d}:00")
-        else:
-            words = [label(name, code) for code in values]
-            dimensions[name] = words[0] if len(words) == 1 else words
-            text = joined(words)
-            if name == "staff":
-                where.append(f"with {text}")
-            elif name == "site":
-                where.append(f"at {text}")
-            elif name == "region":
-                where.append(f"in {text}")
-            elif name == "product":
-                what.insert(0, text)
-            elif name == "category":
-                what.append(f"'{text}'")
-            else:
-                what.append(f"by {text}")
-    phrase = " ".join(what + when + where)
+        value, words = dimension.words(codes[dimension.name], labels.get(dimension.name, {}))
+        dimensions[dimension.name] = value
+        parts[dimension.role].append(dimension.phrase.format(words))
+    phrase = " ".join(part for role in SENTENCE_ORDER for part in parts[role])
     return dimensions, phrase[:1].upper() + phrase[1:]
 
 

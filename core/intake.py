@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
+from core.case_fields import CASE_FIELDS, Kind, Need
 from core.cases import Case
 from core.times import time_problem
 
 NAME_LIMIT = 200
 TEXT_LIMIT = 10_000
-# Free text may span lines; names may not.
-MULTILINE_FIELDS = frozenset({"description"})
-REQUIRED = ("customer", "category", "site", "product", "staff", "owner", "assignee", "description")
-NAME_FIELDS = ("customer", "contact", "category", "site", "region", "product", "staff", "owner", "assignee")
+# The case's text a person types when opening it (case-field table order): names on one line, and free text,
+# which may span lines.
+_TYPED_TEXT = tuple(
+    field
+    for field in CASE_FIELDS
+    if field.intake is not Need.NO and field.kind in (Kind.TEXT, Kind.LONG_TEXT)
+)
+TEXT_FIELDS = tuple(field.name for field in _TYPED_TEXT)
+NAME_FIELDS = tuple(field.name for field in _TYPED_TEXT if field.kind is Kind.TEXT)
+MULTILINE_FIELDS = frozenset(field.name for field in _TYPED_TEXT if field.kind is Kind.LONG_TEXT)
+REQUIRED = tuple(field.name for field in CASE_FIELDS if field.intake is Need.REQUIRED)
 
 
 def text_problem(value: str, *, limit: int, multiline: bool, required: bool) -> str | None:
@@ -47,9 +54,7 @@ def case_problems(case: Case, now: datetime | None = None) -> list[str]:
 def case_text_problems(case: Case) -> list[str]:
     """The problems with a new case's text fields alone (the CSV import checks its times as it reads them)."""
     problems = []
-    names = {field.name for field in fields(case)}
-    for name in (*NAME_FIELDS, "description"):
-        assert name in names
+    for name in TEXT_FIELDS:
         value = getattr(case, name) or ""
         problem = text_problem(
             value,

@@ -13,7 +13,6 @@ FIX_OR_UPDATE = "fix-or-update"
 FOLLOW_UP = "follow-up"
 DEPOSITION = "deposition"
 OWNER_CHECK_BACK = "owner-check-back"
-DEADLINE_KINDS = (FIX_OR_UPDATE, FOLLOW_UP, DEPOSITION, OWNER_CHECK_BACK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +29,8 @@ class DeadlineMinutes:
         return value
 
 
-# The core rule of service recovery: fix it or update the customer within twenty minutes.
+# The core rule of service recovery: fix it or update the customer in time (by default twenty minutes,
+# ten for a VIP or a critical case). Labels name the rule, never these numbers: settings may change them.
 DEFAULT_MINUTES = DeadlineMinutes(fix_or_update=20, follow_up=30, deposition=60, owner_check_back=60)
 DEFAULT_TIER_OVERRIDES = {Tier.VIP: DeadlineMinutes(fix_or_update=10, follow_up=15)}
 DEFAULT_SEVERITY_OVERRIDES = {Severity.CRITICAL: DeadlineMinutes(fix_or_update=10)}

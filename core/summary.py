@@ -296,7 +296,7 @@ def summarize(
         if state.closed_at is not None and in_period(state.closed_at):
             summary.closed.append(case_id)
 
-        # The 20-minute rule: every fix-or-update deadline due in the period and decided by the cutoff.
+        # The fix-or-update rule: every fix-or-update deadline due in the period and decided by the cutoff.
         worst: timedelta | None = None
         worst_owed_by = ""
         decided = False

@@ -27,8 +27,8 @@ from sqlalchemy import JSON, Column, Table, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
+from core.case_fields import DOMAIN_FIELDS, DOMAIN_NAMES, Kind
 from core.cases import Action, Case, CaseHistory
-from storage.mapping import DERIVED
 from storage.models import CaseRow, DepositionRow, EventRow, TrendFactRow, UTCDateTime
 from storage.trend_facts import trend_fact_rows
 
@@ -40,31 +40,14 @@ EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
 DEPOSITIONS: Table = DepositionRow.__table__  # type: ignore[assignment]
 TREND_FACTS: Table = TrendFactRow.__table__  # type: ignore[assignment]
 
-CASE_COLUMNS = (
-    "id",
-    "opened_at",
-    "customer",
-    "contact",
-    "tier",
-    "channel",
-    "category",
-    "severity",
-    "public",
-    "site",
-    "region",
-    "product",
-    "staff",
-    "owner",
-    "description",
-    *DERIVED,
-    "version",
-    "last_event_id",
-)
+# A case row: storage's id, the domain's fields (table order), then storage's version and newest event.
+CASE_COLUMNS = ("id", *DOMAIN_NAMES, "version", "last_event_id")
 EVENT_COLUMNS = ("id", "case_id", "at", "actor", "action", "text", "data")
-# The case's own values, in CASE_COLUMNS order between id and version (enums as their plain str values).
-_ENUMS = ("tier", "channel", "severity", "stage")
 _DOCUMENT = Action.DOCUMENT  # read once: an enum member looked up on its class costs ~80 ns each time
-_case_fields = attrgetter(*(f"{name}._value_" if name in _ENUMS else name for name in CASE_COLUMNS[1:-2]))
+# The case's own values in DOMAIN_NAMES order, in one C call (choices as their plain str values).
+_case_fields = attrgetter(
+    *(f"{field.name}._value_" if field.kind is Kind.CHOICE else field.name for field in DOMAIN_FIELDS)
+)
 
 TREND_FACT_COLUMNS = ("case_id", "opened_epoch", "packed")
 DEPOSITION_COLUMNS = (

@@ -2,90 +2,31 @@
 
 from __future__ import annotations
 
-from core.cases import Action, Case, Channel, Event, Severity, Stage, Tier
+from operator import attrgetter
+
+from core.case_fields import DERIVED_NAMES, DOMAIN_NAMES, READ_ORDER, case_reader, stored_value
+from core.cases import Action, Case, Event
 from core.deposition import Amendment, Deposition, FiledDeposition, parse_factors
 from storage.models import CaseRow, DepositionRow, EventRow
 
-# Columns whose values the workflow derives; copied back to the row after every action.
-DERIVED = (
-    "stage",
-    "assignee",
-    "last_contact_at",
-    "fixed_at",
-    "followed_up_at",
-    "documented_at",
-    "closed_at",
-    "check_back_owed_since",
-    "public_apology_at",
-    "spokesperson",
-)
+_stored_values = attrgetter(*READ_ORDER)
+_case_from_values = case_reader(None)  # the ORM gives datetimes already
 
 
 def case_from_row(row: CaseRow) -> Case:
-    return Case(
-        id=row.id,
-        opened_at=row.opened_at,
-        customer=row.customer,
-        contact=row.contact,
-        tier=Tier(row.tier),
-        channel=Channel(row.channel),
-        category=row.category,
-        severity=Severity(row.severity),
-        public=row.public,
-        site=row.site,
-        region=row.region,
-        product=row.product,
-        staff=row.staff,
-        owner=row.owner,
-        assignee=row.assignee,
-        description=row.description,
-        stage=Stage(row.stage),
-        version=row.version,
-        last_contact_at=row.last_contact_at,
-        fixed_at=row.fixed_at,
-        followed_up_at=row.followed_up_at,
-        documented_at=row.documented_at,
-        closed_at=row.closed_at,
-        check_back_owed_since=row.check_back_owed_since,
-        public_apology_at=row.public_apology_at,
-        spokesperson=row.spokesperson,
-    )
+    return _case_from_values(_stored_values(row))
 
 
 def row_from_case(case: Case, last_event_id: int = 0) -> CaseRow:
-    return CaseRow(
-        opened_at=case.opened_at,
-        customer=case.customer,
-        contact=case.contact,
-        tier=case.tier.value,
-        channel=case.channel.value,
-        category=case.category,
-        severity=case.severity.value,
-        public=case.public,
-        site=case.site,
-        region=case.region,
-        product=case.product,
-        staff=case.staff,
-        owner=case.owner,
-        assignee=case.assignee,
-        description=case.description,
-        stage=case.stage.value,
-        last_contact_at=case.last_contact_at,
-        fixed_at=case.fixed_at,
-        followed_up_at=case.followed_up_at,
-        documented_at=case.documented_at,
-        closed_at=case.closed_at,
-        check_back_owed_since=case.check_back_owed_since,
-        public_apology_at=case.public_apology_at,
-        spokesperson=case.spokesperson,
-        last_event_id=last_event_id,
-    )
+    # id and version are storage's own: the row gets its id on insert and starts at version 1.
+    values = {name: stored_value(getattr(case, name)) for name in DOMAIN_NAMES}
+    return CaseRow(**values, last_event_id=last_event_id)
 
 
 def copy_derived(case: Case, row: CaseRow) -> None:
-    for name in DERIVED:
-        value = getattr(case, name)
-        setattr(row, name, value.value if name == "stage" else value)
+    """Copy back to the row the facts the workflow derived (the columns an action can change)."""
+    for name in DERIVED_NAMES:
+        setattr(row, name, stored_value(getattr(case, name)))
 
 
 def event_from_row(row: EventRow) -> Event:

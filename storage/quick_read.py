@@ -12,16 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote
 
-from core.cases import Case, Channel, Severity, Stage, Tier
+from core.case_fields import READ_ORDER, case_reader
+from core.cases import Case
 
 # The newest schema revision (storage/database.py re-exports it; a test checks it against Alembic's head).
 HEAD_REVISION = "0002"
 
-COLUMNS = (
-    "id, opened_at, customer, contact, tier, channel, category, severity, public, site, region, product, "
-    "staff, owner, assignee, description, stage, version, last_contact_at, fixed_at, followed_up_at, "
-    "documented_at, closed_at, check_back_owed_since, public_apology_at, spokesperson"
-)
+# Selected by name, in the order `_case` takes them.
+COLUMNS = ", ".join(READ_ORDER)
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -36,6 +34,9 @@ def sqlite_file(url: str) -> Path | None:
 def _when(value: str | None) -> datetime | None:
     # Stored as naive UTC text by storage/models.py's UTCDateTime on SQLite.
     return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+_case = case_reader(_when)
 
 
 def open_cases(url: str) -> list[Case] | None:
@@ -56,34 +57,4 @@ def open_cases(url: str) -> list[Case] | None:
         return None
     finally:
         connection.close()
-    return [
-        Case(
-            id=row[0],
-            opened_at=_when(row[1]),  # type: ignore[arg-type]
-            customer=row[2],
-            contact=row[3],
-            tier=Tier(row[4]),
-            channel=Channel(row[5]),
-            category=row[6],
-            severity=Severity(row[7]),
-            public=bool(row[8]),
-            site=row[9],
-            region=row[10],
-            product=row[11],
-            staff=row[12],
-            owner=row[13],
-            assignee=row[14],
-            description=row[15],
-            stage=Stage(row[16]),
-            version=row[17],
-            last_contact_at=_when(row[18]),
-            fixed_at=_when(row[19]),
-            followed_up_at=_when(row[20]),
-            documented_at=_when(row[21]),
-            closed_at=_when(row[22]),
-            check_back_owed_since=_when(row[23]),
-            public_apology_at=_when(row[24]),
-            spokesperson=row[25],
-        )
-        for row in rows
-    ]
+    return [_case(row) for row in rows]

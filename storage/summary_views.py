@@ -206,14 +206,14 @@ def export_filename(label: str, fmt: str) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
     safe = _UNSAFE.sub("_", label.replace(":", "_")).strip("._") or "export"
-    return f"shiftdesk-{safe}.{FORMATS[fmt]}"
+    return f"shiftdesk-{safe}.{FORMATS[fmt].extension}"
 
 
-def write_export(folder: Path, label: str, fmt: str, text: str, redacted: bool) -> Path:
+def write_export(folder: Path, label: str, fmt: str, text: str) -> Path:
     """Store an export in `folder` (created if needed) as `shiftdesk-<label>.<ext>`, mode 0600.
 
-    Files in the export folder are always 0600, redacted or not (`redacted` is taken so that callers state
-    what they write; `shiftdesk export --out` is the way to a shareable redacted file).
+    Files in the export folder are always 0600, redacted or not: `shiftdesk export --out` is the way to a
+    shareable redacted file.
     """
     folder = Path(folder).expanduser()
     folder.mkdir(parents=True, exist_ok=True)

@@ -5,21 +5,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from enum import StrEnum
 from itertools import chain
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.cases import Case, Channel
+from core.cases import Case
+from core.hotspots import DIMENSION_TABLE, PACKED, Coding, pack_fact
 from storage.models import DimensionCodeRow, TrendFactRow
 
-CODED_DIMENSIONS = ("staff", "site", "region", "product", "category")
+# The dimensions whose codes number a case field's text in the dimension_codes table (staff, site, …).
+CODED_DIMENSIONS = tuple(dimension.name for dimension in DIMENSION_TABLE if dimension.coding is Coding.LABEL)
+# The dimensions the trends screen lists its most frequent values of.
+TREND_TOPS = tuple(dimension.name for dimension in DIMENSION_TABLE if dimension.trend_top)
 # How far back hotspots look unless told otherwise (the CLI, the dashboard, the trends screen, exports).
 HOTSPOT_WINDOW = timedelta(days=90)
-CHANNEL_CODES = {channel: index for index, channel in enumerate(Channel)}
+# The code of each member of a CHOICE dimension's enum (its position in the enum: channel).
+CHOICE_CODES: dict[str, dict[StrEnum, int]] = {
+    dimension.name: {member: index for index, member in enumerate(dimension.choices)}
+    for dimension in DIMENSION_TABLE
+    if dimension.coding is Coding.CHOICE and dimension.choices is not None
+}
 
 
 def codes_for(session: Session, dimension: str, labels: Iterable[str]) -> dict[str, int]:
@@ -49,20 +59,16 @@ def local_slot(opened_at: datetime, zone: tzinfo) -> tuple[int, int]:
 
 def fact_for(case: Case, zone: tzinfo, codes: dict[str, dict[str, int]]) -> tuple[int, int]:
     """(opened epoch seconds, packed integer) of one case."""
-    from core.hotspots import pack_fact
-
-    weekday, window = local_slot(case.opened_at, zone)
-    packed = pack_fact(
-        weekday,
-        window,
-        codes["staff"][case.staff],
-        codes["site"][case.site],
-        codes["region"][case.region],
-        codes["product"][case.product],
-        codes["category"][case.category],
-        CHANNEL_CODES[case.channel],
-    )
-    return int(case.opened_at.timestamp()), packed
+    slot = dict(zip(("weekday", "window"), local_slot(case.opened_at, zone), strict=True))
+    values = []
+    for dimension in PACKED:
+        if dimension.coding is Coding.LOCAL_TIME:
+            values.append(slot[dimension.name])
+        elif dimension.coding is Coding.CHOICE:
+            values.append(CHOICE_CODES[dimension.name][getattr(case, dimension.name)])
+        else:
+            values.append(codes[dimension.name][getattr(case, dimension.name)])
+    return int(case.opened_at.timestamp()), pack_fact(*values)
 
 
 def trend_fact_rows(session: Session, cases: list[Case], zone: tzinfo) -> list[tuple[int, int, int]]:
@@ -113,12 +119,9 @@ def load_labels(session: Session) -> dict[str, dict[int, str]]:
     labels: dict[str, dict[int, str]] = {dimension: {} for dimension in CODED_DIMENSIONS}
     for row in session.execute(select(DimensionCodeRow)).scalars():
         labels.setdefault(row.dimension, {})[row.code] = row.label
-    labels["channel"] = {code: channel.value for channel, code in CHANNEL_CODES.items()}
+    for dimension, members in CHOICE_CODES.items():
+        labels[dimension] = {code: member.value for member, code in members.items()}
     return labels
-
-
-def fact_count(session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(TrendFactRow)).scalar_one())
 
 
 def scan_hotspots(
@@ -177,7 +180,7 @@ def trend_overview(
         for index, count in enumerate(per_day_counts)
     ]
     tops: dict[str, list[tuple[str, int]]] = {}
-    for dimension in ("staff", "site", "product", "category"):
+    for dimension in TREND_TOPS:
         counts = np.bincount(columns[dimension]) if len(pairs) else np.zeros(0, dtype=np.int64)
         order = np.argsort(-counts)[:top]
         tops[dimension] = [

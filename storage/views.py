@@ -139,18 +139,6 @@ def agent_loads(database: Database) -> dict[str, int]:
         return {assignee: int(count) for assignee, count in rows}
 
 
-def known_people(database: Database, since: datetime) -> list[str]:
-    """Everyone who served or owned a case opened since `since` (the roster when none is configured)."""
-    with database.read() as session:
-        names: set[str] = set()
-        for column in (CaseRow.staff, CaseRow.owner, CaseRow.assignee):
-            names.update(
-                name
-                for (name,) in session.execute(select(column).where(CaseRow.opened_at >= since).distinct())
-            )
-        return sorted(names)
-
-
 def latest_event_at(database: Database) -> datetime | None:
     """When the newest event happened (None for an empty database)."""
     with database.read() as session:

@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 
 from core.config import MAX_MINUTES, ConfigError, load_settings, parse_settings
 from core.intake import text_problem
-from core.policy import DEADLINE_KINDS, AuthorityError, AuthorityPolicy
+from core.policy import (
+    DEPOSITION,
+    FIX_OR_UPDATE,
+    FOLLOW_UP,
+    OWNER_CHECK_BACK,
+    AuthorityError,
+    AuthorityPolicy,
+)
 from core.times import LATEST
 from tests.domain_helpers import make_case
 from tui.cli import main
@@ -245,7 +252,7 @@ def test_hostile_settings_give_config_error_or_usable_settings(raw: dict[str, An
         return
     # Whatever was accepted can be used: every deadline added to any intake time, every shift looked up.
     case = make_case(opened_at=LATEST - timedelta(microseconds=1))
-    for kind in DEADLINE_KINDS:
+    for kind in (FIX_OR_UPDATE, FOLLOW_UP, DEPOSITION, OWNER_CHECK_BACK):
         allowed = loaded.deadlines.allowed(kind, case)
         assert timedelta(0) < allowed <= timedelta(minutes=MAX_MINUTES)
         assert case.opened_at + allowed > case.opened_at

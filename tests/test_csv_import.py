@@ -647,7 +647,7 @@ def test_the_fast_text_check_never_hides_a_problem(value: str, multiline: bool, 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(awkward_text, min_size=10, max_size=10))
 def test_the_fast_check_never_hides_an_intake_problem(values: list[str]) -> None:
-    names = ("customer", "contact", "category", "site", "region", "product", "staff", "owner", "assignee")
-    case = Case(opened_at=NOW, description=values[9], **dict(zip(names, values, strict=False)))  # type: ignore[arg-type]
+    names = intake.TEXT_FIELDS  # every text a person types, names and the (multi-line) description
+    case = Case(opened_at=NOW, **dict(zip(names, values, strict=True)))  # type: ignore[arg-type]
     if _case_is_plain(case):
         assert case_problems(case) == []

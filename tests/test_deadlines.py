@@ -1,4 +1,4 @@
-"""Deadlines: the 20-minute rule, follow-up, deposition by shift end, owner check-back; property tests."""
+"""Deadlines: the fix-or-update rule, follow-up, deposition by shift end, owner check-back; property tests."""
 
 from __future__ import annotations
 

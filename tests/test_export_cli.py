@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
@@ -238,8 +239,23 @@ def test_loader_and_dashboard_entry_points(stored: str, config_path: Path, tmp_p
         assert json.loads(text)["handover"][0]["customer"] == "customer #2"
         same = export_shift(database, settings, Period.of(period), "json", True, AFTER)
         assert same == text
-        path = write_export(tmp_path / "exports", period.label, "json", text, True)
+        path = write_export(tmp_path / "exports", period.label, "json", text)
         assert path.name == "shiftdesk-2026-11-24_Late.json" and path.read_text(encoding="utf-8") == text
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     finally:
         database.dispose()
+
+
+def test_export_format_choices_are_the_registry() -> None:
+    """`--format` offers exactly the registry's formats, its default among them; automatic ones are too."""
+    from core.export_formats import AUTOMATIC_FORMATS, DEFAULT_FORMAT, FORMATS
+    from storage.summary_views import export_filename
+
+    export = main.commands["export"]
+    option = next(param for param in export.params if param.name == "fmt")
+    assert isinstance(option.type, click.Choice)
+    assert list(option.type.choices) == list(FORMATS)
+    assert option.default == DEFAULT_FORMAT and DEFAULT_FORMAT in FORMATS
+    assert AUTOMATIC_FORMATS and set(AUTOMATIC_FORMATS) <= set(FORMATS)
+    for name, known in FORMATS.items():
+        assert export_filename("2026-11-24 Late", name).endswith("." + known.extension)

@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.hotspots import FIELDS, find_hotspots, pack_columns, pack_fact, unpack_facts, window_label
+from core.hotspots import (
+    DIMENSIONS,
+    FIELDS,
+    find_hotspots,
+    pack_columns,
+    pack_fact,
+    unpack_facts,
+    window_label,
+)
 from tests.hotspot_roster import PRODUCTS, REGIONS, SITES, Plant, generate, make_roster
 
 ROSTER_SEED = 7
@@ -156,17 +164,7 @@ def test_json_shape_and_lift(planted):
     assert document["lift"] == pytest.approx(document["count"] / document["expected"], rel=1e-3)
     assert len(document["case_ids"]) == document["count"]
     assert 0 <= document["p_value"] < 0.05
-    assert set(document["dimensions"]) <= {
-        "weekday",
-        "hour",
-        "window",
-        "staff",
-        "site",
-        "region",
-        "product",
-        "category",
-        "channel",
-    }
+    assert set(document["dimensions"]) <= set(DIMENSIONS)
 
 
 def test_case_ids_are_the_cases_of_the_cell(planted):
@@ -179,3 +177,66 @@ def test_case_ids_are_the_cases_of_the_cell(planted):
 
 def test_too_few_cases_is_no_finding():
     assert find_hotspots(np.array([1], dtype=np.int64), np.array([0], dtype=np.int64), {}) == []
+
+
+def test_every_dimension_of_the_table_round_trips_through_a_stored_trend_fact(sqlite_url):
+    """Each dimension the table names comes back from a written fact as the case's own value: a dimension
+    added to the table without a way to code, pack or unpack it fails here."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from core.cases import Case, Channel
+    from core.hotspots import DIMENSION_TABLE, Coding
+    from storage.database import Database
+    from storage.trend_facts import load_labels, local_slot, trend_fact_rows
+
+    zone = ZoneInfo("Europe/London")
+    opened = datetime(2026, 11, 25, 15, 40, tzinfo=UTC)  # a Wednesday, window 31 (15:30-16:00), hour 15
+    case = Case(
+        opened_at=opened,
+        customer="Ada",
+        category="late delivery",
+        site="Harbour Road",
+        product="Sofa",
+        staff="Billy",
+        owner="Billy",
+        assignee="Billy",
+        description="late",
+        region="North",
+        channel=Channel.SOCIAL,
+        id=1,
+    )
+    slot = dict(zip(("weekday", "window"), local_slot(opened, zone), strict=True))
+    database = Database(sqlite_url)
+    try:
+        with database.write() as session:
+            # Other labels first, so that this case's codes are not all 0 (a lost field would read as 0).
+            for other in ("Zoe", "Yann"):
+                trend_fact_rows(session, [replace(case, staff=other, site=other, product=other)], zone)
+            [(_case_id, _epoch, packed)] = trend_fact_rows(session, [case], zone)
+            labels = load_labels(session)
+    finally:
+        database.dispose()
+    columns = unpack_facts(np.array([packed], dtype=np.int64))
+    assert set(columns) == {dimension.name for dimension in DIMENSION_TABLE}
+    for dimension in DIMENSION_TABLE:
+        code = int(columns[dimension.name][0])
+        if dimension.coding in (Coding.LABEL, Coding.CHOICE):
+            value = getattr(case, dimension.name)
+            assert labels[dimension.name][code] == getattr(value, "value", value), dimension.name
+        elif dimension.coding is Coding.LOCAL_TIME:
+            assert code == slot[dimension.name], dimension.name
+        else:
+            assert dimension.derive is not None and dimension.derived_from is not None, dimension.name
+            assert code == int(dimension.derive(columns[dimension.derived_from])[0]), dimension.name
+    assert int(columns["hour"][0]) == 15 and slot == {"weekday": 2, "window": 31}
+
+
+def test_the_dimension_table_fits_one_int64_and_gives_every_dimension_a_role():
+    from core.hotspots import DIMENSION_TABLE, REDUNDANT_PAIRS, WHAT, WHEN, WHO_WHERE
+
+    assert sum(bits for _name, bits in FIELDS) <= 63  # one non-negative int64
+    assert set(WHO_WHERE) | set(WHEN) | set(WHAT) == {d.name for d in DIMENSION_TABLE}
+    names = {d.name for d in DIMENSION_TABLE}
+    assert all(pair <= names and len(pair) == 2 for pair in REDUNDANT_PAIRS)

@@ -162,7 +162,7 @@ class ShiftdeskApp(App[None]):
         "open_case": "open the highlighted case: fields, timeline, deadlines, deposition",
         "act('apologize')": "record the apology",
         "review": "review the complaint: what went wrong in the customer's eyes, what they need",
-        "act('update')": "progress update to the customer (restarts the 20-minute clock)",
+        "act('update')": "progress update to the customer (restarts the fix-or-update clock)",
         "fix": "record the fix, with an optional gesture (authority limits apply)",
         "follow_up": "follow up after the fix: was the customer satisfied?",
         "deposition": "write the deposition while memory is fresh",

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from core.cases import Action, Case, Channel, Severity, Tier, parse_enum
+from core.export_formats import DEFAULT_FORMAT, FORMATS
 
 CONFIG_ENV = "SHIFTDESK_CONFIG"
 
@@ -350,7 +351,7 @@ def simple_action(name: str, action: Action, help_text: str) -> None:
 
 simple_action("apologize", Action.APOLOGIZE, "Record the personal apology to the customer.")
 simple_action(
-    "update", Action.UPDATE, "Record a progress update given to the customer (restarts the 20-minute clock)."
+    "update", Action.UPDATE, "Record a progress update to the customer (restarts the fix-or-update clock)."
 )
 simple_action(
     "check-back", Action.CHECK_BACK, "The original owner checked back with the customer after a hand-off."
@@ -545,6 +546,7 @@ def list_command(runtime: Runtime, open_only: bool, as_json: bool) -> None:
 @click.pass_obj
 def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
     """Show a case with its full event timeline and its pending deadlines."""
+    from core.case_fields import CASE_VIEW_FIELDS, Kind, stored_value
     from core.case_json import case_json
     from core.deadlines import pending_deadlines
     from storage import views
@@ -570,21 +572,13 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
     case = detail.case
     zone = settings.zone
     click.echo(f"case {case.id}  {case.customer} ({case.tier.value})  stage: {case.stage.value}")
-    for key in (
-        "category",
-        "severity",
-        "channel",
-        "site",
-        "region",
-        "product",
-        "staff",
-        "owner",
-        "assignee",
-        "contact",
-    ):
-        click.echo(f"  {key:<10} {payload[key] if payload[key] is not None else ''}")
-    click.echo(f"  public     {'yes' if case.public else 'no'}")
-    click.echo(f"  {'description':<10} {case.description}")
+    for field in CASE_VIEW_FIELDS:  # the fields the dashboard's case view shows, in its order
+        value = getattr(case, field.name)
+        if field.kind is Kind.TIME:
+            value = f"{value.astimezone(zone):%Y-%m-%d %H:%M}"
+        elif field.kind is Kind.FLAG:
+            value = "yes" if value else "no"
+        click.echo(f"  {field.shown_as:<10} {'' if value is None else stored_value(value)}")
     click.echo("timeline:")
     for event in detail.events:
         click.echo(
@@ -612,7 +606,7 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
 @click.option("--from", "from_at", default=None, metavar="ISO8601", help="Start of an explicit period.")
 @click.option("--to", "to_at", default=None, metavar="ISO8601", help="End of an explicit period (excluded).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", help="Document format."
+    "--format", "fmt", type=click.Choice(list(FORMATS)), default=DEFAULT_FORMAT, help="Document format."
 )
 @click.option(
     "--out",

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from core.config import Settings
+from core.export_formats import AUTOMATIC_FORMATS, DEFAULT_FORMAT
 from core.shifts import ShiftOccurrence
 from core.summary import Period
 from storage.summary_views import export_filename, export_shift, write_export
 from tui.text import literal
-
-AUTO_FORMATS = ("md", "json")
 
 
 def export_folder(settings: Settings) -> Path:
@@ -30,12 +29,12 @@ def write_shift(app: Any, period: Period, formats: tuple[str, ...]) -> list[Path
     written = []
     for fmt in formats:
         text = export_shift(app.service, app.settings, period, fmt, False, now)
-        written.append(write_export(folder, period.label, fmt, text, redacted=False))
+        written.append(write_export(folder, period.label, fmt, text))
     return written
 
 
 async def export_now(app: Any) -> None:
-    """The `e` key: the running shift so far (or the last one when none runs now), as Markdown."""
+    """The `e` key: the running shift so far (or the last one when none runs now), in the default format."""
     calendar = app.settings.calendar
     now = app.now()
     occurrence = calendar.at(now)
@@ -43,7 +42,7 @@ async def export_now(app: Any) -> None:
         app.notify("No shift is configured for this hour: nothing to export.", severity="warning")
         return
     try:
-        paths = await asyncio.to_thread(write_shift, app, Period.of(occurrence), ("md",))
+        paths = await asyncio.to_thread(write_shift, app, Period.of(occurrence), (DEFAULT_FORMAT,))
     except Exception as error:
         app.notify(literal(f"export failed: {error}"), severity="error", timeout=10)
         return
@@ -51,9 +50,9 @@ async def export_now(app: Any) -> None:
 
 
 async def export_finished_shift(app: Any, occurrence: ShiftOccurrence) -> Path | None:
-    """At a shift's end (or at the next start when closed then): md and json into the export folder."""
+    """At a shift's end (or at the next start when closed then): the automatic formats, into the folder."""
     try:
-        paths = await asyncio.to_thread(write_shift, app, Period.of(occurrence), AUTO_FORMATS)
+        paths = await asyncio.to_thread(write_shift, app, Period.of(occurrence), AUTOMATIC_FORMATS)
     except Exception as error:
         app.notify(literal(f"automatic export of {occurrence.label} failed: {error}"), severity="error")
         return None
@@ -68,5 +67,5 @@ def missed_export(settings: Settings, now: Any) -> ShiftOccurrence | None:
     previous = calendar.previous(current) if current is not None else None
     if previous is None or previous.ends_at > now:
         return None
-    written = export_folder(settings) / export_filename(previous.label, AUTO_FORMATS[0])
+    written = export_folder(settings) / export_filename(previous.label, AUTOMATIC_FORMATS[0])
     return None if written.exists() else previous

@@ -20,43 +20,32 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from core.case_fields import CASE_VIEW_FIELDS, CaseField, Kind, stored_value
+from core.cases import Case
 from core.deadlines import Deadline
 from tui.clockface import countdown, local_time, urgency
 from tui.text import literal
 from tui.widgets.key_footer import KeyFooter
 
-FIELDS = (
-    "customer",
-    "contact",
-    "tier",
-    "channel",
-    "category",
-    "severity",
-    "public",
-    "site",
-    "region",
-    "product",
-    "staff",
-    "owner",
-    "assignee",
-    "stage",
-)
+
+def field_cell(field: CaseField, case: Case, zone: tzinfo) -> Text:
+    """One field of the case as the case view shows it (user text always literal, never markup)."""
+    value = getattr(case, field.name)
+    if field.kind is Kind.TIME:
+        return Text(local_time(value, zone, with_date=True) if value is not None else "")
+    if field.kind is Kind.FLAG:
+        return literal(field.when_set if value else "no")
+    if field.kind is Kind.NUMBER:
+        return Text(str(value))
+    return literal("" if value is None else stored_value(value))
 
 
 def fields_table(detail: CaseDetail, zone: tzinfo) -> Table:
-    case = detail.case
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    table.add_row("opened", Text(local_time(case.opened_at, zone, with_date=True)))
-    for name in FIELDS:
-        value = getattr(case, name, "")
-        value = getattr(value, "value", value)
-        if name == "public":
-            value = "yes — public apology and spokesperson needed" if case.public else "no"
-        table.add_row(name, literal("" if value is None else value))
-    table.add_row("version", Text(str(case.version)))
-    table.add_row("description", literal(case.description))
+    for field in CASE_VIEW_FIELDS:
+        table.add_row(field.shown_as, field_cell(field, detail.case, zone))
     return table
 
 

@@ -13,8 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 INTRO = (
-    "Service recovery runs in order: apologize → review the complaint → fix (or a progress update every "
-    "20 minutes) → follow up → deposition → close. Refused keys say what must happen first."
+    "Service recovery runs in order: apologize → review the complaint → fix (or a progress update before "
+    "the fix-or-update clock runs out) → follow up → deposition → close. Refused keys say what must happen "
+    "first."
 )
 
 

@@ -1,0 +1,184 @@
+"""The fields of a case, listed once: storage, the CSV import and export, `show --json` and the case view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import MISSING, dataclass, fields
+from datetime import datetime
+from enum import Enum, Flag, StrEnum, auto
+from typing import Any
+
+from core.cases import Case, Channel, Severity, Stage, Tier
+
+
+class Kind(Enum):
+    """What a field holds, which decides how it is stored, read back, parsed and shown."""
+
+    ID = "id"  # int | None: assigned by storage
+    NUMBER = "number"  # int
+    TEXT = "text"  # one line of text (str, or str | None where the Case allows it)
+    LONG_TEXT = "long text"  # text that may span lines
+    CHOICE = "choice"  # a member of `CaseField.choices`, stored and written as its value
+    FLAG = "flag"  # bool
+    TIME = "time"  # an aware datetime (UTC), or None where the Case allows it
+
+
+class Need(Enum):
+    """Whether a field is asked for: given in its own CSV column, or typed by a person opening a case."""
+
+    NO = "no"
+    OPTIONAL = "optional"  # may be left empty (a default or nothing takes its place)
+    REQUIRED = "required"
+
+
+class Shown(Flag):
+    """The documents and screens that show a field."""
+
+    NOWHERE = 0
+    EXPORT_CSV = auto()  # `shiftdesk export --format csv`, one column per field
+    JSON = auto()  # `shiftdesk show --json`
+    CASE_VIEW = auto()  # the dashboard's case screen
+
+
+EVERYWHERE = Shown.EXPORT_CSV | Shown.JSON | Shown.CASE_VIEW
+
+
+@dataclass(frozen=True, slots=True)
+class CaseField:
+    """One attribute of `core.cases.Case`, which is also the name of its column in every table and file."""
+
+    name: str
+    kind: Kind
+    shown: Shown
+    csv_import: Need = Need.NO
+    # Typed by a person opening a case (the CLI's `add`, the dashboard's form), checked by core/intake.py.
+    intake: Need = Need.NO
+    choices: type[StrEnum] | None = None
+    # Derived by `core.workflow.apply` from the events; copied back to the stored row after every action.
+    derived: bool = False
+    # Kept by storage, not by the domain: the id a row gets on insert, the version every UPDATE checks.
+    kept_by_storage: bool = False
+    # An imported cell left empty takes this other field's (already read) value: owner ← staff.
+    import_default_from: str | None = None
+    # How the case view names it (its name when it reads well as it is).
+    label: str = ""
+    # What the case view says for a FLAG that is set ("no" when it is not).
+    when_set: str = "yes"
+
+    @property
+    def shown_as(self) -> str:
+        return self.label or self.name
+
+
+_IN_DOCUMENTS = Shown.EXPORT_CSV | Shown.JSON
+_REQUIRED, _OPTIONAL = Need.REQUIRED, Need.OPTIONAL
+
+# Every field of a Case, in the order documents list them (`show --json` keys, export CSV columns). A test
+# holds this table to the Case dataclass, so a field added to one and not the other fails at once.
+CASE_FIELDS: tuple[CaseField, ...] = (
+    CaseField("id", Kind.ID, _IN_DOCUMENTS, _OPTIONAL, kept_by_storage=True),
+    CaseField("opened_at", Kind.TIME, EVERYWHERE, _REQUIRED, label="opened"),
+    CaseField("customer", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED),
+    CaseField("contact", Kind.TEXT, EVERYWHERE, intake=Need.OPTIONAL),
+    CaseField("tier", Kind.CHOICE, EVERYWHERE, _OPTIONAL, choices=Tier),
+    CaseField("channel", Kind.CHOICE, EVERYWHERE, _OPTIONAL, choices=Channel),
+    CaseField("category", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED),
+    CaseField("severity", Kind.CHOICE, EVERYWHERE, _OPTIONAL, choices=Severity),
+    CaseField(
+        "public", Kind.FLAG, EVERYWHERE, _OPTIONAL, when_set="yes — public apology and spokesperson needed"
+    ),
+    CaseField("site", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED),
+    CaseField("region", Kind.TEXT, EVERYWHERE, _OPTIONAL, intake=Need.OPTIONAL),
+    CaseField("product", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED),
+    CaseField("staff", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED),
+    CaseField("owner", Kind.TEXT, EVERYWHERE, _OPTIONAL, import_default_from="staff", intake=Need.REQUIRED),
+    CaseField(
+        "assignee",
+        Kind.TEXT,
+        EVERYWHERE,
+        _OPTIONAL,
+        derived=True,
+        import_default_from="owner",
+        intake=Need.REQUIRED,
+    ),
+    CaseField("stage", Kind.CHOICE, EVERYWHERE, choices=Stage, derived=True),
+    CaseField("description", Kind.LONG_TEXT, Shown.JSON | Shown.CASE_VIEW, _REQUIRED, intake=Need.REQUIRED),
+    CaseField("version", Kind.NUMBER, Shown.JSON | Shown.CASE_VIEW, kept_by_storage=True),
+    # The facts the workflow keeps so that deadlines need no event replay.
+    CaseField("last_contact_at", Kind.TIME, Shown.NOWHERE, derived=True),
+    CaseField("fixed_at", Kind.TIME, _IN_DOCUMENTS, derived=True),
+    CaseField("followed_up_at", Kind.TIME, Shown.NOWHERE, derived=True),
+    CaseField("documented_at", Kind.TIME, Shown.NOWHERE, derived=True),
+    CaseField("closed_at", Kind.TIME, _IN_DOCUMENTS, derived=True),
+    CaseField("check_back_owed_since", Kind.TIME, Shown.NOWHERE, derived=True),
+    CaseField("public_apology_at", Kind.TIME, Shown.NOWHERE, derived=True),
+    CaseField("spokesperson", Kind.TEXT, Shown.NOWHERE, derived=True),
+)
+
+BY_NAME: dict[str, CaseField] = {field.name: field for field in CASE_FIELDS}
+
+# The projections each reader and writer uses, in table order.
+STORED_NAMES = tuple(field.name for field in CASE_FIELDS)
+JSON_FIELDS = tuple(field for field in CASE_FIELDS if Shown.JSON in field.shown)
+EXPORT_CSV_FIELDS = tuple(field for field in CASE_FIELDS if Shown.EXPORT_CSV in field.shown)
+IMPORT_REQUIRED = tuple(field.name for field in CASE_FIELDS if field.csv_import is Need.REQUIRED)
+IMPORT_OPTIONAL = tuple(field.name for field in CASE_FIELDS if field.csv_import is Need.OPTIONAL)
+DERIVED_NAMES = tuple(field.name for field in CASE_FIELDS if field.derived)
+# What the domain decides (every field but id and version), as a new row is written.
+DOMAIN_FIELDS = tuple(field for field in CASE_FIELDS if not field.kept_by_storage)
+DOMAIN_NAMES = tuple(field.name for field in DOMAIN_FIELDS)
+# The case view lists the short fields first and long texts last, so the short ones stay one aligned block.
+CASE_VIEW_FIELDS = tuple(
+    sorted(
+        (field for field in CASE_FIELDS if Shown.CASE_VIEW in field.shown),
+        key=lambda field: field.kind is Kind.LONG_TEXT,
+    )
+)
+
+
+def import_default(name: str) -> Any:
+    """The value `Case` gives `name` when a CSV cell leaves it empty (MISSING for a field without one)."""
+    return _CASE_DEFAULTS.get(name, MISSING)
+
+
+_CASE_DEFAULTS: dict[str, Any] = {
+    field.name: field.default for field in fields(Case) if field.default is not MISSING
+}
+
+
+def stored_value(value: Any) -> Any:
+    """A field's value as storage and documents hold it: an enum member as its plain value."""
+    return value.value if isinstance(value, Enum) else value
+
+
+# The order `case_reader` takes stored values in: the Case dataclass's own, so that they pass positionally.
+READ_ORDER = tuple(field.name for field in fields(Case))
+
+
+def case_reader(
+    read_time: Callable[[Any], datetime | None] | None,
+) -> Callable[[Sequence[Any]], Case]:
+    """A function making a Case from stored values in READ_ORDER.
+
+    Choices are rebuilt from their values and flags made bool; times go through `read_time` (None when the
+    driver already gives datetimes). Only the positions that need it are converted, each by its function
+    picked here once: the quick read at start-up runs this for every open case.
+    """
+    conversions: list[tuple[int, Callable[[Any], Any]]] = []
+    for position, name in enumerate(READ_ORDER):
+        field = BY_NAME[name]
+        if field.kind is Kind.CHOICE:
+            assert field.choices is not None
+            conversions.append((position, field.choices))
+        elif field.kind is Kind.FLAG:
+            conversions.append((position, bool))
+        elif field.kind is Kind.TIME and read_time is not None:
+            conversions.append((position, read_time))
+
+    def read(row: Sequence[Any]) -> Case:
+        values = list(row)
+        for position, convert in conversions:
+            values[position] = convert(values[position])
+        return Case(*values)
+
+    return read
