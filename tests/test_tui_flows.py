@@ -495,3 +495,19 @@ async def test_keys_before_the_storage_layer_is_ready_wait_for_it(shift):
                 break
         assert shift.service.get(case_id).assignee == "Dev Patel"
         assert app.loaded.is_set()
+
+
+async def test_selecting_text_over_the_countdowns_and_copying_does_not_crash(shift):
+    """Text selection calls `Widget._render()` with no argument: the pane must not override that name."""
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        countdowns = app.main_screen.query_one(Countdowns)
+        countdowns._render()  # what a selection does; a `_render(self, y)` of our own raised TypeError here
+        await pilot.mouse_down(countdowns, offset=(0, 1))
+        await pilot.hover(countdowns, offset=(20, 2))
+        await pilot.mouse_up(countdowns, offset=(20, 2))
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.is_running
+        assert app.screen is app.main_screen
