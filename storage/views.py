@@ -17,7 +17,9 @@ from storage.mapping import case_from_row, event_from_row, filed_from_row
 from storage.models import CaseRow, DepositionRow, EventRow
 
 if TYPE_CHECKING:
+    from core.config import Settings
     from core.hotspots import Hotspot
+    from core.summary import Period
     from storage.trend_facts import TrendOverview
 
 
@@ -251,6 +253,12 @@ class Reads:
         from storage.trend_facts import trend_overview
 
         return trend_overview(self.database, since, until, zone)
+
+    def shift_export(self, settings: Settings, period: Period, fmt: str, now: datetime) -> str:
+        """The summary document of `period` in `fmt` (unredacted: the dashboard's own export folder)."""
+        from storage.summary_views import export_shift
+
+        return export_shift(self.database, settings, period, fmt, False, now)
 
     def change_probe(self) -> ChangeProbe:
         return ChangeProbe(self.database)
