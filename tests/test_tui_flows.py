@@ -511,3 +511,27 @@ async def test_selecting_text_over_the_countdowns_and_copying_does_not_crash(shi
         await pilot.pause()
         assert app.is_running
         assert app.screen is app.main_screen
+
+
+async def test_a_failing_background_refresh_is_told_once_and_logged(shift, monkeypatch, caplog):
+    """The lower panes refresh in workers; a failure reaches the user (once per outage), not a silent pass."""
+    from textual.worker import WorkerFailed
+
+    app = make_app(shift)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await started(pilot)
+        await app.workers.wait_for_complete()
+
+        def broken(self, limit: int = 30) -> list:
+            raise RuntimeError("disk on fire")
+
+        monkeypatch.setattr(views.Reads, "recent_depositions", broken)
+        app.clear_notifications()
+        for _ in range(2):
+            with pytest.raises(WorkerFailed):
+                await app.main_screen.refresh_depositions().wait()
+            await pilot.pause()
+        told = [str(n.message) for n in app._notifications if "Could not refresh" in str(n.message)]
+        assert told == ["Could not refresh the recent depositions: RuntimeError: disk on fire"]
+        assert any("disk on fire" in str(record.exc_info) for record in caplog.records)
+        assert app.is_running and app.screen is app.main_screen
