@@ -535,3 +535,33 @@ async def test_a_failing_background_refresh_is_told_once_and_logged(shift, monke
         assert told == ["Could not refresh the recent depositions: RuntimeError: disk on fire"]
         assert any("disk on fire" in str(record.exc_info) for record in caplog.records)
         assert app.is_running and app.screen is app.main_screen
+
+
+async def test_live_sync_closes_its_change_probe_on_exit(shift):
+    import sqlite3
+
+    app = make_app(shift, poll=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await app.poll()
+        probe = app.live_sync._probe
+        assert probe is not None and probe.instant
+    with pytest.raises(sqlite3.ProgrammingError):  # its own SQLite connection is closed
+        probe.token()
+
+
+async def test_every_main_screen_key_is_in_the_command_palette_and_help(shift):
+    from textual.binding import Binding
+
+    app = make_app(shift, poll=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        titles = [command.title for command in app.get_system_commands(app.main_screen)]
+        for binding in app.main_screen.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.action in ("help", "app.quit"):
+                continue
+            assert f"{binding.description} ({binding.key_display or binding.key})" in titles, binding
+        assert "Keys (?)" in titles
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
