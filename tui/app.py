@@ -172,6 +172,8 @@ class ShiftdeskApp(App[None]):
         self.board.load(cases)
         self.table.rebuild(self.now())
         self.tick()
+        with suppress(WorkerFailed):  # a failure is told by the main screen's error path
+            await self.main_screen.refresh_agent_loads().wait()
         self.loaded.set()
         self.alerts.book.plan(self.board.all_deadlines())
         await self.alerts.fire_warnings(starting=True)

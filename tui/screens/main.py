@@ -37,11 +37,16 @@ REFRESHES = {
     "depositions": "the recent depositions",
     "trends": "the trend sparklines",
     "hotspot": "the hotspot line",
+    "loads": "the agents' open cases",
 }
 
 
 class MainScreen(RecoveryScreen):
-    """The four panes; the open breakdowns have the focus at start. Its keys act on the highlighted case."""
+    """The four panes; the open breakdowns have the focus at start. Its keys act on the highlighted case.
+
+    The keys (MAIN_KEYS) and the recovery actions behind them (forms, reassign, new case, trends, export,
+    help) are in screens/recovery.py, shared with the case view; the ones only this screen has are below.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = list(MAIN_KEYS)
 
@@ -51,6 +56,7 @@ class MainScreen(RecoveryScreen):
         self.complete = asyncio.Event()
         self._ticks = 0
         self._failing: set[str] = set()  # refreshes whose failure was shown: told once, not every minute
+        self.agent_loads: dict[str, int] = {}  # open cases per assignee, for the reassign picker
 
     def compose(self) -> ComposeResult:
         yield ShiftHeader(self.board.settings, id="shift-header")
@@ -120,6 +126,8 @@ class MainScreen(RecoveryScreen):
         self.tick()
         # After the frame that shows the change: re-planning the reminders does not change what is drawn.
         self.call_after_refresh(self.desk.alerts.plan_warnings)
+        if shown or gone:
+            self.refresh_agent_loads()
         screen = self.app.screen
         if isinstance(screen, CaseScreen) and screen.case_id in {case.id for case in changed}:
             screen.reload()
@@ -131,6 +139,12 @@ class MainScreen(RecoveryScreen):
         reads = await self.desk.ready_reads()
         lines = await asyncio.to_thread(reads.recent_depositions, 30)
         self.query_one(RecentDepositions).show(lines, self.desk.settings.zone)
+
+    @work(exclusive=True, group="loads", exit_on_error=False)
+    async def refresh_agent_loads(self) -> None:
+        """Read before the `r` key needs it, so that the picker opens in one frame, loads and all."""
+        reads = await self.desk.ready_reads()
+        self.agent_loads = await asyncio.to_thread(reads.agent_loads)
 
     @work(exclusive=True, group="trends", exit_on_error=False)
     async def refresh_trends(self) -> None:

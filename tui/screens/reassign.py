@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -26,14 +25,8 @@ class Candidate:
     on_shift: bool
 
 
-Candidates = Callable[[], Awaitable[list[Candidate]]]
-
-
 class ReassignPicker(ModalScreen[str | None]):
     """Type to filter, ↑/↓ to move, Enter to hand the case over, Esc to cancel.
-
-    The picker opens at once (keys typed right after `r` land in its filter) and reads its candidates
-    behind it; an Enter pressed before they arrive waits for them.
 
     With `hand_over`, Enter awaits it with the chosen name while the picker stays open, and `hand_over`
     closes the picker when the write is done: closing and showing the new row then land in one frame
@@ -49,16 +42,14 @@ class ReassignPicker(ModalScreen[str | None]):
     def __init__(
         self,
         title: Text,
-        candidates: Candidates,
+        candidates: list[Candidate],
         current: str,
         note: str = "",
         hand_over: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(classes="picker-screen")
         self.title_text = title
-        self.read_candidates = candidates
-        self.candidates: list[Candidate] = []
-        self.loaded = asyncio.Event()
+        self.candidates = candidates
         self.current = current
         self.note = note
         self.hand_over = hand_over
@@ -74,19 +65,9 @@ class ReassignPicker(ModalScreen[str | None]):
             yield Static("Enter: reassign · ↑/↓: move · Esc: cancel", id="picker-hint")
 
     def on_mount(self) -> None:
-        self.run_worker(self.load(), group="picker")
-
-    async def load(self) -> None:
-        try:
-            self.candidates = await self.read_candidates()
-        except Exception as error:  # still pickable by typing a name; Enter must not wait forever
-            self.app.notify(f"cannot read the agents' open cases: {error}", severity="error", markup=False)
-        self.loaded.set()
-        self.fill(self.query_one("#picker-filter", Input).value)
+        self.fill("")
 
     def fill(self, needle: str) -> None:
-        if not self.loaded.is_set():
-            return  # nothing to list yet: not even the typed name, which could be a roster name's start
         options = self.query_one("#picker-options", OptionList)
         options.clear_options()
         wanted = needle.casefold().strip()
@@ -124,8 +105,7 @@ class ReassignPicker(ModalScreen[str | None]):
             options.highlighted = max(0, min(options.option_count - 1, current + step))
 
     @on(Input.Submitted, "#picker-filter")
-    async def confirm(self) -> None:
-        await self.loaded.wait()
+    def confirm(self) -> None:
         options = self.query_one("#picker-options", OptionList)
         if options.highlighted is None:
             return

@@ -204,18 +204,13 @@ class RecoveryScreen(Screen[None]):
         occurrence = desk.settings.calendar.at(desk.now())
         roster = list(occurrence.shift.agents) if occurrence else []
 
-        async def candidates() -> list[Candidate]:
-            """The roster and everyone with open cases, each with their open load: one read."""
-            reads = await desk.ready_reads()
-            loads = await asyncio.to_thread(reads.agent_loads)
-            found = [Candidate(name, loads.get(name, 0), True) for name in roster]
-            found += [
-                Candidate(name, load, not roster)
-                for name, load in sorted(loads.items())
-                if name not in roster
-            ]
-            return found
-
+        # The roster and everyone with open cases, each with their open load: the main screen's last
+        # Reads.agent_loads(), re-read after every change, so the key itself waits on no query.
+        loads = desk.main_screen.agent_loads
+        candidates = [Candidate(name, loads.get(name, 0), True) for name in roster]
+        candidates += [
+            Candidate(name, load, not roster) for name, load in sorted(loads.items()) if name not in roster
+        ]
         note = (
             f"{case.owner} stays the customer's ally and owes a check-back after the hand-over."
             if case.owner
