@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
@@ -163,7 +163,7 @@ class MainScreen(RecoveryScreen):
     async def refresh_hotspot(self) -> None:
         from storage.trend_facts import HOTSPOT_WINDOW
 
-        now: datetime = self.desk.now()
+        now = self.desk.now()
         reads = await self.desk.ready_reads()
         found = await asyncio.to_thread(reads.hotspots, now - HOTSPOT_WINDOW, now, limit=1)
         self.query_one(TrendsPane).show_hotspot(found[0].sentence if found else None)
