@@ -56,7 +56,8 @@ class MainScreen(RecoveryScreen):
         self.complete = asyncio.Event()
         self._ticks = 0
         self._failing: set[str] = set()  # refreshes whose failure was shown: told once, not every minute
-        self.agent_loads: dict[str, int] = {}  # open cases per assignee, for the reassign picker
+        # Open cases per assignee (Reads.agent_loads), for the reassign picker; None until first read.
+        self.agent_loads: dict[str, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield ShiftHeader(self.board.settings, id="shift-header")

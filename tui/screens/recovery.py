@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -207,6 +208,8 @@ class RecoveryScreen(Screen[None]):
         # The roster and everyone with open cases, each with their open load: the main screen's last
         # Reads.agent_loads(), re-read after every change, so the key itself waits on no query.
         loads = desk.main_screen.agent_loads
+        if loads is None:  # just started, painted from the quick read: the same count, from its open cases
+            loads = dict(Counter(case.assignee for case in desk.board.cases.values()))
         candidates = [Candidate(name, loads.get(name, 0), True) for name in roster]
         candidates += [
             Candidate(name, load, not roster) for name, load in sorted(loads.items()) if name not in roster
