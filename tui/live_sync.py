@@ -31,7 +31,8 @@ class CasesChanged(Message):
 
 class LiveSync:
     """Each poll asks a cheap change token first (SQLite `PRAGMA data_version`, PostgreSQL `max(id)`); only
-    when it moved are the cases past the watermark read, and posted to `target` as one `CasesChanged`."""
+    when it moved are the cases past the watermark read, and `post`ed (to the main screen) as one
+    `CasesChanged`."""
 
     def __init__(self, post: Callable[[Message], object], set_banner: Callable[[str], None]) -> None:
         self.post = post
