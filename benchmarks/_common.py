@@ -178,14 +178,8 @@ class Tmux:
         socket.unlink(missing_ok=True)
 
 
-PATCHED = os.environ.get("SHIFTDESK_BENCH_PATCHED") == "1"  # see bench_dashboard.launch_patched_dashboard
-
-
-def dashboard_command(url: str, config: Path, patched: bool | None = None) -> str:
-    """The real `shiftdesk` command; or, when asked, the same dashboard with the toast crash patched."""
-    if patched if patched is not None else PATCHED:
-        launcher = ROOT / "benchmarks" / "bench_dashboard.py"
-        return f"{PYTHON} {launcher} dashboard --db '{url}' --config '{config}'"
+def dashboard_command(url: str, config: Path) -> str:
+    """The real `shiftdesk` command: the program measured is the one users run."""
     return f"{SHIFTDESK} --db '{url}' --config '{config}'"
 
 

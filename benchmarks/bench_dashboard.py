@@ -28,37 +28,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-
-def launch_patched_dashboard(argv: list[str]) -> None:
-    """`bench_dashboard.py dashboard --db URL --config PATH`: the shiftdesk dashboard, with one benchmark-side
-    patch — a toast whose message is a rich Text is handed to Textual as its plain string. Textual 8.2.8's
-    Toast does `Content(message)` when markup is off, which raises on anything but a str and kills the app;
-    used only when the real `shiftdesk` command cannot be measured, and then labelled as such."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from rich.text import Text
-
-    import tui.app
-    from tui.cli import main as cli_main
-
-    original = tui.app.ShiftdeskApp.notify
-
-    def notify(self: Any, message: Any, **kwargs: Any) -> None:
-        if isinstance(message, Text):
-            message = message.plain
-        original(self, message, **kwargs)
-
-    tui.app.ShiftdeskApp.notify = notify  # type: ignore[method-assign]
-    cli_main(argv, prog_name="shiftdesk")
-
-
-if __name__ == "__main__" and sys.argv[1:2] == ["dashboard"]:
-    launch_patched_dashboard(sys.argv[2:])
-    sys.exit(0)
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _common as common  # noqa: E402  (after the launcher above, which must not pay for it)
-from _common import MARKER, MINIMAL_WORD, Tmux, emit, median  # noqa: E402
+import _common as common
+from _common import MARKER, MINIMAL_WORD, Tmux, emit, median
 
 # ----------------------------------------------------------------------------------------------------------
 # start to first paint (tmux)
@@ -345,7 +318,7 @@ async def memory_soak(url: str, config: Path, hours: float, tick_seconds: float,
             await app.poll()  # the app's own poll, once per simulated minute of changes
             parts["poll"].append(time.perf_counter() - began_part)
             began_part = time.perf_counter()
-            await app.refresh_trends()  # its 60-second job
+            await app.main_screen.refresh_trends().wait()  # its 60-second job
             parts["trends"].append(time.perf_counter() - began_part)
             for _ in range(ticks_per_step):
                 clock.advance(seconds=60 / ticks_per_step)
@@ -364,7 +337,7 @@ async def memory_soak(url: str, config: Path, hours: float, tick_seconds: float,
         gc.collect()
         rss_end = common.rss_bytes()
         shown = app.table.row_count
-        watermark = app.watermark
+        watermark = app.live_sync.watermark
     elapsed = time.perf_counter() - began
     newest = views.latest_event_id(service.database)
     window = max(10, len(tick_times) // 10)

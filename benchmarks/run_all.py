@@ -139,13 +139,6 @@ def main() -> int:
         help="Documented cases in PostgreSQL (default 100,000; quick 20,000).",
     )
     parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument(
-        "--patched",
-        choices=("auto", "never", "always"),
-        default="auto",
-        help="auto: measure the real `shiftdesk`; if it crashes, say so and measure the dashboard again with "
-        "the benchmark-side toast patch (bench_dashboard.py dashboard). never: report the crash only.",
-    )
     parser.add_argument("--keep", action="store_true", help="Keep the temp dir (its path is printed).")
     args = parser.parse_args()
     quick = args.quick
@@ -181,10 +174,6 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="shiftdesk-bench-"))
     rows: dict[str, Row] = {}
     crash: str | None = None
-    patched = args.patched == "always"
-
-    def label(name: str) -> str:
-        return name + (" ¹" if patched else "")
 
     try:
         needs_db = only & {"paint", "idle", "memory", "keys", "crossproc"}
@@ -198,28 +187,19 @@ def main() -> int:
             print(f"  database {url}", flush=True)
 
         def dashboard(figure: str, *extra: str, timeout: float = 900) -> dict[str, Any] | None:
-            """One bench_dashboard.py figure; on a crash of the real program, once more with the patch."""
-            nonlocal crash, patched
+            """One bench_dashboard.py figure, measured on the real `shiftdesk`; a crash is reported as one."""
+            nonlocal crash
             assert url is not None and config is not None
             base = (
                 [python, bench, figure]
                 + (["--db", url] if figure != "crossproc-pg" else [])
                 + ["--config", config]
             )
-            code, lines, tail = run(
-                base + list(extra), timeout, {"SHIFTDESK_BENCH_PATCHED": "1" if patched else "0"}
-            )
+            code, lines, tail = run(base + list(extra), timeout, {})
             result = result_of(lines)
-            if result is None and "AppDied" in tail and not patched:
+            if result is None and "AppDied" in tail:
                 crash = crash or tail
-                if args.patched == "auto":
-                    print(
-                        "  !! the real `shiftdesk` dashboard crashed; measuring again with the toast patch",
-                        flush=True,
-                    )
-                    patched = True
-                    code, lines, tail = run(base + list(extra), timeout, {"SHIFTDESK_BENCH_PATCHED": "1"})
-                    result = result_of(lines)
+                print("  !! the real `shiftdesk` dashboard crashed", flush=True)
             if result is None:
                 rows[figure] = rows.get(figure) or Row(figure, "")
                 mark_failed(rows[figure], code, tail)
@@ -231,7 +211,6 @@ def main() -> int:
             )
             result = dashboard("paint", "--runs", str(sizes["paint_runs"]))
             if result:
-                row.figure = label("start → first paint, 500 open cases visible")
                 row.measured = f"{result['value']:.3f} s (median of {sizes['paint_runs']})"
                 row.baseline = f"minimal Textual app {result['baseline']:.3f} s"
                 row.ratio = f"{result['ratio']:.2f}×"
@@ -243,7 +222,6 @@ def main() -> int:
             )
             result = dashboard("idle", "--seconds", str(sizes["idle_seconds"]))
             if result:
-                row.figure = label(f"idle CPU over {sizes['idle_seconds']} s, 500 open, 1-s countdowns")
                 ratio = result["ratio"]
                 row.measured = f"{result['value']:.2f} % of one core"
                 row.baseline = f"minimal Textual app {result['baseline']:.2f} %"
@@ -336,7 +314,6 @@ def main() -> int:
                 row = rows[figure] = Row(f"change in another process visible ({backend})", "≤ 2 s")
                 result = dashboard(figure, *extra)
                 if result:
-                    row.figure = label(f"change in another process visible ({backend})")
                     row.measured = (
                         f"{result['from_commit']:.2f} s from the commit (worst {result['max']:.2f} s "
                         f"from launching the CLI; median {result['value']:.2f} s)"
@@ -395,18 +372,13 @@ def main() -> int:
             row = rows[name]
             cells = (row.figure, row.target, row.measured, row.baseline, row.ratio, row.verdict)
             print("| " + " | ".join(cells) + " |")
-    if crash or patched:
+    if crash:
         print()
-        print(
-            "¹ measured with `bench_dashboard.py dashboard`, the dashboard with one benchmark-side patch: "
-            "the real `shiftdesk` exits at start when a reminder toast is shown (Textual 8.2.8's Toast calls "
-            "`Content(message)` on a rich `Text` when markup is off → AttributeError). Its last lines:"
-        )
-        if crash:
-            print()
-            print("```")
-            print(crash)
-            print("```")
+        print("The real `shiftdesk` dashboard crashed while it was measured. Its last lines:")
+        print()
+        print("```")
+        print(crash)
+        print("```")
     missed = [
         row
         for row in rows.values()

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from core.cases import Case
@@ -89,7 +89,7 @@ def record_trend_facts(session: Session, cases: list[Case], zone: tzinfo) -> Non
         for case_id, epoch, packed in trend_fact_rows(session, cases, zone)
     ]
     if rows:
-        session.execute(TrendFactRow.__table__.insert(), rows)
+        session.execute(insert(TrendFactRow), rows)
 
 
 def record_trend_fact(session: Session, case: Case, zone: tzinfo) -> None:

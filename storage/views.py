@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -14,6 +15,12 @@ from storage.database import Database
 from storage.errors import CaseNotFound
 from storage.mapping import case_from_row, event_from_row, filed_from_row
 from storage.models import CaseRow, DepositionRow, EventRow
+
+if TYPE_CHECKING:
+    from core.config import Settings
+    from core.hotspots import Hotspot
+    from core.summary import Period
+    from storage.trend_facts import TrendOverview
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,3 +196,57 @@ class ChangeProbe:
     def close(self) -> None:
         if self._sqlite is not None:
             self._sqlite.close()
+
+
+class Reads:
+    """Everything the dashboard reads, typed, over one `Database`: screens are handed this, never the writer.
+
+    Each method is a short read transaction and may run in a worker thread.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def latest_event_id(self) -> int:
+        return latest_event_id(self.database)
+
+    def open_cases(self) -> list[Case]:
+        return open_cases(self.database)
+
+    def changed_since(self, event_id: int) -> tuple[int, list[Case]]:
+        return changed_since(self.database, event_id)
+
+    def case_detail(self, case_id: int) -> CaseDetail:
+        return case_detail(self.database, case_id)
+
+    def cases_by_ids(self, case_ids: list[int]) -> list[Case]:
+        return cases_by_ids(self.database, case_ids)
+
+    def recent_depositions(self, limit: int = 30) -> list[DepositionLine]:
+        return recent_depositions(self.database, limit)
+
+    def opened_between(self, since: datetime, until: datetime) -> list[tuple[datetime, str]]:
+        return opened_between(self.database, since, until)
+
+    def agent_loads(self) -> dict[str, int]:
+        return agent_loads(self.database)
+
+    def hotspots(self, since: datetime, until: datetime, *, limit: int = 20) -> list[Hotspot]:
+        from storage.trend_facts import scan_hotspots
+
+        found: list[Hotspot] = scan_hotspots(self.database, since, until, limit=limit)
+        return found
+
+    def trend_overview(self, since: datetime, until: datetime, zone: tzinfo) -> TrendOverview:
+        from storage.trend_facts import trend_overview
+
+        return trend_overview(self.database, since, until, zone)
+
+    def shift_export(self, settings: Settings, period: Period, fmt: str, now: datetime) -> str:
+        """The summary document of `period` in `fmt` (unredacted: the dashboard's own export folder)."""
+        from storage.summary_views import export_shift
+
+        return export_shift(self.database, settings, period, fmt, False, now)
+
+    def change_probe(self) -> ChangeProbe:
+        return ChangeProbe(self.database)

@@ -118,3 +118,18 @@ def test_console_entry_runs_as_a_module(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "is at revision" in done.stdout
+
+
+@pytest.mark.parametrize("command", [["list"], ["--help"], ["show", "1"], ["export", "--help"], ["trends"]])
+def test_scripted_commands_never_import_textual(tmp_path: Path, command: list[str]) -> None:
+    """Scripts run these in loops: Textual (and Rich's console machinery behind it) must stay out."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    probe = (
+        "import sys\n"
+        "from tui.cli import main\n"
+        f"try:\n    main([{', '.join(repr(arg) for arg in ['--db', url, *command])}])\n"
+        "except SystemExit:\n    pass\n"
+        "print('TEXTUAL' if any(name.split('.')[0] == 'textual' for name in sys.modules) else 'NONE')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == "NONE", result.stdout + result.stderr

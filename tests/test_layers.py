@@ -57,3 +57,13 @@ def test_headless_packages_never_import_the_toolkit(package: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_no_tui_module_is_over_400_lines() -> None:
+    tui = Path(__file__).resolve().parent.parent / "tui"
+    long = {
+        str(path.relative_to(tui.parent)): lines
+        for path in tui.rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert not long

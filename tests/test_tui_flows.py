@@ -495,3 +495,73 @@ async def test_keys_before_the_storage_layer_is_ready_wait_for_it(shift):
                 break
         assert shift.service.get(case_id).assignee == "Dev Patel"
         assert app.loaded.is_set()
+
+
+async def test_selecting_text_over_the_countdowns_and_copying_does_not_crash(shift):
+    """Text selection calls `Widget._render()` with no argument: the pane must not override that name."""
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        countdowns = app.main_screen.query_one(Countdowns)
+        countdowns._render()  # what a selection does; a `_render(self, y)` of our own raised TypeError here
+        await pilot.mouse_down(countdowns, offset=(0, 1))
+        await pilot.hover(countdowns, offset=(20, 2))
+        await pilot.mouse_up(countdowns, offset=(20, 2))
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.is_running
+        assert app.screen is app.main_screen
+
+
+async def test_a_failing_background_refresh_is_told_once_and_logged(shift, monkeypatch, caplog):
+    """The lower panes refresh in workers; a failure reaches the user (once per outage), not a silent pass."""
+    from textual.worker import WorkerFailed
+
+    app = make_app(shift)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await started(pilot)
+        await app.workers.wait_for_complete()
+
+        def broken(self, limit: int = 30) -> list:
+            raise RuntimeError("disk on fire")
+
+        monkeypatch.setattr(views.Reads, "recent_depositions", broken)
+        app.clear_notifications()
+        for _ in range(2):
+            with pytest.raises(WorkerFailed):
+                await app.main_screen.refresh_depositions().wait()
+            await pilot.pause()
+        told = [str(n.message) for n in app._notifications if "Could not refresh" in str(n.message)]
+        assert told == ["Could not refresh the recent depositions: RuntimeError: disk on fire"]
+        assert any("disk on fire" in str(record.exc_info) for record in caplog.records)
+        assert app.is_running and app.screen is app.main_screen
+
+
+async def test_live_sync_closes_its_change_probe_on_exit(shift):
+    import sqlite3
+
+    app = make_app(shift, poll=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await app.poll()
+        probe = app.live_sync._probe
+        assert probe is not None and probe.instant
+    with pytest.raises(sqlite3.ProgrammingError):  # its own SQLite connection is closed
+        probe.token()
+
+
+async def test_every_main_screen_key_is_in_the_command_palette_and_help(shift):
+    from textual.binding import Binding
+
+    app = make_app(shift, poll=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        titles = [command.title for command in app.get_system_commands(app.main_screen)]
+        for binding in app.main_screen.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.action in ("help", "app.quit"):
+                continue
+            assert f"{binding.description} ({binding.key_display or binding.key})" in titles, binding
+        assert "Keys (?)" in titles
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.tui_fixtures import NOW, Shiftdesk, build_shift, new_case
-from tui.app import WARNING_GATHER, ShiftdeskApp
+from tui.alerts import WARNING_GATHER
+from tui.app import ShiftdeskApp
 from tui.export import export_folder
 from tui.scheduling import SHIFT_END_JOB, WARNINGS_JOB
 
@@ -44,7 +45,7 @@ async def started(pilot) -> ShiftdeskApp:
 async def warnings_at(pilot, shift: Shiftdesk, at) -> None:
     """Move the frozen clock to `at` and fire what is due there, as the scheduler would."""
     shift.clock.set(at)
-    await pilot.app.fire_warnings()
+    await pilot.app.alerts.fire_warnings()
     await pilot.pause()
 
 
@@ -67,7 +68,7 @@ async def test_reminder_five_minutes_before_then_alert_at_the_breach_each_once(s
             "owed by Billy Okafor"
         ]
         assert bells
-        await app.fire_warnings()  # nothing new: fired once
+        await app.alerts.fire_warnings()  # nothing new: fired once
         assert len(about(app, case_id)) == 1
         await warnings_at(pilot, shift, NOW + timedelta(minutes=8))
         assert about(app, case_id)[-1].startswith(f"Overdue: #{case_id} fix-or-update is due now")
@@ -133,7 +134,7 @@ async def test_a_restart_loses_no_warning_and_does_not_repeat_one(shift):
         await started(pilot)
         alerts = about(second, case_id)
         assert alerts and alerts[0].startswith(f"Overdue: #{case_id} fix-or-update is 1 min overdue")
-        await second.fire_warnings()
+        await second.alerts.fire_warnings()
         await pilot.pause()
         assert len(about(second, case_id)) == len(alerts)
 
@@ -146,7 +147,7 @@ async def test_two_dashboards_on_one_database_each_fire_once(shift):
         await started(right_pilot)
         shift.clock.set(NOW + timedelta(minutes=8))
         for app in (left, right, left, right):
-            await app.fire_warnings()
+            await app.alerts.fire_warnings()
         await left_pilot.pause()
         await right_pilot.pause()
         for app in (left, right):

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from core.config import Settings
 from core.export_formats import AUTOMATIC_FORMATS, DEFAULT_FORMAT
 from core.shifts import ShiftOccurrence
 from core.summary import Period
-from storage.summary_views import export_filename, export_shift, write_export
+from storage.summary_views import export_filename, write_export
 from tui.text import literal
+
+if TYPE_CHECKING:
+    from tui.app import ShiftdeskApp
 
 
 def export_folder(settings: Settings) -> Path:
@@ -22,18 +26,18 @@ def export_folder(settings: Settings) -> Path:
     return Path(user_data_dir("shiftdesk", appauthor=False)) / "exports"
 
 
-def write_shift(app: Any, period: Period, formats: tuple[str, ...]) -> list[Path]:
+def write_shift(app: ShiftdeskApp, period: Period, formats: tuple[str, ...]) -> list[Path]:
     """Write the summary of `period` in each format into the export folder (0600: it names customers)."""
     folder = export_folder(app.settings)
     now = app.now()
     written = []
     for fmt in formats:
-        text = export_shift(app.service, app.settings, period, fmt, False, now)
+        text = app.reads.shift_export(app.settings, period, fmt, now)
         written.append(write_export(folder, period.label, fmt, text))
     return written
 
 
-async def export_now(app: Any) -> None:
+async def export_now(app: ShiftdeskApp) -> None:
     """The `e` key: the running shift so far (or the last one when none runs now), in the default format."""
     calendar = app.settings.calendar
     now = app.now()
@@ -49,7 +53,7 @@ async def export_now(app: Any) -> None:
     app.notify(literal(f"Summary of {occurrence.label} written to {paths[0]}"), timeout=10)
 
 
-async def export_finished_shift(app: Any, occurrence: ShiftOccurrence) -> Path | None:
+async def export_finished_shift(app: ShiftdeskApp, occurrence: ShiftOccurrence) -> Path | None:
     """At a shift's end (or at the next start when closed then): the automatic formats, into the folder."""
     try:
         paths = await asyncio.to_thread(write_shift, app, Period.of(occurrence), AUTOMATIC_FORMATS)
@@ -60,7 +64,7 @@ async def export_finished_shift(app: Any, occurrence: ShiftOccurrence) -> Path |
     return paths[0]
 
 
-def missed_export(settings: Settings, now: Any) -> ShiftOccurrence | None:
+def missed_export(settings: Settings, now: datetime) -> ShiftOccurrence | None:
     """The shift that ended before the current one, when its automatic export is not in the folder."""
     calendar = settings.calendar
     current = calendar.at(now)

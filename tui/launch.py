@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.cli_base import Runtime
 
 
-def run_dashboard(runtime: Any, actor: str | None = None) -> None:
+def run_dashboard(runtime: Runtime, actor: str | None = None) -> None:
     """Open the dashboard. On a SQLite file the open cases are read with the standard library and painted
     at once; SQLAlchemy and the rest of storage load behind the first frame (see storage/quick_read.py)."""
     from storage.location import resolve_url

@@ -24,7 +24,7 @@ class AppScheduler:
         self.scheduler: Any = None
 
     def start(self) -> None:
-        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.scheduler.start()
@@ -44,7 +44,7 @@ class AppScheduler:
             if self.scheduler.get_job(job_id):
                 self.scheduler.remove_job(job_id)
             return
-        from apscheduler.triggers.date import DateTrigger
+        from apscheduler.triggers.date import DateTrigger  # type: ignore[import-untyped]
 
         self.scheduler.add_job(
             run,

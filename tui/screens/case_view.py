@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from storage.views import CaseDetail
-
-from collections.abc import Awaitable, Callable
+import asyncio
 from datetime import datetime, tzinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group
 from rich.table import Table
@@ -17,16 +12,18 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
 from core.case_fields import CASE_VIEW_FIELDS, CaseField, Kind, stored_value
 from core.cases import Case
-from core.deadlines import Deadline
+from core.deadlines import Deadline, pending_deadlines
 from tui.clockface import countdown, local_time, urgency
+from tui.screens.recovery import HELP_KEY, MORE_KEYS, QUIT_KEY, RECOVERY_KEYS, RecoveryScreen, explain
 from tui.text import literal
 from tui.widgets.key_footer import KeyFooter
 
+if TYPE_CHECKING:
+    from storage.views import CaseDetail
 
 def field_cell(field: CaseField, case: Case, zone: tzinfo) -> Text:
     """One field of the case as the case view shows it (user text always literal, never markup)."""
@@ -130,19 +127,47 @@ def deposition_block(detail: CaseDetail, zone: tzinfo) -> Group | Text:
     return Group(*parts)
 
 
-class CaseScreen(Screen[None]):
+class CaseScreen(RecoveryScreen):
     """Esc goes back; the recovery keys act on this case."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        HELP_KEY,
+        *RECOVERY_KEYS,
+        *MORE_KEYS,
+        QUIT_KEY,
+    ]
 
-    def __init__(self, case_id: int, load: Callable[[CaseScreen], Awaitable[None]]) -> None:
+    def __init__(self, case_id: int) -> None:
         super().__init__(classes="case-screen")
         self.case_id = case_id
-        self.load = load
         self.detail: CaseDetail | None = None
 
+    def current_case_id(self) -> int | None:
+        return self.case_id
+
+    def case_shown(self, case_id: int) -> Case | None:
+        return self.detail.case if self.detail is not None and case_id == self.case_id else None
+
     def on_mount(self) -> None:
-        self.run_worker(self.load(self), group="case")
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the case again (it changed, here or in another terminal)."""
+        self.run_worker(self.load(), group="case")
+
+    async def load(self) -> None:
+        desk = self.desk
+        try:
+            reads = await desk.ready_reads()
+            detail = await asyncio.to_thread(reads.case_detail, self.case_id)
+        except Exception as error:
+            self.desk.notify(literal(explain(error)), severity="error")
+            return
+        settings = desk.settings
+        deadlines = pending_deadlines(detail.case, settings.deadlines, settings.calendar)
+        if self.is_mounted:
+            self.show(detail, deadlines, desk.now(), settings.zone)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="case-body"):

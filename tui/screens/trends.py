@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import datetime
-from typing import Any, ClassVar
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import plotext as plt
+import plotext as plt  # type: ignore[import-untyped]
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -20,6 +20,9 @@ from textual.widgets.option_list import Option
 from core.hotspots import WEEKDAYS, Hotspot
 from tui.text import joined, literal, one_line
 from tui.widgets.key_footer import KeyFooter
+
+if TYPE_CHECKING:
+    from storage.views import Reads
 
 SHADES = " ░▒▓█"
 
@@ -53,9 +56,10 @@ def plot(build: Any, width: int, height: int) -> Text:
 class TrendsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
-    def __init__(self, service: Any, now: datetime) -> None:
+    def __init__(self, reads: Reads, zone: tzinfo, now: datetime) -> None:
         super().__init__(classes="trends-screen")
-        self.service = service
+        self.reads = reads
+        self.zone = zone
         self.now = now
         self.hotspots: list[Hotspot] = []
 
@@ -78,14 +82,12 @@ class TrendsScreen(Screen[None]):
         self.run_worker(self.load(), group="trends")
 
     async def load(self) -> None:
-        from storage.trend_facts import HOTSPOT_WINDOW, scan_hotspots, trend_overview
+        from storage.trend_facts import HOTSPOT_WINDOW
 
-        database = self.service.database
-        zone = self.service.settings.zone
         since = self.now - HOTSPOT_WINDOW
         try:
-            overview = await asyncio.to_thread(trend_overview, database, since, self.now, zone)
-            self.hotspots = await asyncio.to_thread(scan_hotspots, database, since, self.now, limit=20)
+            overview = await asyncio.to_thread(self.reads.trend_overview, since, self.now, self.zone)
+            self.hotspots = await asyncio.to_thread(self.reads.hotspots, since, self.now, limit=20)
         except Exception as error:
             self.query_one("#heat-map", Static).update(literal(f"cannot read the trends: {error}"))
             return
@@ -135,10 +137,8 @@ class TrendsScreen(Screen[None]):
         self.run_worker(self.show_cases(hotspot), group="cases")
 
     async def show_cases(self, hotspot: Hotspot) -> None:
-        from storage.views import cases_by_ids
-
-        cases = await asyncio.to_thread(cases_by_ids, self.service.database, hotspot.case_ids[:200])
-        zone = self.service.settings.zone
+        cases = await asyncio.to_thread(self.reads.cases_by_ids, hotspot.case_ids[:200])
+        zone = self.zone
         text = Text(end="")
         for case in cases:
             text.append(f"#{case.id:<6} {case.opened_at.astimezone(zone):%a %d %b %H:%M}  ")

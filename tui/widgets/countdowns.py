@@ -49,8 +49,8 @@ class Countdowns(Widget):
     the lines whose clock changed, so its cost is the lines on screen, whatever the number of cases or
     events stored, and it never asks for a layout pass."""
 
-    def __init__(self, board: Board, **kwargs: str) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, board: Board, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.board = board
         self.border_title = "Countdowns"
         self._lines: list[CountdownLine] = []
@@ -109,10 +109,11 @@ class Countdowns(Widget):
     def render_line(self, y: int) -> Strip:
         strip = self._strips.get(y)
         if strip is None:
-            strip = self._strips[y] = self._render(y)
+            strip = self._strips[y] = self._line_strip(y)
         return strip
 
-    def _render(self, y: int) -> Strip:
+    def _line_strip(self, y: int) -> Strip:
+        """Line `y` as a strip (not `_render`: that name is Textual's own, called by text selection)."""
         if self._base is None:
             self._base = self.rich_style  # worked out from the CSS through every ancestor: once, not per line
         base = self._base

@@ -1,0 +1,187 @@
+"""The `shiftdesk` group and what its commands share: the runtime (settings, database, service), options."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from core.cases import Case, parse_enum
+
+if TYPE_CHECKING:
+    from core.clock import Clock
+    from core.config import Settings
+    from storage.database import Database
+    from storage.service import WorkflowService
+
+CONFIG_ENV = "SHIFTDESK_CONFIG"
+
+
+class Runtime:
+    """The composition root: settings, database and service, built on first use from the CLI options."""
+
+    def __init__(self, db_url: str | None, config_path: str | None) -> None:
+        self.db_option = db_url
+        self.config_option = config_path
+
+    @cached_property
+    def settings(self) -> Settings:
+        from core.config import load_settings
+
+        return load_settings(self.config_path)
+
+    @property
+    def config_path(self) -> Path | None:
+        if self.config_option:
+            return Path(self.config_option)
+        if os.environ.get(CONFIG_ENV):
+            return Path(os.environ[CONFIG_ENV])
+        from platformdirs import user_config_dir
+
+        default = Path(user_config_dir("shiftdesk", appauthor=False)) / "config.toml"
+        return default if default.exists() else None
+
+    @cached_property
+    def database(self) -> Database:
+        from storage.database import Database, resolve_url
+
+        return Database(resolve_url(self.db_option))
+
+    @cached_property
+    def service(self) -> WorkflowService:
+        from storage.service import WorkflowService
+
+        return WorkflowService(self.database, self.settings, self.service_clock())
+
+    def service_clock(self) -> Clock:
+        from core.clock import SystemClock
+
+        return SystemClock()
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"shiftdesk: error: {message}", err=True)
+    sys.exit(code)
+
+
+class ShiftdeskGroup(click.Group):
+    """Turns every expected failure into one clear line on stderr and a non-zero exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from core.config import ConfigError
+        from core.policy import AuthorityError
+        from core.workflow import WorkflowError
+        from storage.errors import CaseNotFound, ConflictError, DatabaseError, ValidationError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except ConflictError as error:
+            fail(str(error), 3)
+        except (
+            WorkflowError,
+            AuthorityError,
+            ValidationError,
+            CaseNotFound,
+            ConfigError,
+            DatabaseError,
+        ) as error:
+            fail(str(error))
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except Exception as error:
+            if os.environ.get("SHIFTDESK_DEBUG"):
+                raise
+            from storage.database import safe_url
+
+            message = str(error).splitlines()[0] if str(error) else type(error).__name__
+            if ctx.obj is not None and ctx.obj.db_option:
+                message = message.replace(ctx.obj.db_option, safe_url(ctx.obj.db_option))
+            fail(f"unexpected {type(error).__name__}: {message} (SHIFTDESK_DEBUG=1 shows the traceback)", 2)
+
+
+def parse_when(value: str | None, settings: Any, field: str) -> datetime | None:
+    """ISO 8601; a naive time is read in the configured local zone."""
+    if value is None:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time", param_hint=field) from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=settings.zone)
+    return at
+
+
+def enum_option(kind: Any, field: str) -> Callable[[click.Context, click.Parameter, str | None], Any]:
+    def convert(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+        if value is None:
+            return None
+        try:
+            return parse_enum(kind, value, field)
+        except ValueError as error:
+            raise click.BadParameter(str(error).split(": ", 1)[1], param_hint=f"--{field}") from None
+
+    return convert
+
+
+def actor_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--as", "actor", default=None, metavar="NAME", help="Who is acting (default: your OS user name)."
+    )(function)
+
+
+def version_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--expect-version",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Refuse with a conflict (exit 3) unless the case is still at version N.",
+    )(function)
+
+
+def who(actor: str | None) -> str:
+    return actor or getpass.getuser()
+
+
+def print_case(case: Case) -> None:
+    click.echo(f"case {case.id}: {case.stage.value}, assigned to {case.assignee} (version {case.version})")
+
+
+@click.group(
+    cls=ShiftdeskGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Database URL (default: $SHIFTDESK_DB, else a SQLite file in your data dir).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="TOML settings (default: $SHIFTDESK_CONFIG, else config.toml in your config dir).",
+)
+@click.version_option(package_name="shiftdesk")
+@click.pass_context
+def main(ctx: click.Context, db_url: str | None, config_path: str | None) -> None:
+    """shiftdesk: run service recovery through a shift.
+
+    Without a command, opens the live dashboard on the configured database.
+    """
+    if ctx.obj is None:  # a caller (a test harness, a long-lived worker) may hand in its own Runtime
+        ctx.obj = Runtime(db_url, config_path)
+    if ctx.invoked_subcommand is None:
+        from tui.launch import run_dashboard
+
+        run_dashboard(ctx.obj)

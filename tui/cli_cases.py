@@ -1,0 +1,223 @@
+"""`shiftdesk add` and the workflow commands (apologize … close, reassign): one service call each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from core.cases import Action, Case, Channel, Severity, Tier
+from tui.cli_base import (
+    Runtime,
+    actor_option,
+    enum_option,
+    main,
+    parse_when,
+    print_case,
+    version_option,
+    who,
+)
+
+
+@main.command()
+@click.option("--customer", required=True, help="Customer name.")
+@click.option("--contact", default=None, help="Phone, e-mail … (optional).")
+@click.option("--category", required=True, help="What kind of breakdown (late delivery, billing …).")
+@click.option("--site", required=True)
+@click.option("--region", default="", help="Region of the site.")
+@click.option("--product", required=True)
+@click.option("--staff", required=True, help="Who was serving when it broke down.")
+@click.option("--owner", default=None, help="Who took the case, the customer's ally (default: --staff).")
+@click.option("--description", required=True)
+@click.option(
+    "--severity",
+    default="medium",
+    callback=enum_option(Severity, "severity"),
+    help="low|medium|high|critical",
+)
+@click.option("--tier", default="standard", callback=enum_option(Tier, "tier"), help="standard|vip|chronic")
+@click.option(
+    "--channel",
+    default="phone",
+    callback=enum_option(Channel, "channel"),
+    help="phone|in-person|email|chat|social",
+)
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Seen by the public (social media …): needs a public apology and a spokesperson.",
+)
+@click.option("--opened-at", default=None, metavar="ISO8601", help="When it broke down (default: now).")
+@actor_option
+@click.pass_obj
+def add(runtime: Runtime, /, actor: str | None, opened_at: str | None, **fields: Any) -> None:
+    """Open a case; prints its id once the commit is durable."""
+    service = runtime.service
+    owner = fields.pop("owner") or fields["staff"]
+    when = parse_when(opened_at, runtime.settings, "--opened-at") or service.clock.now()
+    case = service.open_case(Case(opened_at=when, owner=owner, assignee=owner, **fields), who(actor))
+    click.echo(case.id)
+
+
+def simple_action(name: str, action: Action, help_text: str) -> None:
+    @main.command(name, help=help_text)
+    @click.argument("case_id", type=int)
+    @click.argument("text")
+    @actor_option
+    @version_option
+    @click.pass_obj
+    def command(
+        runtime: Runtime, case_id: int, text: str, actor: str | None, expect_version: int | None
+    ) -> None:
+        print_case(runtime.service.act(case_id, action, who(actor), text, expected_version=expect_version))
+
+
+simple_action("apologize", Action.APOLOGIZE, "Record the personal apology to the customer.")
+simple_action(
+    "update", Action.UPDATE, "Record a progress update to the customer (restarts the fix-or-update clock)."
+)
+simple_action(
+    "check-back", Action.CHECK_BACK, "The original owner checked back with the customer after a hand-off."
+)
+simple_action("public-apology", Action.PUBLIC_APOLOGY, "Record the public apology posted for a public case.")
+simple_action("amend", Action.AMEND, "Append a correction under a filed deposition.")
+
+
+@main.command()
+@click.argument("case_id", type=int)
+@click.argument("text")
+@click.option("--needs", required=True, help="What the customer needs for a good outcome.")
+@actor_option
+@version_option
+@click.pass_obj
+def review(
+    runtime: Runtime, case_id: int, text: str, needs: str, actor: str | None, expect_version: int | None
+) -> None:
+    """Review the complaint: TEXT is what went wrong in the customer's eyes."""
+    if not needs.strip():
+        raise click.BadParameter("must not be empty", param_hint="--needs")
+    print_case(
+        runtime.service.act(
+            case_id, Action.REVIEW, who(actor), text, {"needs": needs}, expected_version=expect_version
+        )
+    )
+
+
+@main.command()
+@click.argument("case_id", type=int)
+@click.argument("text")
+@click.option("--gesture", default="", help="The something extra: discount, upgrade, voucher …")
+@click.option(
+    "--value", type=float, default=0.0, help="Value of the gesture (checked against authority limits)."
+)
+@click.option("--approved-by", default=None, help="Approver, when the value is above your limit.")
+@actor_option
+@version_option
+@click.pass_obj
+def fix(
+    runtime: Runtime,
+    case_id: int,
+    text: str,
+    gesture: str,
+    value: float,
+    approved_by: str | None,
+    actor: str | None,
+    expect_version: int | None,
+) -> None:
+    """Record the fix, with an optional gesture."""
+    print_case(
+        runtime.service.fix(
+            case_id,
+            who(actor),
+            text,
+            gesture_kind=gesture,
+            gesture_value=value,
+            approved_by=approved_by,
+            expected_version=expect_version,
+        )
+    )
+
+
+@main.command("follow-up")
+@click.argument("case_id", type=int)
+@click.argument("text")
+@click.option("--satisfied/--not-satisfied", default=True, help="Was the customer satisfied?")
+@actor_option
+@version_option
+@click.pass_obj
+def follow_up(
+    runtime: Runtime, case_id: int, text: str, satisfied: bool, actor: str | None, expect_version: int | None
+) -> None:
+    """Record the follow-up after the fix."""
+    print_case(
+        runtime.service.follow_up(
+            case_id, who(actor), text, satisfied=satisfied, expected_version=expect_version
+        )
+    )
+
+
+@main.command()
+@click.argument("case_id", type=int)
+@click.option("--customer-view", required=True, help="What went wrong, in the customer's eyes.")
+@click.option("--customer-needed", required=True, help="What the customer needed.")
+@click.option("--actions-taken", required=True, help="What was done.")
+@click.option("--root-cause", required=True)
+@click.option(
+    "--factors",
+    default="",
+    help="Comma-separated: training, process, system, staffing, product, facility, external.",
+)
+@click.option("--gesture", default="", help="The gesture given, if any.")
+@click.option("--notes", default="")
+@actor_option
+@version_option
+@click.pass_obj
+def document(
+    runtime: Runtime,
+    /,
+    case_id: int,
+    factors: str,
+    actor: str | None,
+    expect_version: int | None,
+    **fields: str,
+) -> None:
+    """File the deposition of a case (immutable once filed; correct it with `amend`)."""
+    from core.deposition import Deposition, parse_factors
+
+    try:
+        parsed = parse_factors(factors)
+    except ValueError as error:
+        raise click.BadParameter(str(error).split(": ", 1)[1], param_hint="--factors") from None
+    print_case(
+        runtime.service.file_deposition(
+            case_id, who(actor), Deposition(factors=parsed, **fields), expected_version=expect_version
+        )
+    )
+
+
+@main.command()
+@click.argument("case_id", type=int)
+@click.argument("text", default="")
+@actor_option
+@version_option
+@click.pass_obj
+def close(runtime: Runtime, case_id: int, text: str, actor: str | None, expect_version: int | None) -> None:
+    """Close a documented case."""
+    print_case(runtime.service.act(case_id, Action.CLOSE, who(actor), text, expected_version=expect_version))
+
+
+@main.command()
+@click.argument("case_id", type=int)
+@click.argument("name")
+@actor_option
+@version_option
+@click.pass_obj
+def spokesperson(
+    runtime: Runtime, case_id: int, name: str, actor: str | None, expect_version: int | None
+) -> None:
+    """Name the spokesperson of a public case."""
+    print_case(
+        runtime.service.act(
+            case_id, Action.SPOKESPERSON, who(actor), "", {"name": name}, expected_version=expect_version
+        )
+    )

@@ -1,0 +1,184 @@
+"""`shiftdesk list`, `show` and `export`: reading cases and shift summaries without the dashboard."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from core.export_formats import DEFAULT_FORMAT, FORMATS
+from tui.cli_base import (
+    Runtime,
+    actor_option,
+    fail,
+    main,
+    parse_when,
+    print_case,
+    version_option,
+    who,
+)
+
+
+@main.command()
+@click.argument("case_id", type=int)
+@click.argument("agent")
+@actor_option
+@version_option
+@click.pass_obj
+def reassign(
+    runtime: Runtime, case_id: int, agent: str, actor: str | None, expect_version: int | None
+) -> None:
+    """Hand a case to AGENT (its original owner still owes the customer a check-back)."""
+    print_case(runtime.service.reassign(case_id, agent, who(actor), expected_version=expect_version))
+
+
+@main.command("list")
+@click.option("--open", "open_only", is_flag=True, help="Only cases not yet closed.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README).")
+@click.pass_obj
+def list_command(runtime: Runtime, open_only: bool, as_json: bool) -> None:
+    """List cases, oldest first."""
+    from core.case_json import case_json
+    from core.deadlines import pending_deadlines
+    from storage import views
+
+    cases = views.list_cases(runtime.database, open_only=open_only)
+    now = runtime.service.clock.now()
+    settings = runtime.settings
+    if as_json:
+        payload = [
+            case_json(case, deadlines=pending_deadlines(case, settings.deadlines, settings.calendar), now=now)
+            for case in cases
+        ]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for case in cases:
+        deadlines = pending_deadlines(case, settings.deadlines, settings.calendar)
+        due = ""
+        if deadlines:
+            remaining = int(deadlines[0].remaining(now).total_seconds() // 60)
+            when = f"in {remaining} min" if remaining >= 0 else f"{-remaining} min overdue"
+            due = f"{deadlines[0].kind} {when}"
+        click.echo(
+            f"{case.id:>6}  {case.stage.value:<11}  {case.assignee:<18.18}  "
+            f"{case.customer:<24.24}  {case.category:<18.18}  {due}"
+        )
+
+
+@main.command()
+@click.argument("case_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README).")
+@click.pass_obj
+def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
+    """Show a case with its full event timeline and its pending deadlines."""
+    from core.case_fields import CASE_VIEW_FIELDS, Kind, stored_value
+    from core.case_json import case_json
+    from core.deadlines import pending_deadlines
+    from storage import views
+
+    detail = views.case_detail(runtime.database, case_id)
+    settings = runtime.settings
+    now = runtime.service.clock.now()
+    deadlines = pending_deadlines(detail.case, settings.deadlines, settings.calendar)
+    payload = case_json(detail.case, detail.events, deadlines, now)
+    if detail.deposition is not None:
+        payload["deposition"] = {
+            "filed_at": detail.deposition.filed_at.isoformat(),
+            "author": detail.deposition.author,
+            **detail.deposition.content.to_data(),
+            "amendments": [
+                {"at": a.at.isoformat(), "author": a.author, "text": a.text}
+                for a in detail.deposition.amendments
+            ],
+        }
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    case = detail.case
+    zone = settings.zone
+    click.echo(f"case {case.id}  {case.customer} ({case.tier.value})  stage: {case.stage.value}")
+    for field in CASE_VIEW_FIELDS:  # the fields the dashboard's case view shows, in its order
+        value = getattr(case, field.name)
+        if field.kind is Kind.TIME:
+            value = f"{value.astimezone(zone):%Y-%m-%d %H:%M}"
+        elif field.kind is Kind.FLAG:
+            value = "yes" if value else "no"
+        click.echo(f"  {field.shown_as:<10} {'' if value is None else stored_value(value)}")
+    click.echo("timeline:")
+    for event in detail.events:
+        click.echo(
+            f"  {event.at.astimezone(zone):%Y-%m-%d %H:%M}  {event.actor:<16.16} "
+            f"{event.action.value:<15} {event.text}"
+        )
+    click.echo("deadlines:" if deadlines else "deadlines: none pending")
+    for deadline in deadlines:
+        left = int(deadline.remaining(now).total_seconds() // 60)
+        state = f"in {left} min" if left >= 0 else f"OVERDUE by {-left} min"
+        click.echo(
+            f"  {deadline.kind:<17} due {deadline.due_at.astimezone(zone):%H:%M} ({state}), "
+            f"owed by {deadline.owed_by}"
+        )
+
+
+@main.command()
+@click.option(
+    "--shift",
+    "shift_spec",
+    default=None,
+    metavar="current|previous|DATE:NAME",
+    help="Which shift (default: current, the one running now; e.g. 2026-11-24:Late).",
+)
+@click.option("--from", "from_at", default=None, metavar="ISO8601", help="Start of an explicit period.")
+@click.option("--to", "to_at", default=None, metavar="ISO8601", help="End of an explicit period (excluded).")
+@click.option(
+    "--format", "fmt", type=click.Choice(list(FORMATS)), default=DEFAULT_FORMAT, help="Document format."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (mode 0600 unless --redact) instead of stdout.",
+)
+@click.option("--redact", is_flag=True, help="Replace customer names by 'customer #ID', drop contacts.")
+@click.pass_obj
+def export(
+    runtime: Runtime,
+    shift_spec: str | None,
+    from_at: str | None,
+    to_at: str | None,
+    fmt: str,
+    out: Path | None,
+    redact: bool,
+) -> None:
+    """End-of-shift summary of a shift or a period (see README for its JSON keys and CSV columns)."""
+    from core.summary import Period, PeriodError, resolve_shift
+    from storage.summary_views import export_shift, write_atomically
+
+    settings = runtime.settings
+    now = runtime.service.clock.now()
+    try:
+        if from_at is not None or to_at is not None:
+            if shift_spec is not None:
+                fail("give either --shift or --from/--to, not both", 2)
+            if from_at is None or to_at is None:
+                fail("--from and --to go together", 2)
+            start = parse_when(from_at, settings, "--from")
+            end = parse_when(to_at, settings, "--to")
+            assert start is not None and end is not None
+            period = Period.between(start, end)
+        else:
+            period = resolve_shift(shift_spec or "current", settings.calendar, now)
+    except click.BadParameter as error:
+        fail(error.format_message(), 2)
+    except PeriodError as error:
+        fail(f"--shift: {error}" if from_at is None and to_at is None else f"--from/--to: {error}", 2)
+    text = export_shift(runtime.database, settings, period, fmt, redact, now)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomically(out, text, private=not redact)
+    except OSError as error:
+        fail(f"cannot write {out}: {error.strerror or error}")
+    click.echo(f"wrote {out}", err=True)

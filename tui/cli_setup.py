@@ -1,0 +1,131 @@
+"""`shiftdesk demo`, `trends`, `import` and `db upgrade`: setting a database up and looking over it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from tui.cli_base import (
+    Runtime,
+    actor_option,
+    fail,
+    main,
+    parse_when,
+    who,
+)
+
+
+@main.command()
+@click.option("--fresh", is_flag=True, help="Rebuild the demo database even if a recent one exists.")
+@click.option("--no-open", is_flag=True, help="Build the demo database, do not open the dashboard.")
+@click.pass_obj
+def demo(runtime: Runtime, fresh: bool, no_open: bool) -> None:
+    """Open the dashboard on a separate demo database holding a realistic shift and 90 days of history."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from core.demo import DEMO_SHIFTS, build_demo
+    from core.policy import AuthorityPolicy
+    from storage import views
+    from storage.database import Database, default_sqlite_path
+
+    settings = replace(
+        runtime.settings,
+        shifts=DEMO_SHIFTS,
+        authority=AuthorityPolicy(limits={shift.supervisor: 250.0 for shift in DEMO_SHIFTS}),
+    )
+    runtime.__dict__["settings"] = settings
+    path = default_sqlite_path().with_name("demo.db")
+    url = runtime.db_option or f"sqlite:///{path}"
+    now = runtime.service_clock().now()
+    database = Database(url)
+    # The demo pretends to be a running shift: an old one (its deadlines long past) is rebuilt.
+    newest = views.latest_event_at(database)
+    stale = newest is None or newest < now - timedelta(hours=3)
+    if fresh or stale:
+        if not database.is_sqlite:
+            fail("the demo builds only into a SQLite file; drop --db or point it at a new .db file")
+        database.dispose()
+        db_file = Path(database.engine.url.database or path)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+        database = Database(url)
+        data = build_demo(now, settings.zone)
+        runtime.__dict__["database"] = database
+        count = len(runtime.service.import_histories([*data.history, *data.shift_cases]))
+        click.echo(f"demo database {database.display_url}: {count} cases", err=True)
+    runtime.__dict__["database"] = database
+    if not no_open:
+        from tui.launch import run_dashboard
+
+        # The demo is worked as the running shift's supervisor, whose authority limit is the demo's own.
+        occurrence = settings.calendar.at(now)
+        run_dashboard(runtime, actor=occurrence.shift.supervisor if occurrence else None)
+
+
+@main.command()
+@click.option("--since", default=None, metavar="ISO8601", help="Start of the window (default: 90 days ago).")
+@click.option("--until", default=None, metavar="ISO8601", help="End of the window (default: now).")
+@click.option("--limit", type=click.IntRange(1, 200), default=20, help="How many hotspots at most.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README).")
+@click.pass_obj
+def trends(runtime: Runtime, since: str | None, until: str | None, limit: int, as_json: bool) -> None:
+    """Hotspots: where, when and with whom breakdowns cluster beyond what the rest predicts."""
+
+    from storage.trend_facts import HOTSPOT_WINDOW, scan_hotspots
+
+    now = runtime.service_clock().now()
+    until_at = parse_when(until, runtime.settings, "--until") or now
+    since_at = parse_when(since, runtime.settings, "--since") or until_at - HOTSPOT_WINDOW
+    if since_at >= until_at:
+        raise click.BadParameter("must be before --until", param_hint="--since")
+    found = scan_hotspots(runtime.database, since_at, until_at, limit=limit)
+    if as_json:
+        click.echo(json.dumps([hotspot.to_json() for hotspot in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("no hotspots: nothing stands out against the rest of the data")
+    for rank, hotspot in enumerate(found, start=1):
+        click.echo(f"{rank:>2}. {hotspot.sentence}  (p={hotspot.p_value:.2g})")
+
+
+@main.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@actor_option
+@click.pass_obj
+def import_command(runtime: Runtime, csv_file: Path, actor: str | None) -> None:
+    """Import historical and open cases from a CSV file: all rows or none (see README for the columns)."""
+    from core.csv_import import CsvImportError, parse_cases_csv
+
+    service = runtime.service
+    try:
+        histories = parse_cases_csv(csv_file, runtime.settings, now=service.clock.now(), actor=who(actor))
+    except CsvImportError as error:
+        count = len(error.problems)
+        click.echo(f"shiftdesk: error: {csv_file}: {count} problem(s), nothing imported:", err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    show_progress = len(histories) >= 5_000 and sys.stderr.isatty()
+    with click.progressbar(length=len(histories), label="importing", file=sys.stderr) as bar:
+        ids = service.import_histories(histories, progress=bar.update if show_progress else None)
+    click.echo(f"imported {len(ids)} cases" + (f" (#{ids[0]}–#{ids[-1]})" if ids else ""))
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(runtime: Runtime) -> None:
+    """Create the schema or bring it to the newest revision."""
+    from storage.database import Database, resolve_url
+
+    database = Database(resolve_url(runtime.db_option), create=False)
+    database.upgrade()
+    click.echo(f"database {database.display_url} is at revision {database.current_revision()}")

@@ -1,0 +1,281 @@
+"""Every recovery form as one row of a table: title, fields, and how its values become a service call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from core.cases import Action, Case, Channel, Severity, Tier
+from core.config import Settings
+from core.deposition import Deposition, parse_factors
+from tui.screens.form import Field, FormSpec
+
+if TYPE_CHECKING:
+    from storage.service import WorkflowService
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a submitted case form hands to its service call."""
+
+    case_id: int
+    actor: str
+    version: int | None  # the version on screen: a stale one is refused with ConflictError
+    values: dict[str, Any]
+
+
+# The service call a form's values map to (run in a worker thread); ValueError carries a field's problem.
+ServiceCall = Callable[["WorkflowService", Submission], Case]
+# A line under a form's fields, worked out from the settings, the actor and the case.
+FormNote = Callable[[Settings, str, Case], str]
+
+
+@dataclass(frozen=True)
+class CaseForm:
+    """One recovery action on the highlighted case: refused up front when core/ says it cannot happen now."""
+
+    action: Action
+    title: str
+    fields: tuple[Field, ...]
+    call: ServiceCall
+    note: FormNote | None = None
+
+
+def act_with_text(action: Action) -> ServiceCall:
+    """An action recorded with one text and nothing else."""
+
+    def call(service: WorkflowService, form: Submission) -> Case:
+        return service.act(
+            form.case_id, action, form.actor, form.values["text"], expected_version=form.version
+        )
+
+    return call
+
+
+def review(service: WorkflowService, form: Submission) -> Case:
+    values = form.values
+    return service.act(
+        form.case_id,
+        Action.REVIEW,
+        form.actor,
+        values["text"],
+        {"needs": values["needs"]},
+        expected_version=form.version,
+    )
+
+
+def fix(service: WorkflowService, form: Submission) -> Case:
+    values = form.values
+    raw = str(values.get("value") or "").strip()
+    try:
+        value = float(raw) if raw else 0.0
+    except ValueError:
+        raise ValueError(f"value: {raw!r} is not a number") from None
+    return service.fix(
+        form.case_id,
+        form.actor,
+        values["text"],
+        gesture_kind=values.get("gesture", ""),
+        gesture_value=value,
+        approved_by=values.get("approved_by") or None,
+        expected_version=form.version,
+    )
+
+
+def follow_up(service: WorkflowService, form: Submission) -> Case:
+    return service.follow_up(
+        form.case_id,
+        form.actor,
+        form.values["text"],
+        satisfied=bool(form.values["satisfied"]),
+        expected_version=form.version,
+    )
+
+
+def file_deposition(service: WorkflowService, form: Submission) -> Case:
+    values = form.values
+    try:
+        factors = parse_factors(values.get("factors", ""))
+    except ValueError as error:
+        raise ValueError(f"factors: {error}") from None
+    deposition = Deposition(
+        customer_view=values["customer_view"],
+        customer_needed=values["customer_needed"],
+        actions_taken=values["actions_taken"],
+        root_cause=values["root_cause"],
+        factors=factors,
+        gesture=values.get("gesture", ""),
+        notes=values.get("notes", ""),
+    )
+    return service.file_deposition(form.case_id, form.actor, deposition, expected_version=form.version)
+
+
+def name_spokesperson(service: WorkflowService, form: Submission) -> Case:
+    return service.act(
+        form.case_id,
+        Action.SPOKESPERSON,
+        form.actor,
+        "",
+        {"name": form.values["to"]},
+        expected_version=form.version,
+    )
+
+
+def authority_note(settings: Settings, actor: str, _case: Case) -> str:
+    return f"Your authority limit: {settings.authority.limit_of(actor):g}. Above it, name the approver."
+
+
+def confirmed_from_case(settings: Settings, _actor: str, case: Case) -> str:
+    opened = case.opened_at.astimezone(settings.zone)
+    return (
+        f"Confirmed from the case: opened {opened:%a %d %b %H:%M}, "
+        f"staff {case.staff}, site {case.site} ({case.region}), product {case.product}, "
+        f"category {case.category}."
+    )
+
+
+def one_text(label: str, *, required: bool = True) -> tuple[Field, ...]:
+    return (Field("text", label, required=required),)
+
+
+# The `form('<name>')` action of each key opens the row of that name.
+CASE_FORMS: dict[str, CaseForm] = {
+    "apologize": CaseForm(
+        Action.APOLOGIZE,
+        "Apologize",
+        one_text("How you apologized (in your words)"),
+        act_with_text(Action.APOLOGIZE),
+    ),
+    "review": CaseForm(
+        Action.REVIEW,
+        "Review the complaint with the customer",
+        (
+            Field("text", "What went wrong, in the customer's eyes", required=True),
+            Field("needs", "What the customer needs for a good outcome", required=True),
+        ),
+        review,
+    ),
+    "update": CaseForm(
+        Action.UPDATE, "Progress update", one_text("What you told the customer"), act_with_text(Action.UPDATE)
+    ),
+    "fix": CaseForm(
+        Action.FIX,
+        "Record the fix",
+        (
+            Field("text", "What was fixed", required=True),
+            Field("gesture", "Something extra (discount, upgrade …), optional"),
+            Field("value", "Its value", kind="number"),
+            Field("approved_by", "Approved by (needed above your limit)"),
+        ),
+        fix,
+        note=authority_note,
+    ),
+    "follow_up": CaseForm(
+        Action.FOLLOW_UP,
+        "Follow up after the fix",
+        (
+            Field("text", "What the customer said", required=True),
+            Field("satisfied", "The customer is satisfied", kind="bool", initial=True),
+        ),
+        follow_up,
+    ),
+    "deposition": CaseForm(
+        Action.DOCUMENT,
+        "Deposition — write it while memory is fresh",
+        (
+            Field("customer_view", "What went wrong, in the customer's eyes", required=True),
+            Field("customer_needed", "What the customer needed", required=True),
+            Field("actions_taken", "What was done", required=True),
+            Field("root_cause", "Root cause", required=True),
+            Field(
+                "factors",
+                "Factors, comma-separated: training, process, system, staffing, product, facility, external",
+            ),
+            Field("gesture", "Gesture given"),
+            Field("notes", "Notes"),
+        ),
+        file_deposition,
+        note=confirmed_from_case,
+    ),
+    "close": CaseForm(
+        Action.CLOSE, "Close the case", one_text("Closing note", required=False), act_with_text(Action.CLOSE)
+    ),
+    "check_back": CaseForm(
+        Action.CHECK_BACK,
+        "Owner's check-back",
+        one_text("What the original owner told the customer"),
+        act_with_text(Action.CHECK_BACK),
+    ),
+    "public_apology": CaseForm(
+        Action.PUBLIC_APOLOGY,
+        "Public apology",
+        one_text("Where and what was posted"),
+        act_with_text(Action.PUBLIC_APOLOGY),
+    ),
+    "spokesperson": CaseForm(
+        Action.SPOKESPERSON,
+        "Name the spokesperson",
+        (Field("to", "Spokesperson", required=True),),
+        name_spokesperson,
+    ),
+    "amend": CaseForm(
+        Action.AMEND, "Amend the deposition", one_text("The correction"), act_with_text(Action.AMEND)
+    ),
+}
+
+
+NEW_CASE = FormSpec(
+    "New case",
+    "A breakdown just reported. The person serving becomes the owner unless you name one.",
+    [
+        Field("customer", "Customer", required=True),
+        Field("contact", "Contact (phone, e-mail)"),
+        Field("category", "Category", required=True),
+        Field("description", "What happened", required=True),
+        Field("site", "Site", required=True),
+        Field("region", "Region"),
+        Field("product", "Product", required=True),
+        Field("staff", "Staff serving", required=True),
+        Field("owner", "Owner (default: the staff serving)"),
+        Field("tier", "Tier", kind="choice", choices=tuple(tier.value for tier in Tier), initial="standard"),
+        Field(
+            "channel",
+            "Channel",
+            kind="choice",
+            choices=tuple(channel.value for channel in Channel),
+            initial="phone",
+        ),
+        Field(
+            "severity",
+            "Severity",
+            kind="choice",
+            choices=tuple(severity.value for severity in Severity),
+            initial="medium",
+        ),
+        Field("public", "Public (social media, seen by the public)", kind="bool"),
+    ],
+)
+
+
+def new_case_from(values: dict[str, Any], opened_at: datetime) -> Case:
+    """The case the new-case form describes; the person serving owns it unless an owner is named."""
+    owner = values["owner"].strip() or values["staff"].strip()
+    return Case(
+        opened_at=opened_at,
+        customer=values["customer"],
+        contact=values["contact"] or None,
+        category=values["category"],
+        description=values["description"],
+        site=values["site"],
+        region=values["region"],
+        product=values["product"],
+        staff=values["staff"],
+        owner=owner,
+        assignee=owner,
+        tier=Tier(values["tier"] or "standard"),
+        channel=Channel(values["channel"] or "phone"),
+        severity=Severity(values["severity"] or "medium"),
+        public=bool(values["public"]),
+    )

@@ -1,0 +1,295 @@
+"""The recovery keys (forms, reassign, new case, trends, export, help) of the main screen and case view."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from core.cases import Action, Case
+from core.policy import AuthorityError
+from core.workflow import WorkflowError, refusal
+from storage.errors import CaseNotFound, ConflictError, DatabaseError, ValidationError
+from tui.forms import CASE_FORMS, NEW_CASE, CaseForm, Submission, new_case_from
+from tui.live_sync import UNREACHABLE
+from tui.screens.form import FormScreen, FormSpec, Submit
+from tui.screens.help import HelpScreen
+from tui.screens.reassign import Candidate, ReassignPicker
+from tui.text import joined, literal, one_line
+
+if TYPE_CHECKING:
+    from tui.app import ShiftdeskApp
+
+
+# The keys in the footer's order. `?` and `q` are the app's too, for the screens without these keys; here
+# they come first and last, as on the main screen.
+HELP_KEY = Binding("question_mark", "help", "Help", key_display="?")
+OPEN_KEY = Binding("enter", "open_case", "Open", show=False)
+FILTER_KEY = Binding("slash", "filter", "Filter", key_display="/")
+QUIT_KEY = Binding("q", "app.quit", "Quit")
+RECOVERY_KEYS: list[Binding] = [
+    Binding("a", "form('apologize')", "Apologize"),
+    Binding("v", "form('review')", "Review"),
+    Binding("u", "form('update')", "Update"),
+    Binding("f", "form('fix')", "Fix"),
+    Binding("o", "form('follow_up')", "Follow-up"),
+    Binding("d", "form('deposition')", "Deposition"),
+    Binding("c", "form('close')", "Close"),
+    Binding("r", "reassign", "Reassign"),
+    Binding("n", "new_case", "New"),
+]
+MORE_KEYS: list[Binding] = [
+    Binding("t", "trends", "Trends"),
+    Binding("e", "export", "Export"),
+    Binding("b", "form('check_back')", "Check-back", show=False),
+    Binding("P", "form('public_apology')", "Public apology", show=False),
+    Binding("S", "form('spokesperson')", "Spokesperson", show=False),
+    Binding("m", "form('amend')", "Amend deposition", show=False),
+]
+# The main screen's keys: what help lists and the command palette offers.
+MAIN_KEYS: list[Binding] = [HELP_KEY, OPEN_KEY, *RECOVERY_KEYS, FILTER_KEY, *MORE_KEYS, QUIT_KEY]
+# Shown in help and the command palette.
+DESCRIPTIONS: dict[str, str] = {
+    "help": "this help",
+    "open_case": "open the highlighted case: fields, timeline, deadlines, deposition",
+    "form('apologize')": "record the apology",
+    "form('review')": "review the complaint: what went wrong in the customer's eyes, what they need",
+    "form('update')": "progress update to the customer (restarts the fix-or-update clock)",
+    "form('fix')": "record the fix, with an optional gesture (authority limits apply)",
+    "form('follow_up')": "follow up after the fix: was the customer satisfied?",
+    "form('deposition')": "write the deposition while memory is fresh",
+    "form('close')": "close the case",
+    "reassign": "hand the case to another agent (the original owner still owes a check-back)",
+    "new_case": "open a new case",
+    "filter": "filter the open breakdowns as you type",
+    "trends": "trends screen: heat map, hotspots",
+    "export": "export the end-of-shift summary",
+    "form('check_back')": "the original owner checked back with the customer",
+    "form('public_apology')": "record the public apology (public cases)",
+    "form('spokesperson')": "name the spokesperson (public cases)",
+    "form('amend')": "amend a filed deposition",
+    "app.quit": "quit",
+}
+
+
+def explain(error: BaseException) -> str:
+    """One line a supervisor understands, for every refusal the service can give."""
+    if isinstance(error, ValidationError):
+        return "; ".join(error.problems)
+    if isinstance(error, (WorkflowError, AuthorityError)):
+        return str(error)
+    if isinstance(error, CaseNotFound):
+        return f"case #{error.args[0]} does not exist"
+    if isinstance(error, DatabaseError):
+        return f"{UNREACHABLE}: nothing was saved ({error})"
+    return f"{type(error).__name__}: {error}"
+
+
+def context_line(case: Case) -> Text:
+    return joined(
+        f"#{case.id} · {case.stage.value} · ",
+        one_line(case.customer, 40),
+        " · ",
+        one_line(case.category, 30),
+        " · assigned to ",
+        one_line(case.assignee, 30),
+    )
+
+
+class RecoveryScreen(Screen[None]):
+    """A screen whose keys act on one case: the highlighted row, or the case shown."""
+
+    BINDINGS: ClassVar[list[BindingType]] = []
+
+    @property
+    def desk(self) -> ShiftdeskApp:
+        from tui.app import ShiftdeskApp
+
+        assert isinstance(self.app, ShiftdeskApp)
+        return self.app
+
+    def current_case_id(self) -> int | None:
+        raise NotImplementedError
+
+    def case_shown(self, case_id: int) -> Case | None:
+        """The case when it is no longer on the board (closed meanwhile): the case view still has it."""
+        return None
+
+    def current_case(self) -> Case | None:
+        case_id = self.current_case_id()
+        if case_id is None:
+            self.desk.notify("No case highlighted.", severity="warning")
+            return None
+        case = self.desk.board.cases.get(case_id) or self.case_shown(case_id)
+        if case is None:
+            self.desk.notify(f"Case #{case_id} is not open.", severity="warning")
+        return case
+
+    def refused_before_form(self, case: Case, action: Action) -> bool:
+        """Say at once why an action cannot happen now, rather than after the user typed a text."""
+        reason = refusal(case, action)
+        if reason:
+            self.desk.notify(literal(reason), title="Not now", severity="warning", timeout=6)
+        return reason is not None
+
+    # -- the forms -----------------------------------------------------------------------------------
+
+    def action_form(self, name: str) -> None:
+        """Open the form `name` of tui.forms.CASE_FORMS on the current case."""
+        case = self.current_case()
+        form = CASE_FORMS[name]
+        if case is None or case.id is None or self.refused_before_form(case, form.action):
+            return
+        desk = self.desk
+        note = form.note(desk.settings, desk.actor, case) if form.note else ""
+        spec = FormSpec(form.title, context_line(case), list(form.fields), note=note)
+        self.app.push_screen(FormScreen(spec, self.submitter(case, form)))
+
+    def submitter(self, case: Case, form: CaseForm) -> Submit:
+        """The form's submit: runs the service call off the UI thread, keeps the text on any refusal."""
+        desk = self.desk
+        assert case.id is not None
+        case_id, expected = case.id, {"version": case.version}
+
+        async def submit(values: dict[str, Any]) -> str | None:
+            try:
+                service = await desk.ready_service()
+                submission = Submission(case_id, desk.actor, expected["version"], values)
+                updated = await asyncio.to_thread(form.call, service, submission)
+            except ConflictError as conflict:
+                fresh = conflict.current
+                expected["version"] = fresh.version
+                desk.main_screen.take_in([fresh])
+                return (
+                    f"Case #{fresh.id} changed while you were typing: it is now {fresh.stage.value}, "
+                    f"assigned to {fresh.assignee} (version {fresh.version}). Your text is kept: "
+                    "ctrl+s applies it to the new state, Esc cancels."
+                )
+            except (WorkflowError, AuthorityError, ValidationError, CaseNotFound, DatabaseError) as error:
+                return explain(error)
+            except ValueError as error:
+                return str(error)
+            desk.main_screen.take_in([updated])
+            desk.confirm(literal(f"#{updated.id}: {updated.stage.value}, assigned to {updated.assignee}"))
+            return None
+
+        return submit
+
+    def action_new_case(self) -> None:
+        desk = self.desk
+
+        async def submit(values: dict[str, Any]) -> str | None:
+            case = new_case_from(values, desk.now())
+            try:
+                service = await desk.ready_service()
+                stored = await asyncio.to_thread(service.open_case, case, desk.actor)
+            except (ValidationError, DatabaseError, ValueError) as error:
+                return explain(error)
+            desk.main_screen.take_in([stored])
+            desk.confirm(joined(f"opened #{stored.id} for ", one_line(stored.customer)))
+            return None
+
+        self.app.push_screen(FormScreen(NEW_CASE, submit))
+
+    # -- reassigning -----------------------------------------------------------------------------------
+
+    def action_reassign(self) -> None:
+        case = self.current_case()
+        if case is None or case.id is None or self.refused_before_form(case, Action.REASSIGN):
+            return
+        desk = self.desk
+        occurrence = desk.settings.calendar.at(desk.now())
+        roster = list(occurrence.shift.agents) if occurrence else []
+
+        # The roster and everyone with open cases, each with their open load: the main screen's last
+        # Reads.agent_loads(), re-read after every change, so the key itself waits on no query.
+        loads = desk.main_screen.agent_loads
+        if loads is None:  # just started, painted from the quick read: the same count, from its open cases
+            loads = dict(Counter(case.assignee for case in desk.board.cases.values()))
+        candidates = [Candidate(name, loads.get(name, 0), True) for name in roster]
+        candidates += [
+            Candidate(name, load, not roster) for name, load in sorted(loads.items()) if name not in roster
+        ]
+        note = (
+            f"{case.owner} stays the customer's ally and owes a check-back after the hand-over."
+            if case.owner
+            else ""
+        )
+        title = joined(
+            "Reassign ",
+            f"#{case.id} ",
+            one_line(case.customer, 30),
+            " — now with ",
+            one_line(case.assignee, 30),
+        )
+        case_id, version = case.id, case.version
+
+        async def hand_over(agent: str) -> None:
+            await self.reassign(case_id, agent, version, closing=picker)
+
+        picker = ReassignPicker(title, candidates, case.assignee, note, hand_over=hand_over)
+        self.app.push_screen(picker)
+
+    async def reassign(
+        self, case_id: int, agent: str, version: int, closing: ReassignPicker | None = None
+    ) -> None:
+        """Write the hand-over; then, in one go (one frame), close `closing` and show the result."""
+        desk = self.desk
+        outcome: Case | Exception
+        try:
+            service = await desk.ready_service()
+            outcome = await asyncio.to_thread(
+                service.reassign, case_id, agent, desk.actor, expected_version=version
+            )
+        except (ConflictError, WorkflowError, ValidationError, CaseNotFound, DatabaseError) as error:
+            outcome = error
+        if closing is not None:
+            closing.dismiss()
+        if isinstance(outcome, ConflictError):
+            desk.main_screen.take_in([outcome.current])
+            desk.notify(
+                literal(
+                    f"#{case_id} changed meanwhile (now {outcome.current.stage.value}, assigned to "
+                    f"{outcome.current.assignee}): not reassigned. Press r to try again."
+                ),
+                severity="warning",
+                timeout=8,
+            )
+        elif isinstance(outcome, Exception):
+            desk.notify(literal(explain(outcome)), severity="error", timeout=8)
+        else:
+            desk.main_screen.take_in([outcome])
+            desk.confirm(joined(f"#{case_id} reassigned to ", one_line(outcome.assignee)), timeout=3)
+
+    # -- other screens -----------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.key_help()))
+
+    def key_help(self) -> list[tuple[str, str]]:
+        rows = [("↑ ↓ / j k", "move in the open breakdowns")]
+        for binding in MAIN_KEYS:
+            key = binding.key_display or binding.key
+            rows.append((key, DESCRIPTIONS.get(binding.action, binding.description)))
+        rows += [("Esc", "back / cancel"), ("ctrl+p", "command palette: every action by name")]
+        return rows
+
+    def action_trends(self) -> None:
+        from tui.screens.trends import TrendsScreen
+
+        desk = self.desk
+
+        async def open_trends() -> None:
+            reads = await desk.ready_reads()
+            desk.push_screen(TrendsScreen(reads, desk.settings.zone, desk.now()))
+
+        desk.run_worker(open_trends(), group="trends")
+
+    def action_export(self) -> None:
+        from tui.export import export_now
+
+        self.desk.run_worker(export_now(self.desk), group="export")
