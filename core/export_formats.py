@@ -10,7 +10,7 @@ customer data. Notes may still mention a customer in ways that cannot be recogni
 misspelling); redacted exports are for sharing, not for anonymisation proofs.
 
 Stored text is not trusted to be printable (another tool may write the database): Markdown drops control,
-format and bidi characters, CSV shows them as escapes (core/visible.py).
+format and bidi characters, CSV shows them as escapes (core/visible.py), JSON as `\\u` escapes.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from core.cases import Case
 from core.deadlines import Deadline
 from core.redaction import Customer, Redactor, customer_placeholder
 from core.summary import CaseLine, Owed, ShiftSummary
-from core.visible import strip_controls, visible
+from core.visible import json_visible, strip_controls, visible
 
 FORMATS = {"md": "md", "csv": "csv", "json": "json"}  # format → file extension
 
@@ -476,7 +476,8 @@ def to_json(summary: ShiftSummary, redact: bool = False) -> str:
             parts.append(f"  {_compact(key)}: {{\n    {body}\n  }}")
         else:
             parts.append(f"  {_compact(key)}: {_compact(value)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+    # The encoder escapes C0 (ESC) itself but writes C1, DEL and bidi characters raw: escape those too.
+    return json_visible("{\n" + ",\n".join(parts) + "\n}\n")
 
 
 def render(summary: ShiftSummary, fmt: str, zone: tzinfo, redact: bool = False) -> str:

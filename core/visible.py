@@ -140,11 +140,18 @@ def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
+# In encoded JSON, newline, tab and CR are the layout between values (in strings the encoder escapes them).
+_JSON_RAW = re.compile(_char_class("\n\t\r"))
+
+
 def json_visible(encoded: str) -> str:
     """Encoded JSON with the escaped characters written as `\\uXXXX` escapes.
 
     `json.dumps(..., ensure_ascii=False)` escapes C0 (so ESC) but writes DEL, C1 (8-bit CSI), bidi
-    overrides and U+2028 raw. Outside strings the encoder writes only ASCII without controls, so every such
-    character is inside a string, where the escape is valid JSON that decodes to the same text.
+    overrides and U+2028 raw. Outside strings the encoder writes only ASCII punctuation, literals and layout
+    (newline, tab, CR: left alone), so every character escaped here is inside a string, where `\\uXXXX` is
+    valid JSON that decodes to the same text.
     """
-    return _STRIP.sub(_json_escape, encoded)
+    if encoded.isascii() and "\x7f" not in encoded:  # the usual document: nothing to do, found at C speed
+        return encoded
+    return _JSON_RAW.sub(_json_escape, encoded)

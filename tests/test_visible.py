@@ -13,7 +13,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from core.export_formats import to_csv, to_json, to_markdown
 from core.visible import ESCAPED_RANGES, for_terminal, json_visible, strip_controls, visible
+from tests.test_redaction import case_history, shift
+from tests.test_summary import ZONE
 from tui.text import joined, literal, one_line
 
 STEERING = {"Cc", "Cf", "Zl", "Zp", "Cs"}
@@ -106,12 +109,13 @@ def test_the_escaped_ranges_are_exactly_the_steering_categories_of_this_python()
     assert steering(visible(every)) == [] and decode(visible(every)) == every
 
 
-@given(ANY_TEXT)
-def test_json_visible_keeps_the_value_and_leaves_no_raw_steering_character(text: str) -> None:
-    encoded = json.dumps({"name": text, "n": [1, None]}, ensure_ascii=False)
+@given(ANY_TEXT, st.sampled_from([None, 2, "\t"]))
+def test_json_visible_keeps_the_value_and_leaves_no_raw_steering_character(text: str, indent: object) -> None:
+    value = {"name": text, "n": [1, None], text: [text]}
+    encoded = json.dumps(value, ensure_ascii=False, indent=indent)  # type: ignore[arg-type]
     safe = json_visible(encoded)
-    assert steering(safe) == []
-    assert json.loads(safe) == {"name": text, "n": [1, None]}
+    assert steering(safe, "\n\t") == []  # newline and tab only as the layout between values
+    assert json.loads(safe) == value
 
 
 def test_json_dumps_alone_writes_c1_and_bidi_raw() -> None:
@@ -125,6 +129,26 @@ def test_json_dumps_alone_writes_c1_and_bidi_raw() -> None:
 def test_strip_controls_drops_them() -> None:
     assert strip_controls(HOSTILE_NAME) == "Ada[2J]0;pwned]52;c;cm0gLXJmIH4= Brennan"
     assert strip_controls("a\u202eb\u2028c\x9bd\U000e0041") == "abcd"
+
+
+def test_exports_carry_no_raw_control_character_from_stored_text() -> None:
+    summary = shift(
+        case_history(
+            1, HOSTILE_NAME, None, f"note{OSC_52_CLIPBOARD}\u202eevil\x9b2J", gesture=f"voucher{CLEAR_SCREEN}"
+        )
+    )
+    markdown, table, payload = to_markdown(summary, ZONE), to_csv(summary, ZONE), to_json(summary)
+    assert steering(markdown, "\n") == [] and steering(payload, "\n") == [] and steering(table, "\r\n") == []
+    assert "| Ada\\[2J\\]0;pwned\\]52;c;cm0gLXJmIH4= Brennan |" in markdown  # stripped, then escaped
+    assert (
+        "Ada\\x1b[2J\\x1b]0;pwned\\x07" in table
+        and "note\\x1b]52;" in table
+        and "\\u202eevil\\x9b2J" in table
+    )
+    loaded = json.loads(payload)  # JSON loses nothing: its escapes decode to the stored text
+    assert loaded["handover"][0]["customer"] == HOSTILE_NAME
+    assert loaded["handover"][0]["last_note"] == f"note{OSC_52_CLIPBOARD}\u202eevil\x9b2J"
+    assert loaded["gestures"][0]["kind"] == f"voucher{CLEAR_SCREEN}"
 
 
 # -- the dashboard's renderables ---------------------------------------------------------------------------
