@@ -73,7 +73,11 @@ _PHONE_LIKE = re.compile(r"[+(]?\d[\d\s().\-/]*")
 def _fold(text: str) -> str:
     """The key a name or matched text is looked up by: words joined by one space, lower case per character
     (as `re.IGNORECASE` compares them; `str.lower` of a few characters, like İ, is two characters)."""
-    return "".join(low if len(low := char.lower()) == 1 else char for char in " ".join(text.split()))
+    spaced = " ".join(text.split())
+    lowered = spaced.lower()
+    if len(lowered) == len(spaced):  # the usual case, at C speed
+        return lowered
+    return "".join(low if len(low := char.lower()) == 1 else char for char in spaced)
 
 
 _Trie = dict[str, "_Trie"]  # one character → the rest; the key "" marks the end of a name
@@ -134,8 +138,12 @@ class Redactor:
         # as whole words of a number with exactly those digits.
         self._short_numbers: set[tuple[str, ...]] = set()
         self._full_keys: set[str] = set()  # folded whole names and contact words (never passed over)
-        for customer in customers:
-            self._add_name(customer.case_id, customer.name)
+        keys_of: dict[str, set[str]] = {}  # a name's keys, worked out once however many cases it has
+        for customer in dict.fromkeys(customers):  # a case is often listed twice (its line, its hand-over)
+            if customer.name not in keys_of:
+                keys_of[customer.name] = self._name_keys(customer.name)
+            for key in keys_of[customer.name]:
+                self._names.setdefault(key, set()).add(customer.case_id)
             if customer.contact and customer.contact.strip():
                 self._add_contact(customer.contact)
         self._longest = max(map(len, self._long_numbers), default=0)
@@ -149,25 +157,22 @@ class Redactor:
         # taken whole), so the boundaries below make each match a whole word or number, and no replacement
         # ever touches a letter or digit of the text around it.
         self._pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
-        # Whole names and contact words: looked for again where a name's lower-case word was passed over.
-        self._full_pattern = (
-            re.compile(rf"(?<!\w)(?:{_trie_pattern(self._full_keys)})(?!\w)", re.IGNORECASE)
-            if self._full_keys
-            else None
-        )
+        # Whole names and contact words, looked for again where a name's lower-case word was passed over:
+        # compiled on first need (a large export's trie takes a while to compile, and most never need it).
+        self._full_pattern: re.Pattern[str] | None = None
 
-    def _add_name(self, case_id: int, name: str) -> None:
+    def _name_keys(self, name: str) -> set[str]:
+        """The folded keys a name is found by: the whole name, and its words (see the module docstring)."""
         full = _EDGES.sub("", unicodedata.normalize("NFC", " ".join(name.split())))
         if not full:
-            return
-        keys = {_fold(full)}
+            return set()
         self._full_keys.add(_fold(full))
+        keys = {_fold(full)}
         for token in full.split():
             for word in {_EDGES.sub("", token), *re.findall(r"\w+", token)}:
                 if len(word) >= MIN_WORD_LENGTH and word.lower() not in PARTICLES:
                     keys.add(_fold(word))
-        for key in keys:
-            self._names.setdefault(key, set()).add(case_id)
+        return keys
 
     def _add_contact(self, contact: str) -> None:
         text = unicodedata.normalize("NFC", contact.strip())
@@ -204,7 +209,7 @@ class Redactor:
             if replacement is None:
                 # One word of a name, in lower case: an ordinary word here ("will", "rose"), unless a whole
                 # name or contact that the longer word hid starts at the same place ("jean" in "jean-luc").
-                full = self._full_pattern.match(text, match.start()) if self._full_pattern else None
+                full = self._whole_names().match(text, match.start())
                 if full is None:
                     at = match.start() + 1
                     continue
@@ -213,6 +218,13 @@ class Redactor:
             done = at = match.end()
         out.append(text[done:])
         return "".join(out)
+
+    def _whole_names(self) -> re.Pattern[str]:
+        if self._full_pattern is None:
+            # With no whole name at all, the empty trie matches nothing but the empty string: never a name.
+            trie = _trie_pattern(self._full_keys) or "(?!)"
+            self._full_pattern = re.compile(rf"(?<!\w)(?:{trie})(?!\w)", re.IGNORECASE)
+        return self._full_pattern
 
     def _replace(self, match: re.Match[str], case_id: int | None) -> str | None:
         if match.group("number") is not None:
