@@ -3,10 +3,14 @@
 Times: JSON in ISO 8601 UTC; Markdown and CSV in the given local zone (CSV as ISO 8601 with offset).
 
 Redaction (`redact=True`): every customer name becomes `customer #<id>` and every contact is dropped
-(empty CSV cell, JSON null, not shown in Markdown); in last notes, occurrences of that case's customer
-name and contact (case-insensitive) are replaced the same way. Other free text (agent names, gesture
-kinds) is kept: it is not customer data. Notes may still mention a customer in ways that cannot be
-recognised (a nickname, a misspelling); redacted exports are for sharing, not for anonymisation proofs.
+(empty CSV cell, JSON null, not shown in Markdown); free text that may mention customers (last notes,
+gesture kinds) is scrubbed of every customer of the document — names and their words, phone numbers
+however written, e-mail addresses — by core/redaction.py, in one pass. Agent names are kept: they are not
+customer data. Notes may still mention a customer in ways that cannot be recognised (a nickname, a
+misspelling); redacted exports are for sharing, not for anonymisation proofs.
+
+Stored text is not trusted to be printable (another tool may write the database): Markdown drops control,
+format and bidi characters, CSV shows them as escapes (core/visible.py), JSON as `\\u` escapes.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from core.case_fields import EXPORT_CSV_FIELDS, CaseField, Kind, stored_value
+from core.redaction import Customer, Redactor, customer_placeholder
+from core.visible import json_visible, strip_controls, visible
 
 if TYPE_CHECKING:
     # Annotations only: the CLI reads FORMATS for its `--format` choices on every start, dashboard included,
@@ -47,21 +52,25 @@ CSV_COLUMNS = (*(field.name for field in EXPORT_CSV_FIELDS), *SUMMARY_CSV_COLUMN
 
 
 def customer_name(case_id: int, name: str, redact: bool) -> str:
-    return f"customer #{case_id}" if redact else name
+    return customer_placeholder(case_id) if redact else name
 
 
 def customer_contact(contact: str | None, redact: bool) -> str | None:
     return None if redact else contact
 
 
-def scrub_note(text: str, case_id: int, customer: str, contact: str | None, redact: bool) -> str:
-    """The note with the case's customer name and contact taken out when redacting."""
+def redactor(summary: ShiftSummary, redact: bool) -> Redactor | None:
+    """The scrubber of every customer of the document (None: not redacting), built once per document."""
     if not redact:
-        return text
-    for secret, replacement in ((customer, f"customer #{case_id}"), (contact, "[contact removed]")):
-        if secret and secret.strip():
-            text = re.sub(re.escape(secret.strip()), replacement, text, flags=re.IGNORECASE)
-    return text
+        return None
+    customers = [Customer(line.case.id or 0, line.case.customer, line.case.contact) for line in summary.cases]
+    customers += [Customer(item.case_id, item.customer, item.contact) for item in summary.handover]
+    return Redactor(customers)
+
+
+def scrub_note(text: str, case_id: int, scrubber: Redactor | None) -> str:
+    """Free text of a case (a note, a gesture kind) without any customer's name or contact when redacting."""
+    return text if scrubber is None else scrubber.scrub(text, case_id)
 
 
 # -- small formatting helpers ------------------------------------------------------------------------------
@@ -109,8 +118,12 @@ _MD_ESCAPES = str.maketrans({char: "\\" + char for char in _MD_SPECIAL})
 
 
 def md(text: object) -> str:
-    """User text as one inert line of Markdown (also safe inside a table cell)."""
-    return " ".join(str(text).split()).translate(_MD_ESCAPES)
+    """User text as one inert line of Markdown (also safe inside a table cell), without control, format or
+    bidi characters (a reader of Markdown shows no escapes; a terminal showing the file would obey them)."""
+    flat = " ".join(str(text).split())
+    if not flat.isprintable():  # rare: skip the second pass for ordinary text
+        flat = " ".join(strip_controls(flat).split())
+    return flat.translate(_MD_ESCAPES)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -147,6 +160,7 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
     """A human-readable report: figures, the fix-or-update rule, hand-over, follow-ups, gestures, depositions,
     per-agent load and hotspots. Every piece of user text is escaped (see `md`)."""
     cutoff = summary.cutoff
+    scrubber = redactor(summary, redact)
     out: list[str] = [
         f"# Shift summary {md(summary.label)}",
         "",
@@ -187,7 +201,7 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
     if summary.handover:
         rows = []
         for item in summary.handover:
-            note = scrub_note(item.last_note, item.case_id, item.customer, item.contact, redact)
+            note = scrub_note(item.last_note, item.case_id, scrubber)
             rows.append(
                 [
                     f"#{item.case_id}",
@@ -234,7 +248,7 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
                 [
                     f"#{g.case_id}",
                     local_short(g.at, zone),
-                    md(g.kind),
+                    md(scrub_note(g.kind, g.case_id, scrubber)),
                     number(g.value),
                     md(g.actor),
                     md(g.approved_by or ""),
@@ -284,8 +298,9 @@ _FORMULA_START = frozenset("=+-@\t\r")
 
 
 def csv_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text: one starting with = + - @ (or tab/CR) gets a leading '."""
-    text = "" if value is None else str(value)
+    """A cell a spreadsheet shows as text: one starting with = + - @ (or tab/CR) gets a leading '. Control
+    and bidi characters other than newline and tab are shown as escapes (core/visible.py)."""
+    text = "" if value is None else visible(str(value), keep_newlines=True, keep_tabs=True)
     return "'" + text if text[:1] in _FORMULA_START else text
 
 
@@ -309,7 +324,9 @@ def _case_cell(field: CaseField, zone: tzinfo, redact: bool) -> Callable[[Case],
     return lambda case: stored_value(getattr(case, name))
 
 
-def _csv_row(line: CaseLine, case_cells: list[Callable[[Case], object]], redact: bool) -> list[object]:
+def _csv_row(
+    line: CaseLine, case_cells: list[Callable[[Case], object]], scrubber: Redactor | None
+) -> list[object]:
     case: Case = line.case
     case_id = case.id or 0
     gesture = line.gesture
@@ -319,10 +336,10 @@ def _csv_row(line: CaseLine, case_cells: list[Callable[[Case], object]], redact:
         seconds(line.worst_breach) if line.worst_breach is not None else "",
         _yes_no(line.follow_up_done),
         _yes_no(line.deposition_filed),
-        gesture.kind if gesture else "",
+        scrub_note(gesture.kind, case_id, scrubber) if gesture else "",
         number(gesture.value) if gesture else "",
         (gesture.approved_by or "") if gesture else "",
-        scrub_note(line.last_note, case_id, case.customer, case.contact, redact),
+        scrub_note(line.last_note, case_id, scrubber),
     ]
 
 
@@ -331,9 +348,10 @@ def to_csv(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    scrubber = redactor(summary, redact)
     case_cells = [_case_cell(field, zone, redact) for field in EXPORT_CSV_FIELDS]
     for line in summary.cases:
-        writer.writerow([csv_cell(value) for value in _csv_row(line, case_cells, redact)])
+        writer.writerow([csv_cell(value) for value in _csv_row(line, case_cells, scrubber)])
     return buffer.getvalue()
 
 
@@ -351,6 +369,7 @@ def _owed_json(line: Owed) -> dict[str, Any]:
 
 def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
     cutoff = summary.cutoff
+    scrubber = redactor(summary, redact)
     handover = []
     for item in summary.handover:
         deadline = item.next_deadline
@@ -370,7 +389,7 @@ def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
                     "owed_by": deadline.owed_by,
                     "overdue_seconds": seconds(deadline.overdue_by(cutoff)),
                 },
-                "last_note": scrub_note(item.last_note, item.case_id, item.customer, item.contact, redact),
+                "last_note": scrub_note(item.last_note, item.case_id, scrubber),
             }
         )
     return {
@@ -400,7 +419,7 @@ def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
             {
                 "case_id": g.case_id,
                 "at": iso_utc(g.at),
-                "kind": g.kind,
+                "kind": scrub_note(g.kind, g.case_id, scrubber),
                 "value": g.value,
                 "actor": g.actor,
                 "approved_by": g.approved_by,
@@ -447,7 +466,8 @@ def to_json(summary: ShiftSummary, redact: bool = False) -> str:
             parts.append(f"  {_compact(key)}: {{\n    {body}\n  }}")
         else:
             parts.append(f"  {_compact(key)}: {_compact(value)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+    # The encoder escapes C0 (ESC) itself but writes C1, DEL and bidi characters raw: escape those too.
+    return json_visible("{\n" + ",\n".join(parts) + "\n}\n")
 
 
 # -- the registry ------------------------------------------------------------------------------------------

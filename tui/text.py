@@ -1,18 +1,23 @@
-"""The one place where user-entered text becomes something Textual renders: always literally, never markup."""
+"""The one place where user-entered text becomes something Textual renders: always literally, never markup,
+and never a control sequence (stored text is not trusted to be printable: see core/visible.py)."""
 
 from __future__ import annotations
 
 from rich.text import Text
 
+from core.visible import for_terminal, visible
+
 
 def literal(value: object, style: str = "") -> Text:
-    """Text shown exactly as typed: `[bold]` stays `[bold]`, `[@click=...]` does nothing."""
-    return Text(str(value), style=style, no_wrap=False, end="")
+    """Text shown exactly as typed: `[bold]` stays `[bold]`, `[@click=...]` does nothing, and an ESC, a bidi
+    override or any other control or format character shows as an escape (`\\x1b`); lines and tabs stay."""
+    return Text(for_terminal(str(value)), style=style, no_wrap=False, end="")
 
 
 def one_line(value: object, width: int = 0, style: str = "") -> Text:
-    """A single line of user text (newlines shown as ⏎), optionally cut to `width` with an ellipsis."""
-    flat = str(value).replace("\r\n", "\n").replace("\n", " ⏎ ")
+    """A single line of user text (newlines shown as ⏎, any other control character as an escape),
+    optionally cut to `width` with an ellipsis."""
+    flat = visible(str(value).replace("\r\n", "\n").replace("\n", " ⏎ "))
     text = Text(flat, style=style, no_wrap=True, overflow="ellipsis", end="")
     if width and len(flat) > width:
         text.truncate(width, overflow="ellipsis")
