@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from core.cases import Case
+from core.visible import visible
 from storage.errors import DatabaseError
 from tui.alerts import Alerts
 from tui.board import Board
@@ -234,10 +235,11 @@ class ShiftdeskApp(App[None]):
     # -- toasts ----------------------------------------------------------------------------------------
 
     def notify(self, message: Any, *, markup: bool = False, **kwargs: Any) -> None:
-        """Toasts never interpret markup: they often quote what a user typed."""
+        """Toasts never interpret markup and never pass a control character: they often quote stored text
+        (a name, an agent owing a deadline), and this is the one door every toast goes through."""
         if isinstance(message, Text):
             message = message.plain  # a toast without markup takes plain text; user text stays literal
-        super().notify(message, markup=markup, **kwargs)
+        super().notify(visible(str(message), keep_newlines=True), markup=markup, **kwargs)
 
     def confirm(self, message: Text | str, timeout: float | None = None) -> None:
         """A toast confirming a change, one frame after the change itself is painted: mounting a toast lays

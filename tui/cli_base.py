@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from core.cases import Case, parse_enum
+from core.visible import for_terminal, json_visible, visible
 
 if TYPE_CHECKING:
     from core.clock import Clock
@@ -66,8 +68,23 @@ class Runtime:
         return SystemClock()
 
 
+def say(text: str, *, err: bool = False) -> None:
+    """Print a line or block that may hold stored text: nothing in it can steer the terminal."""
+    click.echo(for_terminal(text), err=err)
+
+
+def say_json(payload: object) -> None:
+    """Print a JSON document; stored text in it cannot steer the terminal (C1 and bidi escaped too)."""
+    click.echo(json_visible(json.dumps(payload, ensure_ascii=False, indent=2)))
+
+
+def one_line(value: object) -> str:
+    """A stored value for a single-line place (a table cell): newlines and every control shown escaped."""
+    return visible(str(value))
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
-    click.echo(f"shiftdesk: error: {message}", err=True)
+    say(f"shiftdesk: error: {message}", err=True)
     sys.exit(code)
 
 
@@ -154,7 +171,7 @@ def who(actor: str | None) -> str:
 
 
 def print_case(case: Case) -> None:
-    click.echo(f"case {case.id}: {case.stage.value}, assigned to {case.assignee} (version {case.version})")
+    say(f"case {case.id}: {case.stage.value}, assigned to {one_line(case.assignee)} (version {case.version})")
 
 
 @click.group(

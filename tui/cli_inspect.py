@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -13,8 +12,11 @@ from tui.cli_base import (
     actor_option,
     fail,
     main,
+    one_line,
     parse_when,
     print_case,
+    say,
+    say_json,
     version_option,
     who,
 )
@@ -51,7 +53,7 @@ def list_command(runtime: Runtime, open_only: bool, as_json: bool) -> None:
             case_json(case, deadlines=pending_deadlines(case, settings.deadlines, settings.calendar), now=now)
             for case in cases
         ]
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        say_json(payload)
         return
     for case in cases:
         deadlines = pending_deadlines(case, settings.deadlines, settings.calendar)
@@ -60,9 +62,9 @@ def list_command(runtime: Runtime, open_only: bool, as_json: bool) -> None:
             remaining = int(deadlines[0].remaining(now).total_seconds() // 60)
             when = f"in {remaining} min" if remaining >= 0 else f"{-remaining} min overdue"
             due = f"{deadlines[0].kind} {when}"
-        click.echo(
-            f"{case.id:>6}  {case.stage.value:<11}  {case.assignee:<18.18}  "
-            f"{case.customer:<24.24}  {case.category:<18.18}  {due}"
+        say(
+            f"{case.id:>6}  {case.stage.value:<11}  {one_line(case.assignee):<18.18}  "
+            f"{one_line(case.customer):<24.24}  {one_line(case.category):<18.18}  {due}"
         )
 
 
@@ -93,31 +95,31 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
             ],
         }
     if as_json:
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        say_json(payload)
         return
     case = detail.case
     zone = settings.zone
-    click.echo(f"case {case.id}  {case.customer} ({case.tier.value})  stage: {case.stage.value}")
+    say(f"case {case.id}  {one_line(case.customer)} ({case.tier.value})  stage: {case.stage.value}")
     for field in CASE_VIEW_FIELDS:  # the fields the dashboard's case view shows, in its order
         value = getattr(case, field.name)
         if field.kind is Kind.TIME:
             value = f"{value.astimezone(zone):%Y-%m-%d %H:%M}"
         elif field.kind is Kind.FLAG:
             value = "yes" if value else "no"
-        click.echo(f"  {field.shown_as:<10} {'' if value is None else stored_value(value)}")
-    click.echo("timeline:")
+        say(f"  {field.shown_as:<10} {'' if value is None else stored_value(value)}")
+    say("timeline:")
     for event in detail.events:
-        click.echo(
-            f"  {event.at.astimezone(zone):%Y-%m-%d %H:%M}  {event.actor:<16.16} "
-            f"{event.action.value:<15} {event.text}"
+        say(
+            f"  {event.at.astimezone(zone):%Y-%m-%d %H:%M}  {one_line(event.actor):<16.16} "
+            f"{event.action.value:<15} {one_line(event.text)}"
         )
-    click.echo("deadlines:" if deadlines else "deadlines: none pending")
+    say("deadlines:" if deadlines else "deadlines: none pending")
     for deadline in deadlines:
         left = int(deadline.remaining(now).total_seconds() // 60)
         state = f"in {left} min" if left >= 0 else f"OVERDUE by {-left} min"
-        click.echo(
+        say(
             f"  {deadline.kind:<17} due {deadline.due_at.astimezone(zone):%H:%M} ({state}), "
-            f"owed by {deadline.owed_by}"
+            f"owed by {one_line(deadline.owed_by)}"
         )
 
 
@@ -181,4 +183,4 @@ def export(
         write_atomically(out, text, private=not redact)
     except OSError as error:
         fail(f"cannot write {out}: {error.strerror or error}")
-    click.echo(f"wrote {out}", err=True)
+    say(f"wrote {out}", err=True)

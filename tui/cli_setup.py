@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -14,6 +13,8 @@ from tui.cli_base import (
     fail,
     main,
     parse_when,
+    say,
+    say_json,
     who,
 )
 
@@ -84,12 +85,12 @@ def trends(runtime: Runtime, since: str | None, until: str | None, limit: int, a
         raise click.BadParameter("must be before --until", param_hint="--since")
     found = scan_hotspots(runtime.database, since_at, until_at, limit=limit)
     if as_json:
-        click.echo(json.dumps([hotspot.to_json() for hotspot in found], ensure_ascii=False, indent=2))
+        say_json([hotspot.to_json() for hotspot in found])
         return
     if not found:
         click.echo("no hotspots: nothing stands out against the rest of the data")
     for rank, hotspot in enumerate(found, start=1):
-        click.echo(f"{rank:>2}. {hotspot.sentence}  (p={hotspot.p_value:.2g})")
+        say(f"{rank:>2}. {hotspot.sentence}  (p={hotspot.p_value:.2g})")
 
 
 @main.command("import")
@@ -105,9 +106,9 @@ def import_command(runtime: Runtime, csv_file: Path, actor: str | None) -> None:
         histories = parse_cases_csv(csv_file, runtime.settings, now=service.clock.now(), actor=who(actor))
     except CsvImportError as error:
         count = len(error.problems)
-        click.echo(f"shiftdesk: error: {csv_file}: {count} problem(s), nothing imported:", err=True)
+        say(f"shiftdesk: error: {csv_file}: {count} problem(s), nothing imported:", err=True)
         for problem in error.problems:
-            click.echo(f"  {problem}", err=True)
+            say(f"  {problem}", err=True)
         sys.exit(1)
     show_progress = len(histories) >= 5_000 and sys.stderr.isatty()
     with click.progressbar(length=len(histories), label="importing", file=sys.stderr) as bar:
