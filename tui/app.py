@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -22,6 +23,7 @@ from core.visible import visible
 from storage.errors import DatabaseError
 from tui.alerts import Alerts
 from tui.board import Board
+from tui.crash import crash_line, write_crash_report
 from tui.live_sync import UNREACHABLE, LiveSync
 from tui.scheduling import AppScheduler
 from tui.screens.main import MainScreen
@@ -233,6 +235,18 @@ class ShiftdeskApp(App[None]):
             self.tick()
 
     # -- toasts ----------------------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error: the details to a private report file, one plain line to the terminal.
+
+        Textual's own report is a Rich traceback with every local variable — customers' names and
+        contacts among them — left in the terminal's scrollback; the exit code stays 1 either way."""
+        try:
+            report: Path | None = write_crash_report(error)
+        except OSError:
+            report = None
+        super()._handle_exception(error)
+        self._exit_renderables[:] = [Text(crash_line(error, report))]
 
     def notify(self, message: Any, *, markup: bool = False, **kwargs: Any) -> None:
         """Toasts never interpret markup and never pass a control character: they often quote stored text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,10 +22,13 @@ def run_dashboard(runtime: Runtime, actor: str | None = None) -> None:
 
     from tui.app import ShiftdeskApp
 
-    ShiftdeskApp(
+    app = ShiftdeskApp(
         lambda: runtime.service,
         settings=runtime.settings,
         clock=runtime.service_clock(),
         preload=preload,
         actor=actor,
-    ).run()
+    )
+    app.run()
+    if app.return_code:  # a crash (reported in one line and a private file): the shell must see it
+        sys.exit(app.return_code)
