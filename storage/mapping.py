@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.cases import Action, Case, Channel, Event, Severity, Stage, Tier
 from core.deposition import Amendment, Deposition, FiledDeposition, parse_factors
+from core.payloads import read
 from storage.models import CaseRow, DepositionRow, EventRow
 
 # Columns whose values the workflow derives; copied back to the row after every action.
@@ -89,8 +90,10 @@ def copy_derived(case: Case, row: CaseRow) -> None:
 
 
 def event_from_row(row: EventRow) -> Event:
+    action = Action(row.action)
+    # Details that do not fit their type come back as Unreadable: one bad row never stops a case opening.
     return Event(
-        at=row.at, actor=row.actor, action=Action(row.action), text=row.text, data=row.data or {}, id=row.id
+        at=row.at, actor=row.actor, action=action, text=row.text, payload=read(action, row.data), id=row.id
     )
 
 
@@ -101,7 +104,7 @@ def event_row(case_id: int, event: Event) -> EventRow:
         actor=event.actor,
         action=event.action.value,
         text=event.text,
-        data=event.data,
+        data=event.payload.to_json(),  # the stand-ins (Unreadable, NotLoaded) refuse: TypeError
     )
 
 

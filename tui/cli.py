@@ -370,11 +370,13 @@ def review(
     runtime: Runtime, case_id: int, text: str, needs: str, actor: str | None, expect_version: int | None
 ) -> None:
     """Review the complaint: TEXT is what went wrong in the customer's eyes."""
+    from core.payloads import ReviewPayload
+
     if not needs.strip():
         raise click.BadParameter("must not be empty", param_hint="--needs")
     print_case(
         runtime.service.act(
-            case_id, Action.REVIEW, who(actor), text, {"needs": needs}, expected_version=expect_version
+            case_id, Action.REVIEW, who(actor), text, ReviewPayload(needs), expected_version=expect_version
         )
     )
 
@@ -486,9 +488,16 @@ def spokesperson(
     runtime: Runtime, case_id: int, name: str, actor: str | None, expect_version: int | None
 ) -> None:
     """Name the spokesperson of a public case."""
+    from core.payloads import SpokespersonPayload
+
     print_case(
         runtime.service.act(
-            case_id, Action.SPOKESPERSON, who(actor), "", {"name": name}, expected_version=expect_version
+            case_id,
+            Action.SPOKESPERSON,
+            who(actor),
+            "",
+            SpokespersonPayload(name),
+            expected_version=expect_version,
         )
     )
 
@@ -547,6 +556,7 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
     """Show a case with its full event timeline and its pending deadlines."""
     from core.case_json import case_json
     from core.deadlines import pending_deadlines
+    from core.payloads import describe
     from storage import views
 
     detail = views.case_detail(runtime.database, case_id)
@@ -587,9 +597,10 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
     click.echo(f"  {'description':<10} {case.description}")
     click.echo("timeline:")
     for event in detail.events:
+        details = describe(event.payload)
         click.echo(
             f"  {event.at.astimezone(zone):%Y-%m-%d %H:%M}  {event.actor:<16.16} "
-            f"{event.action.value:<15} {event.text}"
+            f"{event.action.value:<15} {event.text}" + (f"  [{details}]" if details else "")
         )
     click.echo("deadlines:" if deadlines else "deadlines: none pending")
     for deadline in deadlines:

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from core.deadlines import Deadline
+from core.payloads import Unreadable, describe
 from tui.clockface import countdown, local_time, urgency
 from tui.text import literal
 from tui.widgets.key_footer import KeyFooter
@@ -67,26 +68,18 @@ def timeline_table(detail: CaseDetail, zone: tzinfo) -> Table:
     table.add_column("action", no_wrap=True)
     table.add_column("text")
     for event in detail.events:
-        extra = ""
-        if event.data:
-            details = {key: value for key, value in event.data.items() if key not in ("customer_view",)}
-            if details.get("gesture"):
-                gesture = details["gesture"]
-                extra = f"  [gesture {gesture.get('kind')} {gesture.get('value')}"
-                if gesture.get("approved_by"):
-                    extra += f", approved by {gesture['approved_by']}"
-                extra += "]"
-            elif "to" in details:
-                extra = f"  [from {details.get('from', '?')} to {details['to']}]"
-            elif "satisfied" in details:
-                extra = "  [satisfied]" if details["satisfied"] else "  [NOT satisfied]"
-            elif "needs" in details:
-                extra = f"  [needs: {details['needs']}]"
+        # The details read as their type (core.payloads), never as keys: a document's gesture is text, a
+        # fix's a Gesture, and details that could not be read are shown as such, not raised.
+        details = describe(event.payload)
+        text = literal(event.text)
+        if details:
+            style = "bold red" if isinstance(event.payload, Unreadable) else ""
+            text.append(literal(f"  [{details}]", style))
         table.add_row(
             Text(local_time(event.at, zone, with_date=True)),
             literal(event.actor),
             Text(event.action.value),
-            literal(event.text + extra),
+            text,
         )
     return table
 
