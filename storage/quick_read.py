@@ -15,7 +15,7 @@ from urllib.parse import unquote
 from core.cases import Case, Channel, Severity, Stage, Tier
 
 # The newest schema revision (storage/database.py re-exports it; a test checks it against Alembic's head).
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 COLUMNS = (
     "id, opened_at, customer, contact, tier, channel, category, severity, public, site, region, product, "

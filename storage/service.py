@@ -127,7 +127,7 @@ class WorkflowService:
         if isinstance(data, Payload):
             if type(data) is not PAYLOAD_TYPES[action]:
                 raise ValidationError(
-                    [f"{action.value}: {type(data).__name__} is not the details of a {action}"]
+                    [f"{action.value}: {type(data).__name__} holds the details of another action"]
                 )
             # Typed details go through the same checks as their JSON form (a NaN or negative amount …).
             data = data.to_json()
