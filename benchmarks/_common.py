@@ -656,6 +656,7 @@ def open_shift_histories(count: int, now: datetime, seed: int) -> list[Any]:
     from core.cases import Action, Case, CaseHistory, Channel, Event, Severity, Stage, Tier
     from core.demo import CATEGORIES as DEMO_CATEGORIES
     from core.demo import _hand_over, _shifted, _story
+    from core.payloads import OpenPayload
 
     rng = random.Random(seed)
     stops = [Stage.APOLOGIZED, Stage.REVIEWED, Stage.FIXED, Stage.FOLLOWED_UP, Stage.DOCUMENTED, Stage.CLOSED]
@@ -676,7 +677,11 @@ def open_shift_histories(count: int, now: datetime, seed: int) -> list[Any]:
         severity=Severity.CRITICAL,
     )
     histories.append(
-        CaseHistory(marker, [Event(marker.opened_at, marker.staff, Action.OPEN, marker.description)], None)
+        CaseHistory(
+            marker,
+            [Event(marker.opened_at, marker.staff, Action.OPEN, marker.description, OpenPayload())],
+            None,
+        )
     )
     used = {MARKER}
     for index in range(count - 1):

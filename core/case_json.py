@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from core.case_fields import JSON_FIELDS, CaseField, Kind, stored_value
 from core.cases import Case, Event
 from core.deadlines import Deadline
+from core.payloads import NotLoaded, Unreadable
 
 
 def iso(at: datetime | None) -> str | None:
@@ -21,8 +23,15 @@ def event_json(event: Event) -> dict[str, Any]:
         "action": event.action.value,
         "text": event.text,
     }
-    if event.data:
-        result["data"] = event.data
+    payload = event.payload
+    if isinstance(payload, Unreadable):
+        # What is stored, as stored, and why it could not be read: another tool's row stays visible.
+        result["data"] = json.loads(payload.stored)
+        result["unreadable"] = payload.problem
+    elif not isinstance(payload, NotLoaded):
+        data = payload.to_json()
+        if data:
+            result["data"] = data
     return result
 
 

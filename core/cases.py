@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from core.deposition import Deposition
+    from core.payloads import Payload
 
 
 class Tier(StrEnum):
@@ -82,14 +83,23 @@ def parse_enum(kind: type[E], value: str, field_name: str) -> E:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One recorded step of a case: who did what, when, with its text and structured details."""
+    """One recorded step of a case: who did what, when, with its text and its details (`core.payloads`:
+    the type registered for its action, or a stand-in for details that could not or need not be read)."""
 
     at: datetime
     actor: str
     action: Action
-    text: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
+    text: str
+    payload: Payload
     id: int | None = None
+
+    def __post_init__(self) -> None:
+        # The one check that keeps a fix's details off a document event (the case view once crashed on
+        # that); the stand-ins (Unreadable, NotLoaded) have no action of their own.
+        owner = self.payload.ACTION
+        if owner is not None and owner != self.action:
+            kind = type(self.payload).__name__
+            raise TypeError(f"a {self.action.value} event cannot carry {kind} ({owner.value} details)")
 
 
 @dataclass(frozen=True, slots=True)

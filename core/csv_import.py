@@ -7,7 +7,6 @@ import gc
 import io
 import re
 from collections.abc import Callable
-from dataclasses import fields
 from datetime import UTC, datetime, timezone, tzinfo
 from enum import StrEnum
 from operator import attrgetter, itemgetter
@@ -17,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 from core import intake, workflow
 from core.case_fields import CASE_FIELDS, IMPORT_OPTIONAL, IMPORT_REQUIRED, Kind, Need, import_default
-from core.cases import Action, Case, CaseHistory, Event, parse_enum
+from core.cases import Action, Case, CaseHistory, Event, Gesture, parse_enum
 from core.config import Settings
 from core.deposition import MAX_FIELD_CHARS, Deposition
 from core.deposition import validate as deposition_problems
+from core.payloads import DocumentPayload, FixPayload, ImportSource, OpenPayload, Payload, empty
 from core.times import time_problem
 
 # Decisions, so that `shiftdesk import` behaves the same for every file:
@@ -109,6 +109,10 @@ STAGE_STEP = {column: (action, text) for column, action, text in STAGES}
 # An enum member read from its class costs a look-up through the metaclass each time (~80 ns, as much
 # as the rest of a step's bookkeeping): the per-event code reads these instead.
 _OPEN, _FIX, _DOCUMENT = Action.OPEN, Action.FIX, Action.DOCUMENT
+# Each stage step's details when the file gives none (made once: they are immutable).
+_NOTHING_RECORDED: dict[Action, Payload] = {
+    action: empty(action) for _column, action, _text in STAGES if action is not Action.DOCUMENT
+}
 
 NOT_RECORDED = "not recorded (imported)"
 ACTIONS_SUMMARY = "apologised, reviewed, fixed, followed up (imported; no deposition text given)"
@@ -130,7 +134,6 @@ _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 E = TypeVar("E", bound=StrEnum)
 
-_DEPOSITION_FIELDS = tuple(field.name for field in fields(Deposition))
 # The case's text fields as intake checks them: one-line names, multi-line texts, and those required.
 _ONE_LINE_VALUES = attrgetter(*(name for name in intake.NAME_FIELDS if name not in intake.MULTILINE_FIELDS))
 _MULTILINE_FIELDS = tuple(name for name in intake.TEXT_FIELDS if name in intake.MULTILINE_FIELDS)
@@ -276,13 +279,6 @@ def _read_rows(
     if progress is not None:
         progress(count)
     return histories
-
-
-def _deposition_data(deposition: Deposition) -> dict[str, Any]:
-    """`deposition.to_data()` without `dataclasses.asdict`'s deep copy (a third of the parse time)."""
-    data: dict[str, Any] = {name: getattr(deposition, name) for name in _DEPOSITION_FIELDS}
-    data["factors"] = [factor.value for factor in deposition.factors]
-    return data
 
 
 def _newlines(text: str) -> str:
@@ -510,22 +506,23 @@ class _RowReader:
         found: list[str],
     ) -> list[Event] | None:
         """The row's events, checked by the workflow in time order as if they had happened live."""
-        imported: dict[str, Any] = {"file": self.source, "line": line}
-        if external_id is not None:
-            imported["external_id"] = external_id
-        events = [Event(case.opened_at, self.actor, _OPEN, case.description, {"imported": imported})]
+        imported = OpenPayload(ImportSource(self.source, line, external_id))
+        events = [Event(case.opened_at, self.actor, _OPEN, case.description, imported)]
         # Time order decides, with the stage order only breaking ties: a step timed before the step it
         # needs is then refused by the workflow itself, with the step that must come first. stage_times
         # is in stage order and the sort is stable, so sorting by time alone breaks ties by stage.
         for column in sorted(stage_times, key=stage_times.__getitem__):
             action, text = STAGE_STEP[column]
-            data: dict[str, Any] = {}
+            payload: Payload
             if action is _FIX and (gesture or gesture_value):
-                data["gesture"] = {"kind": gesture, "value": gesture_value, "approved_by": None}
+                payload = FixPayload(Gesture(gesture, gesture_value))
             elif action is _DOCUMENT and deposition is not None:
-                data = _deposition_data(deposition)
+                payload = DocumentPayload(deposition)
                 text = deposition.root_cause.strip().splitlines()[0]
-            event = Event(stage_times[column], case.assignee, action, text, data)
+            else:
+                # The file records nothing else of a step (no needs, no satisfied): the empty details.
+                payload = _NOTHING_RECORDED[action]
+            event = Event(stage_times[column], case.assignee, action, text, payload)
             try:
                 workflow.apply(case, event)  # no authority policy: history is not re-judged by today's limits
             except workflow.WorkflowError as error:

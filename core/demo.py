@@ -7,8 +7,22 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from core.case_fields import CASE_FIELDS, Kind
-from core.cases import Action, Case, CaseHistory, Channel, Event, Severity, Stage, Tier
+from core.cases import Action, Case, CaseHistory, Channel, Event, Gesture, Severity, Stage, Tier
 from core.deposition import Deposition, Factor
+from core.payloads import (
+    ApologizePayload,
+    ClosePayload,
+    DocumentPayload,
+    FixPayload,
+    FollowUpPayload,
+    OpenPayload,
+    Payload,
+    PublicApologyPayload,
+    ReassignPayload,
+    ReviewPayload,
+    SpokespersonPayload,
+    UpdatePayload,
+)
 from core.shifts import Shift
 from core.workflow import TRANSITIONS, apply
 
@@ -117,38 +131,36 @@ def _story(
     rng: random.Random, case: Case, start: datetime, stop_before: Stage | None = None
 ) -> tuple[list[Event], Deposition | None]:
     """Walk a case through the recovery sequence with plausible gaps, stopping before `stop_before`."""
-    events = [Event(start, case.staff, Action.OPEN, case.description)]
+    events = [Event(start, case.staff, Action.OPEN, case.description, OpenPayload())]
     actor = case.assignee
     at = start
-    steps: list[tuple[Action, str, dict[str, object]]] = [
-        (Action.APOLOGIZE, "Apologised in person and took ownership.", {}),
+    steps: list[tuple[Action, str, Payload]] = [
+        (Action.APOLOGIZE, "Apologised in person and took ownership.", ApologizePayload()),
         (
             Action.REVIEW,
             f"Customer says: {case.description.lower()}",
-            {"needs": "a firm date and a call back"},
+            ReviewPayload("a firm date and a call back"),
         ),
     ]
     if case.public:
         steps.append(
-            (Action.PUBLIC_APOLOGY, "Posted a public apology on the thread; moved the details to DM.", {})
+            (
+                Action.PUBLIC_APOLOGY,
+                "Posted a public apology on the thread; moved the details to DM.",
+                PublicApologyPayload(),
+            )
         )
-        steps.append((Action.SPOKESPERSON, "", {"name": "Grace Liu"}))
+        steps.append((Action.SPOKESPERSON, "", SpokespersonPayload("Grace Liu")))
     if rng.random() < 0.4:
-        steps.append((Action.UPDATE, "Called with progress: carrier booked.", {}))
-    gesture: dict[str, object] = {}
+        steps.append((Action.UPDATE, "Called with progress: carrier booked.", UpdatePayload()))
+    gesture: Gesture | None = None
     gesture_kind = ""
     if rng.random() < 0.35:
         gesture_kind = rng.choice(["discount", "free delivery", "voucher"])
-        gesture = {
-            "gesture": {
-                "kind": gesture_kind,
-                "value": float(rng.choice([10, 15, 20, 25])),
-                "approved_by": None,
-            }
-        }
+        gesture = Gesture(gesture_kind, float(rng.choice([10, 15, 20, 25])))
     steps += [
-        (Action.FIX, "Replacement arranged and confirmed.", gesture),
-        (Action.FOLLOW_UP, "Customer confirmed all is well.", {"satisfied": rng.random() < 0.85}),
+        (Action.FIX, "Replacement arranged and confirmed.", FixPayload(gesture)),
+        (Action.FOLLOW_UP, "Customer confirmed all is well.", FollowUpPayload(rng.random() < 0.85)),
     ]
     root = rng.choice(ROOT_CAUSES[case.category])
     deposition = Deposition(
@@ -159,7 +171,10 @@ def _story(
         factors=FACTORS[case.category],
         gesture=gesture_kind,
     )
-    steps += [(Action.DOCUMENT, root, deposition.to_data()), (Action.CLOSE, "Closed after review.", {})]
+    steps += [
+        (Action.DOCUMENT, root, DocumentPayload(deposition)),
+        (Action.CLOSE, "Closed after review.", ClosePayload()),
+    ]
     gaps = {
         Action.PUBLIC_APOLOGY: (1, 5),
         Action.SPOKESPERSON: (0, 2),
@@ -172,12 +187,12 @@ def _story(
         Action.CLOSE: (2, 30),
     }
     filed: Deposition | None = None
-    for action, text, data in steps:
+    for action, text, payload in steps:
         low, high = gaps[action]
         if stop_before is not None and workflow_target(action) is stop_before:
             break
         at = at + timedelta(minutes=rng.uniform(low, high))
-        event = Event(at, actor, action, text, dict(data))
+        event = Event(at, actor, action, text, payload)
         apply(case, event)
         events.append(event)
         if action is Action.DOCUMENT:
@@ -280,7 +295,7 @@ def _current_shift(rng: random.Random, now: datetime) -> list[CaseHistory]:
 
 def _hand_over(case: Case, events: list[Event], to: str, at: datetime) -> None:
     """The shift supervisor reassigns `case` to `to` at `at` (the owner then owes a check-back)."""
-    event = Event(at, "Omar Farouk", Action.REASSIGN, "", {"to": to, "from": case.assignee})
+    event = Event(at, "Omar Farouk", Action.REASSIGN, "", ReassignPayload(to, from_agent=case.assignee))
     apply(case, event)
     events.append(event)
 

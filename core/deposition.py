@@ -40,18 +40,6 @@ class Deposition:
         data["factors"] = [factor.value for factor in self.factors]
         return data
 
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> Deposition:
-        return cls(
-            customer_view=str(data.get("customer_view", "")),
-            customer_needed=str(data.get("customer_needed", "")),
-            actions_taken=str(data.get("actions_taken", "")),
-            root_cause=str(data.get("root_cause", "")),
-            factors=tuple(Factor(value) for value in data.get("factors", ())),
-            gesture=str(data.get("gesture", "")),
-            notes=str(data.get("notes", "")),
-        )
-
 
 REQUIRED_FIELDS = ("customer_view", "customer_needed", "actions_taken", "root_cause")
 

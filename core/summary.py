@@ -20,16 +20,18 @@ from typing import Any
 from core.cases import Action, Case, CaseHistory, Event, Gesture, Stage
 from core.clock import ensure_utc
 from core.deadlines import Deadline, deadline_history, pending_deadlines
+from core.payloads import FixPayload, FollowUpPayload, ReassignPayload
 from core.policy import DEPOSITION, FIX_OR_UPDATE, FOLLOW_UP, DeadlinePolicy
 from core.shifts import ShiftCalendar, ShiftOccurrence
 from core.workflow import replay
 
 ZERO = timedelta(0)
 
-# The actions whose event payload (`Event.data`) `summarize` reads, itself or through the workflow rules
+# The actions whose event payload (`Event.payload`) `summarize` reads, itself or through the workflow rules
 # it replays (`core.workflow.check`/`apply`): reassign (`from`, `to`), fix (the gesture), follow-up
-# (`satisfied`), spokesperson (`name`). A loader may hand over every other event with empty data — the
-# deposition's text on a document event, say — and get the same summary (tests/test_summary.py checks it).
+# (`satisfied`), spokesperson (`name`). A loader may hand over every other event with `NOT_LOADED` details —
+# the deposition's text on a document event, say — and get the same summary (tests/test_summary.py checks
+# it).
 PAYLOAD_ACTIONS = frozenset({Action.REASSIGN, Action.FIX, Action.FOLLOW_UP, Action.SPOKESPERSON})
 
 
@@ -220,7 +222,8 @@ def opened_state(case: Case, events: Sequence[Event]) -> Case:
     assignee = case.assignee
     for event in events:
         if event.action is Action.REASSIGN:
-            assignee = str(event.data.get("from") or case.owner)
+            payload = event.payload
+            assignee = (payload.from_agent if isinstance(payload, ReassignPayload) else None) or case.owner
             break
     return replace(
         case,
@@ -239,11 +242,12 @@ def opened_state(case: Case, events: Sequence[Event]) -> Case:
 
 
 def _gesture_of(event: Event) -> Gesture | None:
-    raw = event.data.get("gesture") if event.action is Action.FIX else None
-    if not isinstance(raw, dict) or not str(raw.get("kind", "")).strip():
+    payload = event.payload
+    if not isinstance(payload, FixPayload) or payload.gesture is None or not payload.gesture.kind.strip():
         return None
-    approved = raw.get("approved_by")
-    return Gesture(str(raw["kind"]), float(raw.get("value") or 0), str(approved) if approved else None)
+    gesture = payload.gesture
+    # An empty approver is no approver (as the service stores it).
+    return gesture if gesture.approved_by != "" else replace(gesture, approved_by=None)
 
 
 def summarize(
@@ -329,8 +333,8 @@ def summarize(
         for event in period_events:
             agent(event.actor).actions += 1
             if event.action is Action.FOLLOW_UP:
-                satisfied = event.data.get("satisfied")
-                flag = satisfied if isinstance(satisfied, bool) else None
+                payload = event.payload
+                flag = payload.satisfied if isinstance(payload, FollowUpPayload) else None
                 summary.follow_ups_done.append(FollowUpDone(case_id, event.at, event.actor, flag))
             elif event.action is Action.DOCUMENT:
                 summary.depositions_written.append(DepositionWritten(case_id, event.at, event.actor))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.cases import Action, Case, Event, Stage
+from core.payloads import FixPayload, ReassignPayload, SpokespersonPayload
 from core.policy import AuthorityPolicy
 
 
@@ -120,7 +121,9 @@ def check(case: Case, event: Event, authority: AuthorityPolicy | None = None) ->
     if action in TEXT_REQUIRED and not event.text.strip():
         raise WorkflowError(f"{action.value}: the text must not be empty")
     if action is Action.REASSIGN:
-        target = str(event.data.get("to", "")).strip()
+        if not isinstance(event.payload, ReassignPayload):
+            raise WorkflowError("reassign: the details of the hand-over could not be read")
+        target = event.payload.to_agent.strip()
         if not target:
             raise WorkflowError("reassign: name the agent to hand the case to")
         if target == case.assignee:
@@ -129,14 +132,16 @@ def check(case: Case, event: Event, authority: AuthorityPolicy | None = None) ->
         raise WorkflowError(
             f"case {case.label} has not been handed off, so no check-back by the owner is owed"
         )
-    if action is Action.SPOKESPERSON and not str(event.data.get("name", "")).strip():
+    if action is Action.SPOKESPERSON and not (
+        isinstance(event.payload, SpokespersonPayload) and event.payload.name.strip()
+    ):
         raise WorkflowError("spokesperson: name the spokesperson")
-    if action is Action.FIX and event.data.get("gesture"):
-        gesture = event.data["gesture"]
-        if not str(gesture.get("kind", "")).strip():
+    if action is Action.FIX and isinstance(event.payload, FixPayload) and event.payload.gesture is not None:
+        gesture = event.payload.gesture
+        if not gesture.kind.strip():
             raise WorkflowError("fix: a gesture needs a kind (discount, upgrade, voucher …)")
         if authority is not None:  # replaying history skips limits that held at the time
-            authority.check(event.actor, float(gesture.get("value", 0)), gesture.get("approved_by"))
+            authority.check(event.actor, gesture.value, gesture.approved_by)
     if action is Action.CLOSE:
         blockers = close_blockers(case)
         if blockers:
@@ -172,7 +177,8 @@ def apply(case: Case, event: Event, authority: AuthorityPolicy | None = None) ->
     elif action is Action.CLOSE:
         case.closed_at = at
     elif action is Action.REASSIGN:
-        case.assignee = str(event.data["to"]).strip()
+        assert isinstance(event.payload, ReassignPayload)  # `check` refused any other
+        case.assignee = event.payload.to_agent.strip()
         if case.assignee == case.owner:
             # Back with the original ally: the owner is in touch again, nothing to check back on.
             case.check_back_owed_since = None
@@ -183,7 +189,8 @@ def apply(case: Case, event: Event, authority: AuthorityPolicy | None = None) ->
     elif action is Action.PUBLIC_APOLOGY:
         case.public_apology_at = at
     elif action is Action.SPOKESPERSON:
-        case.spokesperson = str(event.data["name"]).strip()
+        assert isinstance(event.payload, SpokespersonPayload)  # `check` refused any other
+        case.spokesperson = event.payload.name.strip()
     return case
 
 

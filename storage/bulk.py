@@ -397,7 +397,7 @@ def _insert_histories(
                 event.actor,
                 event.action._value_,
                 event.text,
-                data_value(event.data),
+                data_value(event.payload.to_json()),
             )
             for event_id, case_id, event in zip(
                 range(first_event, next_event),

@@ -7,6 +7,7 @@ from operator import attrgetter
 from core.case_fields import DERIVED_NAMES, DOMAIN_NAMES, READ_ORDER, case_reader, stored_value
 from core.cases import Action, Case, Event
 from core.deposition import Amendment, Deposition, FiledDeposition, parse_factors
+from core.payloads import read
 from storage.models import CaseRow, DepositionRow, EventRow
 
 _stored_values = attrgetter(*READ_ORDER)
@@ -30,8 +31,10 @@ def copy_derived(case: Case, row: CaseRow) -> None:
 
 
 def event_from_row(row: EventRow) -> Event:
+    action = Action(row.action)
+    # Details that do not fit their type come back as Unreadable: one bad row never stops a case opening.
     return Event(
-        at=row.at, actor=row.actor, action=Action(row.action), text=row.text, data=row.data or {}, id=row.id
+        at=row.at, actor=row.actor, action=action, text=row.text, payload=read(action, row.data), id=row.id
     )
 
 
@@ -42,7 +45,7 @@ def event_row(case_id: int, event: Event) -> EventRow:
         actor=event.actor,
         action=event.action.value,
         text=event.text,
-        data=event.data,
+        data=event.payload.to_json(),  # the stand-ins (Unreadable, NotLoaded) refuse: TypeError
     )
 
 

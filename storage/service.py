@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -10,10 +10,20 @@ from sqlalchemy import update
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import intake, workflow
-from core.cases import Action, Case, CaseHistory, Event, Stage
+from core.cases import Action, Case, CaseHistory, Event, Gesture, Stage
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.deposition import Deposition, validate
+from core.payloads import (
+    PAYLOAD_TYPES,
+    DocumentPayload,
+    FixPayload,
+    FollowUpPayload,
+    OpenPayload,
+    Payload,
+    ReassignPayload,
+    parse,
+)
 from storage.bulk import insert_histories
 from storage.database import Database
 from storage.errors import CaseNotFound, ConflictError, ValidationError
@@ -37,14 +47,14 @@ class WorkflowService:
     def open_case(self, case: Case, actor: str, *, text_: str = "") -> Case:
         """Store a new case (stage new) with its OPEN event; returns it with its id."""
         case = intake.clean(replace(case))
-        problems = intake.case_problems(case)
+        problems = intake.case_problems(case, now=self.clock.now())
         if not actor.strip():
             problems.append("actor: who is opening the case must be named")
         if problems:
             raise ValidationError(problems)
         case.stage = Stage.NEW
         case.last_contact_at = case.opened_at
-        opened = Event(at=self.clock.now(), actor=actor, action=Action.OPEN, text=text_ or case.description)
+        opened = Event(self.clock.now(), actor, Action.OPEN, text_ or case.description, OpenPayload())
         with self.database.write() as session:
             row = row_from_case(case)
             session.add(row)
@@ -65,20 +75,23 @@ class WorkflowService:
         action: Action,
         actor: str,
         text_: str = "",
-        data: dict[str, Any] | None = None,
+        data: Mapping[str, Any] | Payload | None = None,
         *,
         expected_version: int | None = None,
     ) -> Case:
-        """Record one workflow action on a case, or raise WorkflowError / AuthorityError / ConflictError."""
-        event = Event(
-            at=self.clock.now(), actor=actor.strip(), action=action, text=text_, data=dict(data or {})
-        )
-        problems = intake.event_problems(event.actor, event.text, event.data)
+        """Record one workflow action on a case, or raise WorkflowError / AuthorityError / ConflictError.
+
+        `data`: the action's details, typed (`core.payloads`) or in their JSON form, which is checked here:
+        details that do not fit the action's type are refused (ValidationError naming the field).
+        """
+        payload = self._payload(action, data)
+        event = Event(self.clock.now(), actor.strip(), action, text_, payload)
+        problems = intake.event_problems(event.actor, event.text, payload.to_json())
         if problems:
             raise ValidationError(problems)
         deposition: Deposition | None = None
-        if action is Action.DOCUMENT:
-            deposition = Deposition.from_data(event.data)
+        if isinstance(payload, DocumentPayload):
+            deposition = payload.deposition
             problems = validate(deposition)
             if problems:
                 raise ValidationError(problems)
@@ -90,8 +103,9 @@ class WorkflowService:
                 case = case_from_row(row)
                 if expected_version is not None and expected_version != row.version:
                     raise ConflictError(case, expected_version)
-                if action is Action.REASSIGN:
-                    event = replace(event, data={**event.data, "from": case.assignee})
+                if isinstance(payload, ReassignPayload):
+                    # Who had it before is the service's to record, whatever the caller said.
+                    event = replace(event, payload=replace(payload, from_agent=case.assignee))
                 workflow.apply(case, event, self.settings.authority)
                 stored = event_row(case_id, event)
                 session.add(stored)
@@ -106,9 +120,30 @@ class WorkflowService:
         except StaleDataError:
             raise ConflictError(self.get(case_id), expected_version) from None
 
+    @staticmethod
+    def _payload(action: Action, data: Mapping[str, Any] | Payload | None) -> Payload:
+        if data is None:
+            data = {}
+        if isinstance(data, Payload):
+            if type(data) is not PAYLOAD_TYPES[action]:
+                raise ValidationError(
+                    [f"{action.value}: {type(data).__name__} holds the details of another action"]
+                )
+            # Typed details go through the same checks as their JSON form (a NaN or negative amount …).
+            data = data.to_json()
+        try:
+            return parse(action, data)
+        except ValueError as error:
+            raise ValidationError([str(error)]) from None
+
     def reassign(self, case_id: int, to: str, actor: str, *, expected_version: int | None = None) -> Case:
         return self.act(
-            case_id, Action.REASSIGN, actor, "", {"to": to.strip()}, expected_version=expected_version
+            case_id,
+            Action.REASSIGN,
+            actor,
+            "",
+            ReassignPayload(to.strip()),
+            expected_version=expected_version,
         )
 
     def fix(
@@ -122,14 +157,12 @@ class WorkflowService:
         approved_by: str | None = None,
         expected_version: int | None = None,
     ) -> Case:
-        data: dict[str, Any] = {}
+        gesture: Gesture | None = None
         if gesture_kind.strip() or gesture_value:
-            data["gesture"] = {
-                "kind": gesture_kind.strip(),
-                "value": float(gesture_value),
-                "approved_by": (approved_by or "").strip() or None,
-            }
-        return self.act(case_id, Action.FIX, actor, text_, data, expected_version=expected_version)
+            gesture = Gesture(gesture_kind.strip(), float(gesture_value), (approved_by or "").strip() or None)
+        return self.act(
+            case_id, Action.FIX, actor, text_, FixPayload(gesture), expected_version=expected_version
+        )
 
     def follow_up(
         self, case_id: int, actor: str, text_: str, *, satisfied: bool, expected_version: int | None = None
@@ -139,7 +172,7 @@ class WorkflowService:
             Action.FOLLOW_UP,
             actor,
             text_,
-            {"satisfied": satisfied},
+            FollowUpPayload(satisfied),
             expected_version=expected_version,
         )
 
@@ -148,7 +181,12 @@ class WorkflowService:
     ) -> Case:
         summary = deposition.root_cause.strip().splitlines()[0] if deposition.root_cause.strip() else ""
         return self.act(
-            case_id, Action.DOCUMENT, actor, summary, deposition.to_data(), expected_version=expected_version
+            case_id,
+            Action.DOCUMENT,
+            actor,
+            summary,
+            DocumentPayload(deposition),
+            expected_version=expected_version,
         )
 
     def get(self, case_id: int) -> Case:

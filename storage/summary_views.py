@@ -20,6 +20,7 @@ from core.cases import Action, Case, CaseHistory, Event
 from core.config import Settings
 from core.deposition import Deposition
 from core.export_formats import FORMATS, render
+from core.payloads import NOT_LOADED, read
 from core.shifts import ShiftOccurrence
 from core.summary import PAYLOAD_ACTIONS, Period, ShiftSummary, summarize
 from storage.database import Database
@@ -53,8 +54,8 @@ _IDS_PER_QUERY = 900
 def _load_histories(database: Database, start: datetime, end: datetime, *, whole: bool) -> list[CaseHistory]:
     """The histories of the cases concerning the period, by case id: each case as stored now, all its
     events, and — `whole` — its deposition and every event's payload; otherwise (what `summarize` reads)
-    no deposition and the payload only of the events in `PAYLOAD_ACTIONS` (`{}` for the others: most
-    events, the document event with the deposition's text among them, need no JSON decoded).
+    no deposition and the payload only of the events in `PAYLOAD_ACTIONS` (`NOT_LOADED` for the others:
+    most events, the document event with the deposition's text among them, need no JSON decoded).
 
     The cases come from one query that finds them, their events (and depositions) from queries on those
     ids, 900 at a time: the search for the period's cases, which cannot use an index for "had an event in
@@ -64,8 +65,8 @@ def _load_histories(database: Database, start: datetime, end: datetime, *, whole
     if whole:
         payload: Any = events_table.c.data
     else:
-        read = events_table.c.action.in_(sorted(action.value for action in PAYLOAD_ACTIONS))
-        payload = case((read, events_table.c.data), else_=null())
+        wanted = events_table.c.action.in_(sorted(action.value for action in PAYLOAD_ACTIONS))
+        payload = case((wanted, events_table.c.data), else_=null())
     ids_param: Any = bindparam("ids", expanding=True)
     events_query = (
         select(
@@ -95,7 +96,8 @@ def _load_histories(database: Database, start: datetime, end: datetime, *, whole
             for case_id, event_id, at, actor, action, text, data in connection.execute(events_query, chunk):
                 # (An action it does not know: Action(action) raises the ValueError event_from_row would.)
                 kind = action_of(action) or Action(action)
-                events[case_id].append(Event(at, actor, kind, text, data or {}, event_id))
+                details = read(kind, data) if whole or kind in PAYLOAD_ACTIONS else NOT_LOADED
+                events[case_id].append(Event(at, actor, kind, text, details, event_id))
             if whole:
                 depositions = select(DepositionRow).where(DepositionRow.case_id.in_(ids_param))
                 for row in session.execute(depositions, chunk).scalars():

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from core import payloads
 from core.cases import Action, Case, Event
+from core.deposition import Deposition
 
 T0 = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday
+PLAIN_DEPOSITION = Deposition("late", "a date", "rebooked", "carrier missed the slot")
 
 
 def make_case(**overrides: Any) -> Case:
@@ -33,4 +36,6 @@ def at(minutes: float) -> datetime:
 
 
 def event(action: Action, minutes: float, actor: str = "Billy", text: str = "done", **data: Any) -> Event:
-    return Event(at(minutes), actor, action, text, data)
+    if action is Action.DOCUMENT and not data:
+        data = PLAIN_DEPOSITION.to_data()  # a document event always carries its deposition
+    return Event(at(minutes), actor, action, text, payloads.parse(action, data))

@@ -21,6 +21,7 @@ from core.clock import FrozenClock
 from core.config import Settings
 from core.csv_import import parse_cases_csv
 from core.demo import build_demo
+from core.payloads import OpenPayload
 from storage import bulk
 from storage.database import Database
 from storage.models import CaseRow, DepositionRow, EventRow, TrendFactRow, UTCDateTime
@@ -175,7 +176,7 @@ def test_bulk_rows_equal_what_the_service_writes(service: WorkflowService, datab
         ).one()
     history = CaseHistory(
         replace(opened, id=None),
-        [Event(at=event_at.astimezone(LONDON), actor="Billy", action=Action.OPEN, text=event_text)],
+        [Event(event_at.astimezone(LONDON), "Billy", Action.OPEN, event_text, OpenPayload())],
     )
     [imported] = service.import_histories([history])
     by_service = raw_rows(database, "cases", "id", opened.id)

@@ -1,4 +1,4 @@
-"""Stored text that another tool wrote (escape sequences in a name) reaches the CLI's terminal only as text."""
+"""Stored text another tool wrote (escape sequences in a name) reaches the CLI's terminal only as text."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def invoke(url: str, *args: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def hostile_url(sqlite_url: str) -> str:
-    code, out, err = invoke(sqlite_url, *ADD)
+    code, _out, err = invoke(sqlite_url, *ADD)
     assert code == 0, err
     # Written behind intake's back, as another tool sharing the database could.
     engine = create_engine(sqlite_url)

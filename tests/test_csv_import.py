@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import intake, workflow
-from core.cases import Action, Case, Stage
+from core.cases import Action, Case, Gesture, Stage
 from core.config import Settings
 from core.csv_import import (
     COLUMNS,
@@ -31,6 +31,7 @@ from core.csv_import import (
     parse_cases_csv,
 )
 from core.intake import case_problems, text_problem
+from core.payloads import FixPayload, OpenPayload
 from core.times import EARLIEST
 from tui.cli import main
 
@@ -237,7 +238,8 @@ def test_line_numbers_count_physical_lines_of_multiline_fields(tmp_path: Path) -
     # A CR LF inside a quoted field is the file's line ending: stored as a plain line break.
     histories = parse(write(tmp_path / "fixed.csv", "\n".join(rows[:3]) + "\n"))
     assert histories[1].case.description == "one\ntwo\nthree"
-    assert histories[1].events[0].data["imported"]["line"] == 4
+    opened = histories[1].events[0].payload
+    assert isinstance(opened, OpenPayload) and opened.imported is not None and opened.imported.line == 4
 
 
 def test_a_bom_is_accepted(tmp_path: Path) -> None:
@@ -505,7 +507,7 @@ def test_authority_limits_are_not_applied_to_history(tmp_path: Path) -> None:
     path = write(tmp_path / "big.csv", f"{HEADER}\n{stages_row(gesture='refund', value='5000')}\n")
     [history] = parse(path)
     fix = next(event for event in history.events if event.action is Action.FIX)
-    assert fix.data["gesture"] == {"kind": "refund", "value": 5000.0, "approved_by": None}
+    assert fix.payload == FixPayload(Gesture("refund", 5000.0, None))
 
 
 def test_ids_must_be_positive_whole_numbers(tmp_path: Path) -> None:

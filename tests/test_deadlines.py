@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from core.cases import Action, Case, Event, Severity, Stage, Tier
 from core.deadlines import deadline_history, pending_deadlines
+from core.payloads import ReassignPayload, parse
 from core.policy import (
     DEPOSITION,
     FIX_OR_UPDATE,
@@ -21,7 +22,7 @@ from core.policy import (
 )
 from core.shifts import Shift, ShiftCalendar
 from core.workflow import WorkflowError, apply
-from tests.domain_helpers import T0, at, event, make_case
+from tests.domain_helpers import PLAIN_DEPOSITION, T0, at, event, make_case
 
 POLICY = DeadlinePolicy()
 CALENDAR = ShiftCalendar(UTC, (Shift("Late", time(14), time(22)), Shift("Night", time(22), time(14))))
@@ -125,7 +126,9 @@ def action_sequences(draw: st.DrawFn) -> tuple[Case, list[Event]]:
             data = {"to": draw(st.sampled_from(PEOPLE))}
         elif action is Action.SPOKESPERSON:
             data = {"name": "Grace"}
-        events.append(Event(at(minute), draw(st.sampled_from(PEOPLE)), action, "text", data))
+        elif action is Action.DOCUMENT:
+            data = PLAIN_DEPOSITION.to_data()
+        events.append(Event(at(minute), draw(st.sampled_from(PEOPLE)), action, "text", parse(action, data)))
     return case, events
 
 
@@ -155,7 +158,7 @@ def reference_pending(opened: Case, accepted: list[Event], policy: DeadlinePolic
     owed_since = None
     for item in accepted:
         if item.action is Action.CHECK_BACK or (
-            item.action is Action.REASSIGN and item.data["to"] == opened.owner
+            isinstance(item.payload, ReassignPayload) and item.payload.to_agent == opened.owner
         ):
             owed_since = None
         elif item.action is Action.REASSIGN and owed_since is None:
@@ -233,7 +236,9 @@ def test_guided_sequences_reach_late_stages_and_agree_with_the_reference(
             data = {"to": others[choice % len(others)]}
         elif action is Action.SPOKESPERSON:
             data = {"name": "Grace"}
-        item = Event(at(minute), person, action, "text", data)
+        elif action is Action.DOCUMENT:
+            data = PLAIN_DEPOSITION.to_data()
+        item = Event(at(minute), person, action, "text", parse(action, data))
         apply(case, item)
         accepted.append(item)
     assert kinds(pending_deadlines(case, POLICY, CALENDAR)) == reference_pending(opened, accepted, POLICY)

@@ -13,6 +13,7 @@ from core.cases import Action, CaseHistory
 from core.clock import FrozenClock
 from core.config import Settings
 from core.demo import DEMO_SHIFTS, build_demo
+from core.payloads import NOT_LOADED, DocumentPayload
 from core.summary import PAYLOAD_ACTIONS, Period, summarize
 from storage import summary_views
 from storage.database import Database
@@ -46,15 +47,16 @@ def test_the_export_loader_gives_the_summary_of_the_whole_histories(database: Da
         assert [h.case for h in lean] == [h.case for h in whole] and lean
         for short, long in zip(lean, whole, strict=True):
             assert short.deposition is None
-            assert [replace(e, data={}) for e in short.events] == [replace(e, data={}) for e in long.events]
+            unread = [replace(e, payload=NOT_LOADED) for e in long.events]
+            assert [replace(e, payload=NOT_LOADED) for e in short.events] == unread
             for kept, stored in zip(short.events, long.events, strict=True):
-                assert kept.data == (stored.data if stored.action in PAYLOAD_ACTIONS else {})
+                assert kept.payload == (stored.payload if stored.action in PAYLOAD_ACTIONS else NOT_LOADED)
         for now in (NOW, NOW - timedelta(minutes=7)):
             expected = summarize(whole, period.start, period.end, now, SETTINGS.deadlines, SETTINGS.calendar)
             assert summary_for(database, SETTINGS, period, now) == replace(expected, label=period.label)
     documents = histories_for_period(database, NOW - timedelta(days=3), NOW)
     assert any(h.deposition for h in documents)
-    assert any(e.action is Action.DOCUMENT and e.data for h in documents for e in h.events)
+    assert any(isinstance(e.payload, DocumentPayload) for h in documents for e in h.events)
 
 
 def test_histories_come_the_same_in_chunks_of_case_ids(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from core.clock import FrozenClock
 from core.config import Settings
 from core.csv_import import CsvImportError, parse_cases_csv
 from core.intake import case_problems
@@ -73,6 +74,17 @@ def test_the_service_refuses_year_9999(tmp_path: Path) -> None:
         service = WorkflowService(database, Settings(zone=UTC))
         with pytest.raises(ValidationError, match="opened_at: 9999-12-31T23:59:00"):
             service.open_case(make_case(opened_at=datetime(9999, 12, 31, 23, 59, tzinfo=UTC)), "Billy")
+    finally:
+        database.dispose()
+
+
+def test_the_service_refuses_a_case_opened_after_its_clock_reads_now(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path}/shiftdesk.db")
+    try:
+        service = WorkflowService(database, Settings(zone=UTC), FrozenClock(T0))
+        with pytest.raises(ValidationError, match="is later than now"):
+            service.open_case(make_case(opened_at=T0 + timedelta(minutes=5)), "Billy")
+        assert service.open_case(make_case(opened_at=T0), "Billy").id == 1
     finally:
         database.dispose()
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from core.cases import Action, Case, CaseHistory, Event
 from core.export_formats import CSV_COLUMNS, to_csv, to_json, to_markdown
+from core.payloads import parse
 from core.redaction import Customer, Redactor
 from core.summary import ShiftSummary, summarize
 from core.workflow import apply
@@ -45,11 +46,11 @@ def case_history(
         {"gesture": {"kind": gesture, "value": 20.0, "approved_by": None}} if gesture else {}
     )
     steps = [
-        Event(m(10 * case_id + 1), "Hana", Action.APOLOGIZE, "Sorry"),
-        Event(m(10 * case_id + 2), "Hana", Action.REVIEW, "Late", {"needs": "x"}),
-        Event(m(10 * case_id + 3), "Hana", Action.FIX, note, data),
+        Event(m(10 * case_id + 1), "Hana", Action.APOLOGIZE, "Sorry", parse(Action.APOLOGIZE, {})),
+        Event(m(10 * case_id + 2), "Hana", Action.REVIEW, "Late", parse(Action.REVIEW, {"needs": "x"})),
+        Event(m(10 * case_id + 3), "Hana", Action.FIX, note, parse(Action.FIX, data)),
     ]
-    events = [Event(case.opened_at, "Hana", Action.OPEN, case.description)]
+    events = [Event(case.opened_at, "Hana", Action.OPEN, case.description, parse(Action.OPEN, {}))]
     for event in steps:
         apply(case, event)
         events.append(event)

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, inspect, select, text
 
-from core.cases import Action, Case, Stage
+from core.cases import Action, Case, Gesture, Stage
 from core.clock import FrozenClock
 from core.config import Settings
 from core.deposition import Deposition, Factor
+from core.payloads import FixPayload
 from core.policy import AuthorityError, AuthorityPolicy
 from core.workflow import WorkflowError
 from storage import views
@@ -126,7 +127,7 @@ def test_whole_sequence_is_recorded_event_by_event(service: WorkflowService, dat
         Action.FOLLOW_UP, Action.DOCUMENT, Action.AMEND, Action.CLOSE,
     ]  # fmt: skip
     fix = detail.events[4]
-    assert fix.data["gesture"] == {"kind": "voucher", "value": 80.0, "approved_by": "Omar"}
+    assert fix.payload == FixPayload(Gesture("voucher", 80.0, "Omar"))
     assert fix.at == NOW + timedelta(minutes=28)
     assert detail.deposition is not None
     assert detail.deposition.content == DEPOSITION

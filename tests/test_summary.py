@@ -44,6 +44,7 @@ from core.cases import Action, Case, CaseHistory, Event, Stage, Tier
 from core.demo import DEMO_SHIFTS, build_demo
 from core.deposition import Deposition
 from core.export_formats import CSV_COLUMNS, csv_cell, md, to_csv, to_json, to_markdown
+from core.payloads import NOT_LOADED, OpenPayload, parse
 from core.policy import DeadlinePolicy
 from core.shifts import Shift, ShiftCalendar
 from core.summary import PAYLOAD_ACTIONS, Period, PeriodError, ShiftSummary, resolve_shift, summarize
@@ -100,9 +101,9 @@ def story(case_id: int, opened: float, staff: str, steps: list[Step], **fields: 
         id=case_id,
         **fields,
     )
-    events = [Event(m(opened), staff, Action.OPEN, case.description)]
+    events = [Event(m(opened), staff, Action.OPEN, case.description, OpenPayload())]
     for minute, actor, action, text, data in steps:
-        event = Event(m(minute), actor, action, text, data)
+        event = Event(m(minute), actor, action, text, parse(action, data))
         apply(case, event)
         events.append(event)
     documented = any(event.action is Action.DOCUMENT for event in events)
@@ -393,20 +394,11 @@ def test_hotspots_are_carried_when_the_caller_fills_them() -> None:
     assert "- Billy on Wednesdays at 15\\:00 \\[bold\\]x\\[/bold\\]" in to_markdown(summary, ZONE)
 
 
-class UnreadPayload(dict[str, Any]):
-    """An event payload the summary must not look at: any read fails the test."""
-
-    def _read(self, *args: object, **kwargs: object) -> Any:
-        raise AssertionError("the summary read the payload of an event outside PAYLOAD_ACTIONS")
-
-    get = __getitem__ = __contains__ = __iter__ = __len__ = __bool__ = keys = values = items = _read
-
-
 def without_unread_payloads(histories: list[CaseHistory]) -> list[CaseHistory]:
     return [
         CaseHistory(
             history.case,
-            [e if e.action in PAYLOAD_ACTIONS else replace(e, data=UnreadPayload()) for e in history.events],
+            [e if e.action in PAYLOAD_ACTIONS else replace(e, payload=NOT_LOADED) for e in history.events],
             None,
         )
         for history in histories

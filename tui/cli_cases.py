@@ -94,11 +94,13 @@ def review(
     runtime: Runtime, case_id: int, text: str, needs: str, actor: str | None, expect_version: int | None
 ) -> None:
     """Review the complaint: TEXT is what went wrong in the customer's eyes."""
+    from core.payloads import ReviewPayload
+
     if not needs.strip():
         raise click.BadParameter("must not be empty", param_hint="--needs")
     print_case(
         runtime.service.act(
-            case_id, Action.REVIEW, who(actor), text, {"needs": needs}, expected_version=expect_version
+            case_id, Action.REVIEW, who(actor), text, ReviewPayload(needs), expected_version=expect_version
         )
     )
 
@@ -216,8 +218,15 @@ def spokesperson(
     runtime: Runtime, case_id: int, name: str, actor: str | None, expect_version: int | None
 ) -> None:
     """Name the spokesperson of a public case."""
+    from core.payloads import SpokespersonPayload
+
     print_case(
         runtime.service.act(
-            case_id, Action.SPOKESPERSON, who(actor), "", {"name": name}, expected_version=expect_version
+            case_id,
+            Action.SPOKESPERSON,
+            who(actor),
+            "",
+            SpokespersonPayload(name),
+            expected_version=expect_version,
         )
     )

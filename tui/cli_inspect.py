@@ -77,6 +77,7 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
     from core.case_fields import CASE_VIEW_FIELDS, Kind, stored_value
     from core.case_json import case_json
     from core.deadlines import pending_deadlines
+    from core.payloads import describe
     from storage import views
 
     detail = views.case_detail(runtime.database, case_id)
@@ -109,10 +110,10 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
         say(f"  {field.shown_as:<10} {'' if value is None else stored_value(value)}")
     say("timeline:")
     for event in detail.events:
-        say(
-            f"  {event.at.astimezone(zone):%Y-%m-%d %H:%M}  {one_line(event.actor):<16.16} "
-            f"{event.action.value:<15} {one_line(event.text)}"
-        )
+        details = describe(event.payload)
+        said = f"{one_line(event.text)}" + (f"  [{one_line(details)}]" if details else "")
+        when = f"{event.at.astimezone(zone):%Y-%m-%d %H:%M}"
+        say(f"  {when}  {one_line(event.actor):<16.16} {event.action.value:<15} {said}")
     say("deadlines:" if deadlines else "deadlines: none pending")
     for deadline in deadlines:
         left = int(deadline.remaining(now).total_seconds() // 60)

@@ -17,6 +17,7 @@ from textual.widgets import Static
 from core.case_fields import CASE_VIEW_FIELDS, CaseField, Kind, stored_value
 from core.cases import Case
 from core.deadlines import Deadline, pending_deadlines
+from core.payloads import Unreadable, describe
 from tui.clockface import countdown, local_time, urgency
 from tui.screens.recovery import HELP_KEY, MORE_KEYS, QUIT_KEY, RECOVERY_KEYS, RecoveryScreen, explain
 from tui.text import literal
@@ -24,6 +25,7 @@ from tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from storage.views import CaseDetail
+
 
 def field_cell(field: CaseField, case: Case, zone: tzinfo) -> Text:
     """One field of the case as the case view shows it (user text always literal, never markup)."""
@@ -53,26 +55,18 @@ def timeline_table(detail: CaseDetail, zone: tzinfo) -> Table:
     table.add_column("action", no_wrap=True)
     table.add_column("text")
     for event in detail.events:
-        extra = ""
-        if event.data:
-            details = {key: value for key, value in event.data.items() if key not in ("customer_view",)}
-            if details.get("gesture"):
-                gesture = details["gesture"]
-                extra = f"  [gesture {gesture.get('kind')} {gesture.get('value')}"
-                if gesture.get("approved_by"):
-                    extra += f", approved by {gesture['approved_by']}"
-                extra += "]"
-            elif "to" in details:
-                extra = f"  [from {details.get('from', '?')} to {details['to']}]"
-            elif "satisfied" in details:
-                extra = "  [satisfied]" if details["satisfied"] else "  [NOT satisfied]"
-            elif "needs" in details:
-                extra = f"  [needs: {details['needs']}]"
+        # The details read as their type (core.payloads), never as keys: a document's gesture is text, a
+        # fix's a Gesture, and details that could not be read are shown as such, not raised.
+        details = describe(event.payload)
+        text = literal(event.text)
+        if details:
+            style = "bold red" if isinstance(event.payload, Unreadable) else ""
+            text.append(literal(f"  [{details}]", style))
         table.add_row(
             Text(local_time(event.at, zone, with_date=True)),
             literal(event.actor),
             Text(event.action.value),
-            literal(event.text + extra),
+            text,
         )
     return table
 

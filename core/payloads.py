@@ -1,0 +1,430 @@
+"""Typed event payloads: one frozen dataclass per action's details, its JSON shape and the checks on it."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+from core.cases import Action, Gesture
+from core.deposition import Deposition, Factor
+
+# The JSON rule for every type: a field with no value (None) is left out, every other field is written;
+# `from_json` takes a left-out optional field as None, refuses a missing required field and any key it
+# does not know, each with a ValueError naming the field (`fix.gesture.value: 'abc' is not a number`).
+
+
+class Payload:
+    """The details of one event; subclasses are frozen, slotted dataclasses, one per action."""
+
+    __slots__ = ()
+    # The action whose details this type holds; None for the stand-ins that may sit on any event.
+    ACTION: ClassVar[Action | None] = None
+
+    def to_json(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        raise NotImplementedError
+
+
+# -- checks shared by the types ----------------------------------------------------------------------
+
+
+def _mapping(value: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{where}: {_shown(value)} is not a mapping")
+    return value
+
+
+def _keys(data: Mapping[str, Any], where: str, required: tuple[str, ...], optional: tuple[str, ...]) -> None:
+    for key in data:
+        if key not in required and key not in optional:
+            raise ValueError(f"{where}.{key}: not a field of {where}")
+    for key in required:
+        if key not in data:
+            raise ValueError(f"{where}.{key}: missing")
+
+
+def _text(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{where}: {_shown(value)} is not text")
+    return value
+
+
+def _optional_text(data: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = data.get(key)
+    return None if value is None else _text(value, f"{where}.{key}")
+
+
+def _number(value: object, where: str) -> float:
+    # bool is an int to Python, but `true` is not an amount.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{where}: {_shown(value)} is not a number")
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"{where}: {_shown(value)} is not a finite number ≥ 0")
+    return number
+
+
+def _whole(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{where}: {_shown(value)} is not a whole number")
+    return value
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+# -- the payloads -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSource:
+    """Where an imported case came from: the file, its line, and the id the file gave it."""
+
+    file: str
+    line: int
+    external_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"file": self.file, "line": self.line}
+        if self.external_id is not None:
+            data["external_id"] = self.external_id
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], where: str = "open.imported") -> ImportSource:
+        _keys(data, where, ("file", "line"), ("external_id",))
+        external = data.get("external_id")
+        return cls(
+            _text(data["file"], f"{where}.file"),
+            _whole(data["line"], f"{where}.line"),
+            None if external is None else _whole(external, f"{where}.external_id"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPayload(Payload):
+    """open: `{}`, or `{"imported": {"file", "line", "external_id"?}}` for a case read from a CSV file."""
+
+    ACTION: ClassVar[Action | None] = Action.OPEN
+    imported: ImportSource | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {} if self.imported is None else {"imported": self.imported.to_json()}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        _keys(data, "open", (), ("imported",))
+        imported = data.get("imported")
+        if imported is None:
+            return cls()
+        return cls(ImportSource.from_json(_mapping(imported, "open.imported")))
+
+
+@dataclass(frozen=True, slots=True)
+class _Empty(Payload):
+    """The actions whose substance is the event's text alone: `{}`."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        _keys(data, str(cls.ACTION), (), ())
+        return cls()
+
+
+@dataclass(frozen=True, slots=True)
+class ApologizePayload(_Empty):
+    ACTION: ClassVar[Action | None] = Action.APOLOGIZE
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatePayload(_Empty):
+    ACTION: ClassVar[Action | None] = Action.UPDATE
+
+
+@dataclass(frozen=True, slots=True)
+class ClosePayload(_Empty):
+    ACTION: ClassVar[Action | None] = Action.CLOSE
+
+
+@dataclass(frozen=True, slots=True)
+class CheckBackPayload(_Empty):
+    ACTION: ClassVar[Action | None] = Action.CHECK_BACK
+
+
+@dataclass(frozen=True, slots=True)
+class PublicApologyPayload(_Empty):
+    ACTION: ClassVar[Action | None] = Action.PUBLIC_APOLOGY
+
+
+@dataclass(frozen=True, slots=True)
+class AmendPayload(_Empty):
+    """amend: `{}` — the correction is the event's text (and so it shows under the deposition)."""
+
+    ACTION: ClassVar[Action | None] = Action.AMEND
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPayload(Payload):
+    """review: `{"needs": text}` — what the customer needs; `{}` when not recorded (CSV imports)."""
+
+    ACTION: ClassVar[Action | None] = Action.REVIEW
+    needs: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {} if self.needs is None else {"needs": self.needs}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        _keys(data, "review", (), ("needs",))
+        return cls(_optional_text(data, "needs", "review"))
+
+
+@dataclass(frozen=True, slots=True)
+class FixPayload(Payload):
+    """fix: `{}`, or `{"gesture": {"kind": text, "value": number, "approved_by": text | null}}`."""
+
+    ACTION: ClassVar[Action | None] = Action.FIX
+    gesture: Gesture | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        if self.gesture is None:
+            return {}
+        gesture = self.gesture
+        # approved_by is written even when null: the shape every fix with a gesture has had from the start.
+        return {"gesture": {"kind": gesture.kind, "value": gesture.value, "approved_by": gesture.approved_by}}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        _keys(data, "fix", (), ("gesture",))
+        raw = data.get("gesture")
+        if raw is None:
+            return cls()
+        gesture = _mapping(raw, "fix.gesture")
+        _keys(gesture, "fix.gesture", ("kind", "value"), ("approved_by",))
+        return cls(
+            Gesture(
+                _text(gesture["kind"], "fix.gesture.kind"),
+                _number(gesture["value"], "fix.gesture.value"),
+                _optional_text(gesture, "approved_by", "fix.gesture"),
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpPayload(Payload):
+    """follow-up: `{"satisfied": true | false}`; `{}` when not recorded (CSV imports)."""
+
+    ACTION: ClassVar[Action | None] = Action.FOLLOW_UP
+    satisfied: bool | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {} if self.satisfied is None else {"satisfied": self.satisfied}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        _keys(data, "follow-up", (), ("satisfied",))
+        value = data.get("satisfied")
+        if value is not None and not isinstance(value, bool):
+            raise ValueError(f"follow-up.satisfied: {_shown(value)} is not true or false")
+        return cls(value)
+
+
+_DEPOSITION_TEXTS = ("customer_view", "customer_needed", "actions_taken", "root_cause", "gesture", "notes")
+_FACTORS = {factor.value: factor for factor in Factor}
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPayload(Payload):
+    """document: the deposition's fields, `{"customer_view", "customer_needed", "actions_taken",
+    "root_cause", "factors": [names], "gesture": text, "notes"}` (the gesture is text, not a fix's)."""
+
+    ACTION: ClassVar[Action | None] = Action.DOCUMENT
+    deposition: Deposition
+
+    def to_json(self) -> dict[str, Any]:
+        deposition = self.deposition
+        # Field by field rather than dataclasses.asdict, whose deep copy was a third of a CSV import's parse.
+        return {
+            "customer_view": deposition.customer_view,
+            "customer_needed": deposition.customer_needed,
+            "actions_taken": deposition.actions_taken,
+            "root_cause": deposition.root_cause,
+            "factors": [factor.value for factor in deposition.factors],
+            "gesture": deposition.gesture,
+            "notes": deposition.notes,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        _keys(
+            data,
+            "document",
+            ("customer_view", "customer_needed", "actions_taken", "root_cause"),
+            (
+                "factors",
+                "gesture",
+                "notes",
+            ),
+        )
+        texts = {name: _text(data.get(name, ""), f"document.{name}") for name in _DEPOSITION_TEXTS}
+        raw_factors = data.get("factors", [])
+        if not isinstance(raw_factors, list | tuple):
+            raise ValueError(f"document.factors: {_shown(raw_factors)} is not a list")
+        factors: list[Factor] = []
+        for value in raw_factors:
+            factor = _FACTORS.get(value) if isinstance(value, str) else None
+            if factor is None:
+                allowed = ", ".join(_FACTORS)
+                raise ValueError(f"document.factors: {_shown(value)} is not one of {allowed}")
+            factors.append(factor)
+        return cls(Deposition(factors=tuple(factors), **texts))
+
+
+@dataclass(frozen=True, slots=True)
+class ReassignPayload(Payload):
+    """reassign: `{"to": agent, "from": agent}` ("from", the assignee before, is recorded by the service)."""
+
+    ACTION: ClassVar[Action | None] = Action.REASSIGN
+    to_agent: str
+    from_agent: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = {"to": self.to_agent}
+        if self.from_agent is not None:
+            data["from"] = self.from_agent
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        _keys(data, "reassign", ("to",), ("from",))
+        return cls(_text(data["to"], "reassign.to"), _optional_text(data, "from", "reassign"))
+
+
+@dataclass(frozen=True, slots=True)
+class SpokespersonPayload(Payload):
+    """spokesperson: `{"name": person}`."""
+
+    ACTION: ClassVar[Action | None] = Action.SPOKESPERSON
+    name: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        _keys(data, "spokesperson", ("name",), ())
+        return cls(_text(data["name"], "spokesperson.name"))
+
+
+# -- stand-ins for details that are not (or could not be) read -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable(Payload):
+    """Stored details that do not fit their action's type (a row written by another tool): kept as the
+    JSON text they were stored as, with the reason, so that one bad row never stops a case from opening."""
+
+    stored: str
+    problem: str
+
+    def to_json(self) -> dict[str, Any]:
+        # Never written back: what another tool stored stays as it was (the events table is append-only).
+        raise TypeError(f"unreadable details are not stored again ({self.problem})")
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        return cls(json.dumps(dict(data), ensure_ascii=False), "read as unreadable")
+
+
+@dataclass(frozen=True, slots=True)
+class NotLoaded(Payload):
+    """Details a loader chose not to read (the export's loader reads only what the summary needs)."""
+
+    def to_json(self) -> dict[str, Any]:
+        raise TypeError("the details of this event were not loaded, so they cannot be written")
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        return cls()
+
+
+NOT_LOADED = NotLoaded()
+
+PAYLOAD_TYPES: dict[Action, type[Payload]] = {
+    Action.OPEN: OpenPayload,
+    Action.APOLOGIZE: ApologizePayload,
+    Action.REVIEW: ReviewPayload,
+    Action.UPDATE: UpdatePayload,
+    Action.FIX: FixPayload,
+    Action.FOLLOW_UP: FollowUpPayload,
+    Action.DOCUMENT: DocumentPayload,
+    Action.CLOSE: ClosePayload,
+    Action.REASSIGN: ReassignPayload,
+    Action.CHECK_BACK: CheckBackPayload,
+    Action.PUBLIC_APOLOGY: PublicApologyPayload,
+    Action.SPOKESPERSON: SpokespersonPayload,
+    Action.AMEND: AmendPayload,
+}
+
+
+def parse(action: Action, data: object) -> Payload:
+    """The details of an `action` event from their JSON form (a ValueError names what does not fit)."""
+    return PAYLOAD_TYPES[action].from_json(_mapping(data, action.value))
+
+
+def read(action: Action, data: object) -> Payload:
+    """As `parse`, for stored details: what does not fit comes back as `Unreadable` instead of raising."""
+    try:
+        return parse(action, data)
+    except (ValueError, TypeError) as error:
+        try:
+            stored = json.dumps(data, ensure_ascii=False)
+        except (TypeError, ValueError):
+            stored = json.dumps(repr(data))
+        return Unreadable(stored, str(error))
+
+
+def empty(action: Action) -> Payload:
+    """The details of an `action` event that records nothing beyond its text (ValueError when it must)."""
+    return parse(action, {})
+
+
+# -- showing them ------------------------------------------------------------------------------------------
+
+
+def amount(value: float) -> str:
+    """200.0 → "200", 12.5 → "12.5": whole amounts without a decimal point."""
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def describe(payload: Payload) -> str:
+    """One line for a timeline (plain text, user text in it as typed: render it literally); "" if none."""
+    if isinstance(payload, FixPayload) and payload.gesture is not None:
+        gesture = payload.gesture
+        line = f"gesture {gesture.kind} {amount(gesture.value)}"
+        return line + (f", approved by {gesture.approved_by}" if gesture.approved_by else "")
+    if isinstance(payload, ReassignPayload):
+        return f"from {payload.from_agent or '?'} to {payload.to_agent}"
+    if isinstance(payload, FollowUpPayload) and payload.satisfied is not None:
+        return "satisfied" if payload.satisfied else "NOT satisfied"
+    if isinstance(payload, ReviewPayload) and payload.needs:
+        return f"needs: {payload.needs}"
+    if isinstance(payload, SpokespersonPayload):
+        return f"spokesperson {payload.name}"
+    if isinstance(payload, OpenPayload) and payload.imported is not None:
+        source = payload.imported
+        line = f"imported from {source.file} line {source.line}"
+        return line + (f" (id {source.external_id})" if source.external_id is not None else "")
+    if isinstance(payload, Unreadable):
+        return f"unreadable data: {payload.problem}"
+    return ""

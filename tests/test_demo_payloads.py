@@ -1,0 +1,194 @@
+"""Whole databases as users build them (`shiftdesk demo`, `shiftdesk import`): every stored event reads
+back as its action's type, and the dashboard opens every demo case and every recent deposition."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+from sqlalchemy import select
+
+from benchmarks.bench_import import write_csv
+from core.cases import Action, Event
+from core.clock import SystemClock
+from core.config import Settings
+from core.demo import DEMO_SHIFTS, build_demo
+from core.payloads import PAYLOAD_TYPES, OpenPayload
+from core.policy import AuthorityPolicy
+from storage import views
+from storage.database import Database
+from storage.mapping import event_from_row
+from storage.models import EventRow
+from storage.service import WorkflowService
+from tui.app import ShiftdeskApp
+from tui.cli import main
+from tui.screens.case_view import CaseScreen, deposition_block, fields_table, timeline_table
+from tui.widgets.depositions import RecentDepositions
+
+SIZE = (160, 48)
+
+
+def shiftdesk(home: Path, *args: str) -> str:
+    """Run a command as a user would, with config and data folders of its own."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("XDG_CONFIG_HOME", str(home / "config"))
+        env.setenv("XDG_DATA_HOME", str(home / "data"))
+        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo database exactly as `shiftdesk demo --fresh` builds it (90 days and the running shift)."""
+    home = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{home}/demo.db"
+    shiftdesk(home, "--db", url, "demo", "--fresh", "--no-open")
+    return url
+
+
+def stored_events(url: str) -> Iterator[tuple[EventRow, Event]]:
+    """Every events row with what the read side makes of it."""
+    database = Database(url)
+    try:
+        with database.read() as session:
+            for row in session.execute(select(EventRow).order_by(EventRow.id)).scalars():
+                yield row, event_from_row(row)
+    finally:
+        database.dispose()
+
+
+def assert_every_event_reads_as_its_type(url: str) -> Counter[Action]:
+    actions: Counter[Action] = Counter()
+    for row, event in stored_events(url):
+        assert type(event.payload) is PAYLOAD_TYPES[event.action], (
+            row.id,
+            row.action,
+            row.data,
+            event.payload,
+        )
+        actions[event.action] += 1
+    return actions
+
+
+def test_every_event_of_the_demo_reads_back_as_its_actions_type(demo_url: str) -> None:
+    actions = assert_every_event_reads_as_its_type(demo_url)
+    # The demo reaches every action that carries details (else the check above proves less than it says).
+    carrying = {Action.OPEN, Action.REVIEW, Action.FIX, Action.FOLLOW_UP, Action.DOCUMENT, Action.REASSIGN}
+    assert carrying | {Action.SPOKESPERSON} <= set(actions)
+    assert sum(actions.values()) > 20_000
+
+
+def test_every_event_of_a_10000_case_import_reads_back_as_its_actions_type(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/imported.db"
+    write_csv(tmp_path / "cases.csv", 10_000)
+    assert "imported 10000 cases" in shiftdesk(tmp_path, "--db", url, "import", str(tmp_path / "cases.csv"))
+    actions = assert_every_event_reads_as_its_type(url)
+    assert actions[Action.OPEN] == 10_000 and actions[Action.DOCUMENT] > 5_000
+    assert {Action.REVIEW, Action.FIX, Action.FOLLOW_UP, Action.CLOSE} <= set(actions)
+    lines = {
+        event.payload.imported.line
+        for _row, event in stored_events(url)
+        if isinstance(event.payload, OpenPayload) and event.payload.imported is not None
+    }
+    # Every case knows the line of the file it came from (physical lines: some rows span several).
+    assert len(lines) == 10_000 and min(lines) == 2
+
+
+def demo_service(url: str) -> WorkflowService:
+    """A service with the settings `shiftdesk demo` works with (its shifts and supervisors' limits)."""
+    settings = replace(
+        Settings(),
+        shifts=DEMO_SHIFTS,
+        authority=AuthorityPolicy(limits={shift.supervisor: 250.0 for shift in DEMO_SHIFTS}),
+    )
+    return WorkflowService(Database(url), settings, SystemClock())
+
+
+async def shown_case(pilot, case_id: int) -> CaseScreen:  # type: ignore[no-untyped-def]
+    """The case screen on top once all of it is drawn: the deposition section is titled last, after the
+    timeline (where the crash was). A load that failed (the app then shows an error) never gets there."""
+    app = pilot.app
+    for _ in range(300):
+        screen = app.screen
+        section = screen.query("#case-deposition") if isinstance(screen, CaseScreen) else None
+        if section and section.first().border_title == "Deposition":
+            assert isinstance(screen, CaseScreen) and screen.case_id == case_id
+            return screen
+        await pilot.pause(0.01)
+    raise AssertionError(f"case #{case_id} was not shown: {[n.message for n in app._notifications]}")
+
+
+def test_the_case_view_draws_every_case_of_the_demo(demo_url: str) -> None:
+    """Every one of the demo's cases through the case view's own drawing (the Pilot test below opens a
+    smaller demo's cases one by one: 4,500 screens would take minutes)."""
+    database = Database(demo_url)
+    drawn = io.StringIO()
+    console = Console(width=SIZE[0], color_system=None, file=drawn)
+    cases = views.list_cases(database)
+    assert len(cases) > 4_000
+    for case in cases:
+        assert case.id is not None
+        detail = views.case_detail(database, case.id)
+        fields_table(detail, UTC)
+        deposition_block(detail, UTC)
+        timeline = timeline_table(detail, UTC)
+        assert timeline.row_count == len(detail.events)
+        console.print(timeline)  # the timeline drawn in full: where the crash was
+    database.dispose()
+    assert drawn.getvalue().count("[gesture ") > 1_000 and "[NOT satisfied]" in drawn.getvalue()
+
+
+@pytest.fixture
+def small_demo_url(tmp_path: Path) -> str:
+    """The demo's generator over its last two days (and the running shift), stored as `demo` stores it."""
+    url = f"sqlite:///{tmp_path}/demo.db"
+    service = demo_service(url)
+    data = build_demo(service.clock.now(), service.settings.zone, days=2)
+    service.import_histories([*data.history, *data.shift_cases])
+    service.database.dispose()
+    return url
+
+
+async def test_the_dashboard_opens_every_demo_case_and_every_recent_deposition(small_demo_url: str) -> None:
+    database = Database(small_demo_url)
+    case_ids = [case.id for case in views.list_cases(database)]
+    depositions = [line.case_id for line in views.recent_depositions(database, 30)]
+    database.dispose()
+    assert len(case_ids) > 100 and len(depositions) == 30
+    app = ShiftdeskApp(
+        demo_service(small_demo_url), actor="Omar Farouk", poll_seconds=60, hotspots=False, auto_export=False
+    )
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await app.loaded.wait()
+        await pilot.pause()
+        # The way the crash was found: Tab to the depositions pane, Enter on each in turn.
+        pane = app.main_screen.query_one(RecentDepositions)
+        for _ in range(6):
+            if app.focused is pane:
+                break
+            await pilot.press("tab")
+        assert app.focused is pane
+        await pilot.press("home")
+        for index, case_id in enumerate(depositions):
+            assert pane.highlighted == index
+            await pilot.press("enter")
+            screen = await shown_case(pilot, case_id)
+            assert screen.detail is not None and screen.detail.deposition is not None
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.focused is pane
+            await pilot.press("down")
+        # Every case of the demo, through the app's own way of opening one.
+        for case_id in case_ids:
+            assert case_id is not None
+            app.main_screen.open_case_screen(case_id)
+            await shown_case(pilot, case_id)
+            app.pop_screen()
