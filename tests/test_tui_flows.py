@@ -319,6 +319,7 @@ async def test_new_case_form_opens_a_case(shift):
         }
         for name, value in values.items():
             form.query_one(f"#field-{name}").value = value
+        form.query_one("#field-public").value = "not public"  # an either-or has no default
         await pilot.press("ctrl+s")
         await pilot.pause(0.3)
         assert app.screen is app.main_screen

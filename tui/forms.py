@@ -89,7 +89,7 @@ def follow_up(service: WorkflowService, form: Submission) -> Case:
         form.case_id,
         form.actor,
         form.values["text"],
-        satisfied=bool(form.values["satisfied"]),
+        satisfied=form.values["satisfied"] == SATISFIED[0],
         expected_version=form.version,
     )
 
@@ -136,6 +136,11 @@ def confirmed_from_case(settings: Settings, _actor: str, case: Case) -> str:
     )
 
 
+# Either-or answers are chosen explicitly, never defaulted: the first option of each is the "yes".
+SATISFIED = ("satisfied", "not satisfied")
+PUBLIC = ("public", "not public")
+
+
 def one_text(label: str, *, required: bool = True) -> tuple[Field, ...]:
     return (Field("text", label, required=required),)
 
@@ -177,7 +182,7 @@ CASE_FORMS: dict[str, CaseForm] = {
         "Follow up after the fix",
         (
             Field("text", "What the customer said", required=True),
-            Field("satisfied", "The customer is satisfied", kind="bool", initial=True),
+            Field("satisfied", "Is the customer satisfied?", kind="either", required=True, choices=SATISFIED),
         ),
         follow_up,
     ),
@@ -254,7 +259,7 @@ NEW_CASE = FormSpec(
             choices=tuple(severity.value for severity in Severity),
             initial="medium",
         ),
-        Field("public", "Public (social media, seen by the public)", kind="bool"),
+        Field("public", "Seen by the public (social media)?", kind="either", required=True, choices=PUBLIC),
     ],
 )
 
@@ -277,5 +282,5 @@ def new_case_from(values: dict[str, Any], opened_at: datetime) -> Case:
         tier=Tier(values["tier"] or "standard"),
         channel=Channel(values["channel"] or "phone"),
         severity=Severity(values["severity"] or "medium"),
-        public=bool(values["public"]),
+        public=values["public"] == PUBLIC[0],
     )

@@ -12,8 +12,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
+from tui.screens.choice import ChoiceField
 from tui.text import literal
 
 
@@ -23,7 +24,7 @@ class Field:
 
     name: str
     label: str
-    kind: str = "text"  # text | number | choice | bool
+    kind: str = "text"  # text | number | choice (a Select) | either (a ChoiceField: no default, Enter-proof)
     required: bool = False
     initial: Any = ""
     choices: tuple[str, ...] = ()
@@ -68,11 +69,10 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             with VerticalScroll(id="form-fields"):
                 for spec in self.spec.fields:
                     label = spec.label + (" *" if spec.required else "")
-                    if spec.kind == "bool":
-                        yield Checkbox(label, bool(spec.initial), id=f"field-{spec.name}")
-                        continue
                     yield Label(label, classes="field-label")
-                    if spec.kind == "choice":
+                    if spec.kind == "either":
+                        yield ChoiceField(spec.choices, id=f"field-{spec.name}")
+                    elif spec.kind == "choice":
                         yield Select(
                             [(choice, choice) for choice in spec.choices],
                             value=spec.initial if spec.initial in spec.choices else Select.NULL,
@@ -100,8 +100,8 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         values: dict[str, Any] = {}
         for spec in self.spec.fields:
             widget = self.query_one(f"#field-{spec.name}")
-            if isinstance(widget, Checkbox):
-                values[spec.name] = widget.value
+            if isinstance(widget, ChoiceField):
+                values[spec.name] = widget.value or ""
             elif isinstance(widget, Select):
                 values[spec.name] = "" if widget.value is Select.NULL else str(widget.value)
             elif isinstance(widget, Input):
@@ -112,10 +112,12 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         self.query_one("#form-error", Static).update(literal(message, style="bold red"))
 
     @on(Input.Submitted)
-    def next_field(self, event: Input.Submitted) -> None:
+    @on(ChoiceField.Done)
+    def next_field(self, event: Input.Submitted | ChoiceField.Done) -> None:
+        field = event.input if isinstance(event, Input.Submitted) else event.field
         inputs = [widget for widget in self.query("#form-fields > *") if widget.can_focus]
-        if event.input in inputs and inputs.index(event.input) < len(inputs) - 1:
-            inputs[inputs.index(event.input) + 1].focus()
+        if field in inputs and inputs.index(field) < len(inputs) - 1:
+            inputs[inputs.index(field) + 1].focus()
         else:
             self.run_worker(self.action_save(), exclusive=True)
 
@@ -129,10 +131,16 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         missing = [
             spec.label
             for spec in self.spec.fields
-            if spec.required and not str(values.get(spec.name, "")).strip()
+            if spec.required and spec.kind != "either" and not str(values.get(spec.name, "")).strip()
         ]
-        if missing:
-            self.show_error("Required: " + ", ".join(missing))
+        problems = ["Required: " + ", ".join(missing)] if missing else []
+        # An either-or is named with its options: the one answer a form must never guess.
+        unchosen = [spec for spec in self.spec.fields if spec.kind == "either" and not values[spec.name]]
+        problems += [f"Choose one for “{spec.label}”: " + " or ".join(spec.choices) for spec in unchosen]
+        if problems:
+            self.show_error(" · ".join(problems))
+            if unchosen and not missing:
+                self.query_one(f"#field-{unchosen[0].name}").focus()
             return
         self.saving = True
         self.query_one("#form-error", Static).update(Text("saving…", style="dim"))
