@@ -131,3 +131,40 @@ def test_no_form_has_a_checkbox():
     fields = [field for form in CASE_FORMS.values() for field in form.fields] + NEW_CASE.fields
     assert all(field.kind != "bool" for field in fields)
     assert all(field.initial in ("", None) for field in fields if field.kind == "either")
+
+
+# -- 4. q asks before quitting -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stay", ["n", "escape", "enter"])
+async def test_q_asks_and_staying_keeps_the_dashboard(shift, stay):
+    from tui.screens.confirm import QuitScreen
+
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, QuitScreen) and app.is_running
+        await pilot.press("q", "e", "a")  # swallowed: no second question, no export, no form
+        assert isinstance(app.screen, QuitScreen)
+        assert len(app.screen_stack) == 3  # default, main, the one question
+        await pilot.press(stay)
+        await pilot.pause()
+        assert app.is_running and app.screen is app.main_screen
+        assert all(worker.group != "export" for worker in app.workers)
+
+
+@pytest.mark.parametrize("keys", [["q", "y"], ["ctrl+q", "y"], ["ctrl+q", "ctrl+q"]])
+async def test_q_then_y_quits(shift, keys):
+    from tui.screens.confirm import QuitScreen
+
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press(keys[0])
+        await pilot.pause()
+        assert isinstance(app.screen, QuitScreen) and app.is_running
+        await pilot.press(keys[1])
+        await pilot.pause()
+        assert not app.is_running
