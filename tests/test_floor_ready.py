@@ -168,3 +168,125 @@ async def test_q_then_y_quits(shift, keys):
         await pilot.press(keys[1])
         await pilot.pause()
         assert not app.is_running
+
+
+# -- 2. the reassign picker: the best match under the cursor, off-roster names asked twice --------------
+
+
+def with_roster(shift: Shiftdesk, roster: tuple[str, ...]) -> Shiftdesk:
+    """The same database and clock, with the Late shift's roster replaced (none: no roster configured)."""
+    from dataclasses import replace
+
+    from storage.service import WorkflowService
+    from tests.tui_fixtures import settings
+
+    base = settings()
+    shifts = tuple(replace(one, agents=roster) if one.name == "Late" else one for one in base.shifts)
+    service = WorkflowService(shift.service.database, replace(base, shifts=shifts), shift.clock)
+    return Shiftdesk(service, shift.clock, shift.ids)
+
+
+def option_texts(picker: Any) -> list[str]:
+    options = picker.query_one("#picker-options")
+    return [str(options.get_option_at_index(index).prompt) for index in range(options.option_count)]
+
+
+async def open_picker(pilot: Any, case_id: int) -> Any:
+    from tui.screens.reassign import ReassignPicker
+
+    await highlight(pilot, case_id)
+    await pilot.press("r")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ReassignPicker)
+    return pilot.app.screen
+
+
+async def closed_picker(pilot: Any) -> None:
+    for _ in range(60):
+        await pilot.pause(0.05)
+        if pilot.app.screen is pilot.app.main_screen:
+            return
+    raise AssertionError("the picker did not close")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"), [("ha", "Hana Sato"), ("hana sato", "Hana Sato"), ("MAR", "Marta Kowalski")]
+)
+async def test_typed_letters_put_the_best_match_under_the_cursor(shift, typed, expected):
+    desk = with_roster(shift, ("Aisha Bello", "Hana Sato", "Marta Kowalski", "Billy Okafor"))
+    app = make_app(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        case_id = shift.ids["reviewed"]  # Billy's
+        picker = await open_picker(pilot, case_id)
+        assert option_texts(picker)[0].startswith("Aisha Bello")  # nothing typed: the least loaded first
+        await pilot.press(*typed)
+        await pilot.pause()
+        assert option_texts(picker)[0].startswith(expected), option_texts(picker)
+        await pilot.press("enter")
+        await closed_picker(pilot)
+        assert desk.service.get(case_id).assignee == expected
+
+
+async def test_an_off_roster_name_needs_a_second_enter(shift):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        case_id = shift.ids["reviewed"]
+        picker = await open_picker(pilot, case_id)
+        await pilot.press(*"zzz", "enter")
+        await pilot.pause(0.2)
+        assert app.screen is picker  # one Enter hands nothing over
+        assert shift.service.get(case_id).assignee == "Billy Okafor"
+        assert "not on the roster: Enter again to confirm" in option_texts(picker)[-1]
+        await pilot.press("backspace", "z")  # typing again disarms it
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.screen is picker and shift.service.get(case_id).assignee == "Billy Okafor"
+        await pilot.press("enter")
+        await closed_picker(pilot)
+        assert shift.service.get(case_id).assignee == "zzz"
+
+
+async def test_an_off_roster_name_is_offered_after_the_partial_matches(shift):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        picker = await open_picker(pilot, shift.ids["reviewed"])
+        await pilot.press(*"Han")
+        await pilot.pause()
+        texts = option_texts(picker)
+        assert texts[0].startswith("Hana Sato") and "Han — not on the roster" in texts[-1]
+
+
+async def test_without_a_roster_the_picker_offers_who_worked_recent_cases(shift):
+    from tests.tui_fixtures import new_case
+
+    desk = with_roster(shift, ())
+    handed = desk.service.open_case(new_case("Lena Park", 5, "Priya Nair"), "Priya Nair")
+    assert handed.id is not None
+    desk.service.reassign(handed.id, "Hana Sato", "Omar Farouk")  # Priya owns it, has no open case now
+    app = make_app(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        picker = await open_picker(pilot, shift.ids["reviewed"])
+        texts = option_texts(picker)
+        assert any(text.startswith("Priya Nair") and "0 open" in text for text in texts), texts
+        assert any(text.startswith("Hana Sato") and "2 open" in text for text in texts), texts
+        assert not any("not on this shift" in text for text in texts)
+        await pilot.press(*"pri", "enter")
+        await closed_picker(pilot)
+        assert desk.service.get(shift.ids["reviewed"]).assignee == "Priya Nair"
+
+
+def test_recent_agents_are_the_assignees_and_owners_of_recent_cases(shift):
+    from datetime import timedelta
+
+    from tests.tui_fixtures import NOW, new_case
+
+    service = shift.service
+    shift.clock.set(NOW - timedelta(days=40))
+    service.open_case(new_case("Old", 40 * 24 * 60, "Long Gone"), "Long Gone")
+    shift.clock.set(NOW)
+    names = views.recent_agents(service.database, NOW - timedelta(days=30))
+    assert names == ["Billy Okafor", "Hana Sato", "Marta Kowalski"]

@@ -197,13 +197,17 @@ class RecoveryScreen(Screen[None]):
 
     # -- reassigning -----------------------------------------------------------------------------------
 
+    def roster(self) -> tuple[str, ...]:
+        """The running shift's agents (none when no shift, or no roster, is configured)."""
+        occurrence = self.desk.settings.calendar.at(self.desk.now())
+        return occurrence.shift.agents if occurrence else ()
+
     def action_reassign(self) -> None:
         case = self.current_case()
         if case is None or case.id is None or self.refused_before_form(case, Action.REASSIGN):
             return
         desk = self.desk
-        occurrence = desk.settings.calendar.at(desk.now())
-        roster = list(occurrence.shift.agents) if occurrence else []
+        roster = list(self.roster())
 
         # The roster and everyone with open cases, each with their open load: the main screen's last
         # Reads.agent_loads(), re-read after every change, so the key itself waits on no query.
@@ -211,9 +215,18 @@ class RecoveryScreen(Screen[None]):
         if loads is None:  # just started, painted from the quick read: the same count, from its open cases
             loads = dict(Counter(case.assignee for case in desk.board.cases.values()))
         candidates = [Candidate(name, loads.get(name, 0), True) for name in roster]
-        candidates += [
-            Candidate(name, load, not roster) for name, load in sorted(loads.items()) if name not in roster
-        ]
+        if roster:
+            candidates += [
+                Candidate(name, load, False, "not on this shift")
+                for name, load in sorted(loads.items())
+                if name not in roster
+            ]
+        else:  # no roster configured: everyone with open cases, and who worked the recent cases
+            recent = desk.main_screen.recent_agents
+            candidates += [Candidate(name, load, True) for name, load in sorted(loads.items())]
+            candidates += [
+                Candidate(name, 0, True, "seen on recent cases") for name in recent if name not in loads
+            ]
         note = (
             f"{case.owner} stays the customer's ally and owes a check-back after the hand-over."
             if case.owner
