@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from core.cases import Action
+from core.cases import Action, Stage
 from storage import views
 from tests.tui_fixtures import Shiftdesk, build_shift
 from tui.app import ShiftdeskApp
@@ -290,3 +290,62 @@ def test_recent_agents_are_the_assignees_and_owners_of_recent_cases(shift):
     shift.clock.set(NOW)
     names = views.recent_agents(service.database, NOW - timedelta(days=30))
     assert names == ["Billy Okafor", "Hana Sato", "Marta Kowalski"]
+
+
+# -- 3. a refusal swallows what is typed after it -----------------------------------------------------
+
+
+async def test_text_typed_after_a_refusal_fires_no_dashboard_key(shift, tmp_path, monkeypatch):
+    import tui.export
+    from tui.screens.confirm import RefusalScreen
+
+    exports: list[object] = []
+    monkeypatch.setattr(tui.export, "write_shift", lambda *args: exports.append(args) or [tmp_path / "x"])
+    app = ShiftdeskApp(
+        shift.service, actor="Omar Farouk", poll_seconds=0.05, hotspots=False, auto_export=False
+    )
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await started(pilot)
+        case_id = shift.ids["markup"]  # new: an update is refused until the apology and the review
+        await highlight(pilot, case_id)
+        open_before = len(app.board.cases)
+        await pilot.press("u", *"Refund being processed, quick? yes")
+        await pilot.pause(0.3)
+        refusal = app.screen
+        assert isinstance(refusal, RefusalScreen), app.screen_stack  # no form, no quit question, no help
+        assert len(app.screen_stack) == 3
+        assert "Refund being processed, quick? yes" in shown(refusal.query_one("#refusal-typed"))
+        assert "apolog" in shown(refusal.query_one("#refusal-reason")).lower()
+        assert "a Apologize" in shown(refusal.query_one("#refusal-next"))
+        assert all(worker.group != "export" for worker in app.workers)
+        assert not exports
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.main_screen and app.is_running
+        assert len(app.board.cases) == open_before
+        assert shift.service.get(case_id).stage is Stage.NEW
+        assert [event.action for event in views.case_detail(shift.service.database, case_id).events] == [
+            Action.OPEN
+        ]
+        await pilot.press("a")  # the board's keys work again at once
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+
+
+async def test_enter_also_closes_a_refusal_and_no_highlight_is_a_refusal_too(shift):
+    from tui.screens.confirm import RefusalScreen
+
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, RefusalScreen)
+        await pilot.press(*"new voucher", "enter")
+        await pilot.pause()
+        assert app.screen is app.main_screen
+        app.main_screen.table.clear()  # nothing highlighted
+        await pilot.press("u", *"ten")
+        await pilot.pause()
+        assert isinstance(app.screen, RefusalScreen)
+        assert "highlighted" in shown(app.screen.query_one("#refusal-reason"))

@@ -1,15 +1,18 @@
-"""Small modal questions: quitting asks first (the dashboard stays open all shift, its reminders with it)."""
+"""Small modals: quitting asks first; a refused action says why and keeps the keys typed after it."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from tui.text import joined, one_line
 
 
 class QuitScreen(ModalScreen[bool]):
@@ -57,3 +60,67 @@ class QuitScreen(ModalScreen[bool]):
 
     def action_answer(self, quit_: bool) -> None:
         self.dismiss(quit_)
+
+
+class RefusalScreen(ModalScreen[None]):
+    """Why an action cannot happen now, and what can; it takes every key until Esc or Enter.
+
+    A toast let the supervisor's next keystrokes through: `u` refused, then "Refund being processed" typed
+    for the form that never opened ran `e` (export) and `n` (new case). Here what is typed is shown as
+    "not saved" and does nothing else.
+    """
+
+    DEFAULT_CSS = """
+    RefusalScreen {
+        align: center middle;
+        background: $background 60%;
+    }
+    RefusalScreen > Vertical {
+        width: 76;
+        max-width: 95%;
+        height: auto;
+        border: thick $warning;
+        background: $surface;
+        padding: 0 1;
+    }
+    RefusalScreen #refusal-typed {
+        display: none;
+    }
+    RefusalScreen #refusal-typed.-typed {
+        display: block;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter", "dismiss", "Back", priority=True)]
+
+    def __init__(self, title: str, reason: Text, next_steps: Text | None = None) -> None:
+        super().__init__()
+        self.title_text = title
+        self.reason = reason
+        self.next_steps = next_steps
+        self.typed = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.title_text, style="bold"), id="refusal-title")
+            yield Static(self.reason, id="refusal-reason")
+            if self.next_steps is not None:
+                yield Static(self.next_steps, id="refusal-next")
+            yield Static("", id="refusal-typed")
+            yield Static(Text("Esc or Enter: back to the board", style="italic"), id="refusal-hint")
+
+    def on_key(self, event: events.Key) -> None:
+        """Every other key is kept here: letters must not reach the dashboard's keys (q and ? included)."""
+        if event.key in ("escape", "enter"):
+            return
+        event.stop()
+        event.prevent_default()
+        if event.key == "backspace":
+            self.typed = self.typed[:-1]
+        elif event.is_printable and event.character:
+            self.typed += event.character
+        else:
+            return
+        shown = self.query_one("#refusal-typed", Static)
+        shown.set_class(bool(self.typed), "-typed")
+        shown.update(joined("Typed meanwhile, not saved: ", one_line(self.typed[-60:], style="bold")))

@@ -89,6 +89,19 @@ def explain(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def possible_now(case: Case) -> Text | None:
+    """The recovery keys core/ allows on `case` now, e.g. "Possible now: a Apologize · r Reassign"."""
+    steps = []
+    for binding in (*RECOVERY_KEYS, *MORE_KEYS):
+        name = binding.action.removeprefix("form('").removesuffix("')")
+        action = CASE_FORMS[name].action if name in CASE_FORMS else None
+        if binding.action == "reassign":
+            action = Action.REASSIGN
+        if action is not None and refusal(case, action) is None:
+            steps.append(f"{binding.key_display or binding.key} {binding.description}")
+    return Text("Possible now: " + " · ".join(steps)) if steps else None
+
+
 def context_line(case: Case) -> Text:
     return joined(
         f"#{case.id} · {case.stage.value} · ",
@@ -122,19 +135,26 @@ class RecoveryScreen(Screen[None]):
     def current_case(self) -> Case | None:
         case_id = self.current_case_id()
         if case_id is None:
-            self.desk.notify("No case highlighted.", severity="warning")
+            self.refuse(literal("No case is highlighted: move to one with ↑/↓ first."))
             return None
         case = self.desk.board.cases.get(case_id) or self.case_shown(case_id)
         if case is None:
-            self.desk.notify(f"Case #{case_id} is not open.", severity="warning")
+            self.refuse(literal(f"Case #{case_id} is not open."))
         return case
 
     def refused_before_form(self, case: Case, action: Action) -> bool:
         """Say at once why an action cannot happen now, rather than after the user typed a text."""
         reason = refusal(case, action)
         if reason:
-            self.desk.notify(literal(reason), title="Not now", severity="warning", timeout=6)
+            self.refuse(literal(reason), possible_now(case))
         return reason is not None
+
+    def refuse(self, reason: Text, next_steps: Text | None = None) -> None:
+        """A refusal in a small modal that keeps the keys typed after it (a toast let them fire: a text
+        typed for a form that never opened ran the dashboard's letter keys)."""
+        from tui.screens.confirm import RefusalScreen
+
+        self.app.push_screen(RefusalScreen("Not now", reason, next_steps))
 
     # -- the forms -----------------------------------------------------------------------------------
 
