@@ -349,3 +349,30 @@ async def test_enter_also_closes_a_refusal_and_no_highlight_is_a_refusal_too(shi
         await pilot.pause()
         assert isinstance(app.screen, RefusalScreen)
         assert "highlighted" in shown(app.screen.query_one("#refusal-reason"))
+
+
+# -- 5. a gesture above the limit: the refusal names who could approve it ------------------------------
+
+
+async def test_fix_above_the_limit_names_who_could_approve_it_on_shift_first(shift):
+    from dataclasses import replace
+
+    from core.policy import AuthorityPolicy
+    from storage.service import WorkflowService
+
+    limits = {"Omar Farouk": 250, "Grace Liu": 500, "Hana Sato": 100}
+    settings = replace(shift.service.settings, authority=AuthorityPolicy(default_limit=25, limits=limits))
+    service = WorkflowService(shift.service.database, settings, shift.clock)
+    app = ShiftdeskApp(service, actor="Billy Okafor", poll_seconds=0.05, hotspots=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await highlight(pilot, shift.ids["reviewed"])
+        await pilot.press("f", *"Replaced the sofa", "enter", *"upgrade", "enter", *"80", "enter", "enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, FormScreen)
+        error = shown(app.screen.query_one("#form-error"))
+        assert (
+            "Omar Farouk (on shift, limit 250), Hana Sato (on shift, limit 100), Grace Liu (limit 500)"
+            in error
+        ), error
+        assert service.get(shift.ids["reviewed"]).stage is Stage.REVIEWED

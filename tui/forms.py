@@ -73,13 +73,18 @@ def fix(service: WorkflowService, form: Submission) -> Case:
         value = float(raw) if raw else 0.0
     except ValueError:
         raise ValueError(f"value: {raw!r} is not a number") from None
+    approver = values.get("approved_by") or None
+    # Asked first with the running shift's people, so that a refusal names who is here to approve it first.
+    settings = service.settings
+    on_shift = settings.calendar.people_at(service.clock.now())
+    settings.authority.check(form.actor, value, approver, on_shift=on_shift)
     return service.fix(
         form.case_id,
         form.actor,
         values["text"],
         gesture_kind=values.get("gesture", ""),
         gesture_value=value,
-        approved_by=values.get("approved_by") or None,
+        approved_by=approver,
         expected_version=form.version,
     )
 
