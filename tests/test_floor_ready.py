@@ -238,7 +238,7 @@ async def test_an_off_roster_name_needs_a_second_enter(shift):
         await pilot.pause(0.2)
         assert app.screen is picker  # one Enter hands nothing over
         assert shift.service.get(case_id).assignee == "Billy Okafor"
-        assert "not on the roster: Enter again to confirm" in option_texts(picker)[-1]
+        assert option_texts(picker)[-1] == "zzz — not on the roster: Enter again"
         await pilot.press("backspace", "z")  # typing again disarms it
         await pilot.press("enter")
         await pilot.pause(0.2)
@@ -309,12 +309,14 @@ async def test_text_typed_after_a_refusal_fires_no_dashboard_key(shift, tmp_path
         case_id = shift.ids["markup"]  # new: an update is refused until the apology and the review
         await highlight(pilot, case_id)
         open_before = len(app.board.cases)
-        await pilot.press("u", *"Refund being processed, quick? yes")
+        # As if the form had opened: a text, Enter for the next field, another text with e and n in it.
+        await pilot.press("u", *"Refund being processed, quick? yes", "enter", *"export done", "enter")
         await pilot.pause(0.3)
         refusal = app.screen
         assert isinstance(refusal, RefusalScreen), app.screen_stack  # no form, no quit question, no help
         assert len(app.screen_stack) == 3
-        assert "Refund being processed, quick? yes" in shown(refusal.query_one("#refusal-typed"))
+        typed = shown(refusal.query_one("#refusal-typed"))
+        assert "Refund being processed, quick? yes ⏎ export done" in typed, typed
         assert "apolog" in shown(refusal.query_one("#refusal-reason")).lower()
         assert "a Apologize" in shown(refusal.query_one("#refusal-next"))
         assert all(worker.group != "export" for worker in app.workers)
@@ -332,18 +334,34 @@ async def test_text_typed_after_a_refusal_fires_no_dashboard_key(shift, tmp_path
         assert isinstance(app.screen, FormScreen)
 
 
-async def test_enter_also_closes_a_refusal_and_no_highlight_is_a_refusal_too(shift):
+async def test_enter_closes_a_refusal_only_while_nothing_was_typed(shift):
     from tui.screens.confirm import RefusalScreen
 
     app = make_app(shift)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
+        await highlight(pilot, shift.ids["markup"])
         await pilot.press("f")
         await pilot.pause()
         assert isinstance(app.screen, RefusalScreen)
-        await pilot.press(*"new voucher", "enter")
+        await pilot.press("enter")  # read it, Enter: back
         await pilot.pause()
         assert app.screen is app.main_screen
+        await pilot.press("f", *"new voucher", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RefusalScreen)  # typed into a form that never opened: Enter stays
+        assert "Esc" in shown(app.screen.query_one("#refusal-hint"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.main_screen
+
+
+async def test_no_highlighted_case_is_a_refusal_that_keeps_the_keys_too(shift):
+    from tui.screens.confirm import RefusalScreen
+
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
         app.main_screen.table.clear()  # nothing highlighted
         await pilot.press("u", *"ten")
         await pilot.pause()

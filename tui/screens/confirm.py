@@ -63,7 +63,7 @@ class QuitScreen(ModalScreen[bool]):
 
 
 class RefusalScreen(ModalScreen[None]):
-    """Why an action cannot happen now, and what can; it takes every key until Esc or Enter.
+    """Why an action cannot happen now, and what can; it takes every key until Esc (or a first Enter).
 
     A toast let the supervisor's next keystrokes through: `u` refused, then "Refund being processed" typed
     for the form that never opened ran `e` (export) and `n` (new case). Here what is typed is shown as
@@ -91,7 +91,7 @@ class RefusalScreen(ModalScreen[None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter", "dismiss", "Back", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Back", priority=True)]
 
     def __init__(self, title: str, reason: Text, next_steps: Text | None = None) -> None:
         super().__init__()
@@ -110,12 +110,20 @@ class RefusalScreen(ModalScreen[None]):
             yield Static(Text("Esc or Enter: back to the board", style="italic"), id="refusal-hint")
 
     def on_key(self, event: events.Key) -> None:
-        """Every other key is kept here: letters must not reach the dashboard's keys (q and ? included)."""
-        if event.key in ("escape", "enter"):
-            return
+        """Every other key is kept here: letters must not reach the dashboard's keys (q and ? included).
+
+        Enter closes it only while nothing was typed: someone typing into a form that never opened presses
+        Enter between fields, and the next field's letters would run the dashboard's keys again.
+        """
         event.stop()
         event.prevent_default()
-        if event.key == "backspace":
+        if event.key == "enter" and not self.typed:
+            self.dismiss()
+            return
+        if event.key == "enter":
+            self.typed += " ⏎ "
+            self.query_one("#refusal-hint", Static).update(Text("Esc: back to the board", style="italic"))
+        elif event.key == "backspace":
             self.typed = self.typed[:-1]
         elif event.is_printable and event.character:
             self.typed += event.character

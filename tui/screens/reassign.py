@@ -109,18 +109,21 @@ class ReassignPicker(ModalScreen[str | None]):
         if wanted and wanted == self.current.casefold():
             prompt = joined(one_line(self.current, 28, style="bold"), " already has this case")
             options.add_option(Option(prompt, disabled=True))
-        elif wanted and not exact:  # a name nobody on the list has: offered last, and asked about twice
+        elif wanted and not exact and (len(wanted) >= 3 or not ranked):
+            # A name nobody on the list has (not for two letters that begin listed names): offered last,
+            # and handed over only on a second Enter.
             options.add_option(Option(self.off_roster_prompt(typed), id=f"{OFF_ROSTER}{typed}"))
         if options.option_count and not options.get_option_at_index(0).disabled:
             options.highlighted = 0
 
     def off_roster_prompt(self, typed: str) -> Text:
+        if self.armed == typed:
+            return joined(
+                one_line(typed, 24, style="bold"), Text(" — not on the roster: Enter again", style="reverse")
+            )
         prompt = Text("assign to ", style="dim", end="", no_wrap=True)
         prompt.append(one_line(typed, 28, style="bold"))
-        if self.armed == typed:
-            prompt.append(" — not on the roster: Enter again to confirm", style="bold reverse")
-        else:
-            prompt.append(" — not on the roster", style="dim")
+        prompt.append(" — not on the roster", style="dim")
         return prompt
 
     @on(Input.Changed, "#picker-filter")

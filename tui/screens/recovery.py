@@ -97,6 +97,8 @@ def possible_now(case: Case) -> Text | None:
         action = CASE_FORMS[name].action if name in CASE_FORMS else None
         if binding.action == "reassign":
             action = Action.REASSIGN
+        if action in (Action.PUBLIC_APOLOGY, Action.SPOKESPERSON) and not case.public:
+            continue  # allowed, but no next step for a case the public did not see
         if action is not None and refusal(case, action) is None:
             steps.append(f"{binding.key_display or binding.key} {binding.description}")
     return Text("Possible now: " + " · ".join(steps)) if steps else None
