@@ -394,3 +394,20 @@ async def test_fix_above_the_limit_names_who_could_approve_it_on_shift_first(shi
             in error
         ), error
         assert service.get(shift.ids["reviewed"]).stage is Stage.REVIEWED
+
+
+async def test_choosing_clears_the_choose_one_message(shift):
+    app = make_app(shift)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await highlight(pilot, shift.ids["fixed"])
+        await pilot.press("o", *"fine", "enter", "enter")
+        await pilot.pause(0.2)
+        form = app.screen
+        assert "Choose one" in shown(form.query_one("#form-error"))
+        choice = form.query_one("#field-satisfied", ChoiceField)
+        assert "not chosen yet" in shown(choice)  # at 80 columns too: it wraps rather than being cut
+        assert choice.size.height >= 1
+        await pilot.press("n")
+        await pilot.pause()
+        assert "Choose one" not in shown(form.query_one("#form-error"))

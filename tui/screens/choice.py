@@ -22,7 +22,7 @@ class ChoiceField(Widget, can_focus=True):
 
     DEFAULT_CSS = """
     ChoiceField {
-        height: 1;
+        height: auto;
         width: 1fr;
     }
     """
@@ -43,6 +43,13 @@ class ChoiceField(Widget, can_focus=True):
             super().__init__()
             self.field = field
 
+    class Changed(Message):
+        """An option was chosen."""
+
+        def __init__(self, field: ChoiceField) -> None:
+            super().__init__()
+            self.field = field
+
     def __init__(self, options: tuple[str, ...], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.options = options
@@ -54,7 +61,7 @@ class ChoiceField(Widget, can_focus=True):
         self._spans: list[tuple[int, int]] = []
 
     def render(self) -> Text:
-        line = Text(no_wrap=True, end="")
+        line = Text(end="")  # wraps in a narrow terminal: the "not chosen yet" must stay readable
         self._spans = []
         for index, option in enumerate(self.options):
             if index:
@@ -68,11 +75,15 @@ class ChoiceField(Widget, can_focus=True):
             self._spans.append((start, len(line)))
         if self.value is None:
             keys = " / ".join(key for key in self.hotkeys if not key.isdigit()) or "1 / 2"
-            line.append(f"   — not chosen yet ({keys}, or ←/→ and space)", style="italic")
+            line.append(f"   — not chosen yet: {keys} (or ←/→, space)", style="italic")
         else:
             line.append("   — chosen: ", style="italic")
             line.append(self.value, style="bold")
         return line
+
+    def watch_value(self, value: str | None) -> None:
+        if value is not None:
+            self.post_message(self.Changed(self))
 
     def on_focus(self) -> None:
         if self.value in self.options:

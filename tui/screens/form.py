@@ -121,6 +121,12 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         else:
             self.run_worker(self.action_save(), exclusive=True)
 
+    @on(ChoiceField.Changed)
+    def chosen(self) -> None:
+        # The "Choose one for …" that refused the save is answered now: it must not stay on screen.
+        if not self.saving:
+            self.query_one("#form-error", Static).update("")
+
     def action_cancel(self) -> None:
         self.dismiss(None)
 
