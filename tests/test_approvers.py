@@ -95,3 +95,13 @@ def test_the_cli_refusal_names_who_could_approve_it(database_url: str, tmp_path)
     code, out = run("fix", "1", "Delivered", "--gesture", "voucher", "--value", "80", "--as", "Billy")
     assert code != 0
     assert "Grace Liu (on shift, limit 500), Omar Farouk (limit 250)" in out, out
+
+
+def test_the_cli_follow_up_needs_an_explicit_answer(database_url: str) -> None:
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    runner = CliRunner()
+    code = runner.invoke(main, ["--db", database_url, "follow-up", "1", "Chair arrived"]).exit_code
+    assert code == 2  # a usage error: --satisfied or --not-satisfied must be given
