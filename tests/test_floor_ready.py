@@ -411,3 +411,30 @@ async def test_choosing_clears_the_choose_one_message(shift):
         await pilot.press("n")
         await pilot.pause()
         assert "Choose one" not in shown(form.query_one("#form-error"))
+
+
+async def test_new_case_form_filled_with_enter_only_navigation(shift):
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        texts = ["Yara Haddad", "", "damaged item", "Tray dropped", "Gulf Point", "", "Tray", "Dev Patel", ""]
+        for text in texts:
+            await pilot.press(*text, "enter")
+        await pilot.press("down", "down", "enter")  # tier: ↓ opens the list, ↓ moves to vip, Enter picks it
+        await pilot.press("enter", "enter", "enter")  # past tier, channel and severity: Enter moves on
+        public = form.query_one("#field-public", ChoiceField)
+        assert public.has_focus and public.value is None
+        await pilot.press("n", "enter")
+        await pilot.pause(0.3)
+        assert app.screen is app.main_screen
+        newest = max(case.id for case in views.open_cases(shift.service.database) if case.id)
+        stored = shift.service.get(newest)
+        assert (stored.customer, stored.staff, stored.tier.value, stored.public) == (
+            "Yara Haddad",
+            "Dev Patel",
+            "vip",
+            False,
+        )

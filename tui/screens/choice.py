@@ -39,7 +39,7 @@ class ChoiceField(Widget, can_focus=True):
     class Done(Message):
         """Enter on the field: the form moves to the next field (or saves on the last)."""
 
-        def __init__(self, field: ChoiceField) -> None:
+        def __init__(self, field: Widget) -> None:
             super().__init__()
             self.field = field
 

@@ -42,6 +42,19 @@ class FormSpec:
 Submit = Callable[[dict[str, Any]], Awaitable[str | None]]
 
 
+class FormSelect(Select[str]):
+    """A Select whose Enter moves to the next field, as the form's hint says (↓ or space opens the list).
+
+    Textual's Select opens its list on Enter, and Enter in the list picks and closes it: with Enter-only
+    navigation a form stalled on its first Select.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "next_field", "Next field", show=False)]
+
+    def action_next_field(self) -> None:
+        self.post_message(ChoiceField.Done(self))
+
+
 class FormScreen(ModalScreen[dict[str, Any] | None]):
     """Enter moves to the next field (saves on the last); ctrl+s saves; Esc cancels.
 
@@ -73,7 +86,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                     if spec.kind == "either":
                         yield ChoiceField(spec.choices, id=f"field-{spec.name}")
                     elif spec.kind == "choice":
-                        yield Select(
+                        yield FormSelect(
                             [(choice, choice) for choice in spec.choices],
                             value=spec.initial if spec.initial in spec.choices else Select.NULL,
                             allow_blank=not spec.required,
