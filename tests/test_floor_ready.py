@@ -438,3 +438,23 @@ async def test_new_case_form_filled_with_enter_only_navigation(shift):
             "vip",
             False,
         )
+
+
+async def test_at_80x24_the_focused_field_and_the_form_message_stay_on_screen(shift):
+    app = make_app(shift)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("n")
+        form = app.screen
+        for text in ["Yara Haddad", "", "damaged item", "Tray", "Gulf Point", "", "Tray", "Dev Patel", ""]:
+            await pilot.press(*text, "enter")
+        await pilot.press("enter", "enter", "enter", "enter")  # past the lists; Enter on "public" refuses
+        await pilot.pause(0.3)
+        public = form.query_one("#field-public", ChoiceField)
+        error, hint = form.query_one("#form-error"), form.query_one("#form-hint")
+        assert public.has_focus and "public" in shown(error).lower()
+        inside = form.query_one("#form").content_region  # within the form's border, on a 24-row screen
+        assert inside.bottom <= 24
+        for widget in (public, error, hint):
+            region = widget.region
+            assert region.height and inside.contains_region(region), (widget, region, inside)

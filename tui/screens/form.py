@@ -102,12 +102,33 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             if self.spec.note:
                 yield Static(literal(self.spec.note), id="form-note")
             yield Static("", id="form-error")
-            yield Static("Enter: next field · ctrl+s: save · Esc: cancel", id="form-hint")
+            lists = any(spec.kind == "choice" for spec in self.spec.fields)
+            yield Static(
+                "Enter: next field · "
+                + ("↓: open a list · " if lists else "")
+                + "ctrl+s: save · Esc: cancel",
+                id="form-hint",
+            )
 
     def on_mount(self) -> None:
         fields = [widget for widget in self.query("#form-fields > *") if widget.can_focus]
         if fields:
             fields[0].focus()
+        self.call_after_refresh(self.fit_fields)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_fields)
+
+    def fit_fields(self) -> None:
+        """Give the fields what the terminal has left, so they scroll (to the focused one) while the title,
+        the error and the hint stay on screen: at 80×24 the new-case form ran past the bottom, and with it
+        the focused field and the message saying why Enter did not save."""
+        form, fields = self.query_one("#form"), self.query_one("#form-fields", VerticalScroll)
+        others = sum(child.outer_size.height for child in form.children if child is not fields)
+        room = int(self.size.height * 0.95) - others - form.styles.gutter.height
+        fields.styles.max_height = max(3, min(30, room))
+        if self.focused is not None and self.focused in fields.children:
+            fields.scroll_to_widget(self.focused, animate=False)
 
     def values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -123,6 +144,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
 
     def show_error(self, message: str) -> None:
         self.query_one("#form-error", Static).update(literal(message, style="bold red"))
+        self.call_after_refresh(self.fit_fields)  # a message of two lines must not push the hint off
 
     @on(Input.Submitted)
     @on(ChoiceField.Done)

@@ -72,7 +72,7 @@ DESCRIPTIONS: dict[str, str] = {
     "form('public_apology')": "record the public apology (public cases)",
     "form('spokesperson')": "name the spokesperson (public cases)",
     "form('amend')": "amend a filed deposition",
-    "app.quit": "quit",
+    "app.quit": "quit (asks first: y quits, n / Esc / Enter stay)",
 }
 
 
