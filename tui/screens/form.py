@@ -126,9 +126,16 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         form, fields = self.query_one("#form"), self.query_one("#form-fields", VerticalScroll)
         others = sum(child.outer_size.height for child in form.children if child is not fields)
         room = int(self.size.height * 0.95) - others - form.styles.gutter.height
-        fields.styles.max_height = max(3, min(30, room))
+        height = max(3, min(30, room))
+        if fields.styles.max_height is None or fields.styles.max_height.value != height:
+            fields.styles.max_height = height
+        # Once the new height is laid out: scrolled to before, the focused field could end up below it.
+        self.call_after_refresh(self.show_focused)
+
+    def show_focused(self) -> None:
+        fields = self.query_one("#form-fields", VerticalScroll)
         if self.focused is not None and self.focused in fields.children:
-            fields.scroll_to_widget(self.focused, animate=False)
+            fields.scroll_to_widget(self.focused, animate=False, immediate=True)
 
     def values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
