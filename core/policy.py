@@ -104,11 +104,12 @@ class AuthorityPolicy:
         return (*present, *others)
 
     def _who_could(self, value: float, on_shift: tuple[str, ...], *, besides: str) -> str:
-        """The refusal's last words: who to ask, on shift first, or that nobody's limit covers it."""
+        """The refusal's last words: who to ask, on shift first, or that nobody's limit covers it yet."""
         shift = set(on_shift)
         approvers = [person for person in self.approvers_for(value, on_shift) if person != besides]
         if not approvers:
-            return f"nobody's configured limit covers {value:g}: raise one in the [authority] settings"
+            nobody = f"though nobody's configured limit covers {value:g} yet"
+            return nobody + ": give less, or raise one in [authority]"
         named = [
             f"{person} ({'on shift, ' if person in shift else ''}limit {self.limit_of(person):g})"
             for person in approvers[:4]

@@ -54,7 +54,9 @@ def test_a_too_small_approver_and_a_self_approval_are_told_who_could():
 
 
 def test_when_nobody_can_approve_it_says_so():
-    with pytest.raises(AuthorityError, match="nobody's configured limit covers 5000"):
+    with pytest.raises(
+        AuthorityError, match="nobody's configured limit covers 5000 yet: give less, or raise"
+    ):
         POLICY.check("Billy", 5000, None, on_shift=("Omar",))
 
 
