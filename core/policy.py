@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -91,8 +92,36 @@ class AuthorityPolicy:
     def limit_of(self, person: str) -> float:
         return self.limits.get(person, self.default_limit)
 
-    def check(self, actor: str, value: float, approver: str | None) -> None:
-        """Raise AuthorityError unless `actor` may give `value`, alone or with `approver`'s sign-off."""
+    def approvers_for(self, value: float, on_shift: Iterable[str] = ()) -> tuple[str, ...]:
+        """Who may approve a gesture of `value`: the people of the running shift whose limit covers it first
+        (in the order given: supervisor, then roster), then everyone else configured with such a limit,
+        the highest limit first."""
+        present = [person for person in dict.fromkeys(on_shift) if person and self.limit_of(person) >= value]
+        others = sorted(
+            (person for person, limit in self.limits.items() if limit >= value and person not in present),
+            key=lambda person: (-self.limits[person], person.casefold()),
+        )
+        return (*present, *others)
+
+    def _who_could(self, value: float, on_shift: tuple[str, ...], *, besides: str) -> str:
+        """The refusal's last words: who to ask, on shift first, or that nobody's limit covers it yet."""
+        shift = set(on_shift)
+        approvers = [person for person in self.approvers_for(value, on_shift) if person != besides]
+        if not approvers:
+            nobody = f"though nobody's configured limit covers {value:g} yet"
+            return nobody + ": give less, or raise one in [authority]"
+        named = [
+            f"{person} ({'on shift, ' if person in shift else ''}limit {self.limit_of(person):g})"
+            for person in approvers[:4]
+        ]
+        more = f" and {len(approvers) - 4} more" if len(approvers) > 4 else ""
+        return "who can approve it: " + ", ".join(named) + more
+
+    def check(self, actor: str, value: float, approver: str | None, on_shift: Iterable[str] = ()) -> None:
+        """Raise AuthorityError unless `actor` may give `value`, alone or with `approver`'s sign-off.
+
+        The refusal names who could approve it, those in `on_shift` (the running shift's people) first.
+        """
         # NaN compares false with everything, so without this it would pass `value <= limit` below.
         if not math.isfinite(value):
             raise AuthorityError(f"gesture value must be a finite number (got {value:g})")
@@ -100,15 +129,19 @@ class AuthorityPolicy:
             raise AuthorityError(f"gesture value must not be negative (got {value:g})")
         if value <= self.limit_of(actor):
             return
+        on_shift = tuple(on_shift)
         if not approver:
             raise AuthorityError(
                 f"a gesture of {value:g} is above {actor}'s limit of {self.limit_of(actor):g}: "
-                "name an approver whose limit covers it"
+                "name an approver whose limit covers it — " + self._who_could(value, on_shift, besides=actor)
             )
         if approver == actor:
-            raise AuthorityError(f"{actor} cannot approve their own gesture above their limit")
+            raise AuthorityError(
+                f"{actor} cannot approve their own gesture above their limit — "
+                + self._who_could(value, on_shift, besides=actor)
+            )
         if value > self.limit_of(approver):
             raise AuthorityError(
                 f"a gesture of {value:g} is above the approver {approver}'s limit of "
-                f"{self.limit_of(approver):g} too"
+                f"{self.limit_of(approver):g} too — " + self._who_could(value, on_shift, besides=actor)
             )

@@ -72,6 +72,14 @@ class ShiftCalendar:
                     return occurrence
         return None
 
+    def people_at(self, instant: datetime) -> tuple[str, ...]:
+        """Who works the shift running at `instant`: its supervisor, then its roster (none when no shift)."""
+        occurrence = self.at(instant)
+        if occurrence is None:
+            return ()
+        shift = occurrence.shift
+        return tuple(dict.fromkeys(person for person in (shift.supervisor, *shift.agents) if person))
+
     def previous(self, occurrence: ShiftOccurrence) -> ShiftOccurrence | None:
         """The shift occurrence that ended when (or most recently before) `occurrence` started."""
         return self.at(occurrence.starts_at - timedelta(seconds=1))

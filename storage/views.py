@@ -146,6 +146,17 @@ def agent_loads(database: Database) -> dict[str, int]:
         return {assignee: int(count) for assignee, count in rows}
 
 
+def recent_agents(database: Database, since: datetime) -> list[str]:
+    """Who was assigned or owned the cases opened since `since`, by name: the people to hand a case to
+    when no roster is configured."""
+    with database.read() as session:
+        recent = select(CaseRow.assignee, CaseRow.owner).where(CaseRow.opened_at >= since).subquery()
+        names = session.execute(
+            select(recent.c.assignee).union(select(recent.c.owner)),
+        ).scalars()
+        return sorted({name for name in names if name and name.strip()}, key=str.casefold)
+
+
 def latest_event_at(database: Database) -> datetime | None:
     """When the newest event happened (None for an empty database)."""
     with database.read() as session:
@@ -230,6 +241,9 @@ class Reads:
 
     def agent_loads(self) -> dict[str, int]:
         return agent_loads(self.database)
+
+    def recent_agents(self, since: datetime) -> list[str]:
+        return recent_agents(self.database, since)
 
     def hotspots(self, since: datetime, until: datetime, *, limit: int = 20) -> list[Hotspot]:
         from storage.trend_facts import scan_hotspots

@@ -19,7 +19,7 @@ STEPS = [
     ["review", "{id}", "Late and no call", "--needs", "a date"],
     ["update", "{id}", "Carrier booked"],
     ["fix", "{id}", "Delivered"],
-    ["follow-up", "{id}", "All fine"],
+    ["follow-up", "{id}", "All fine", "--satisfied"],
     ["document", "{id}", *DEPOSITION, "--root-cause", "carrier"],
     ["close", "{id}"],
 ]

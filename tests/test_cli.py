@@ -52,7 +52,7 @@ def test_whole_sequence_by_cli_shows_every_event(run) -> None:  # type: ignore[n
         ("update", "1", "Carrier booked", "--as", "Billy"),
         ("reassign", "1", "Hana", "--as", "Omar"),
         ("fix", "1", "Delivered", "--gesture", "voucher", "--value", "20", "--as", "Hana"),
-        ("follow-up", "1", "Happy now", "--as", "Hana"),
+        ("follow-up", "1", "Happy now", "--satisfied", "--as", "Hana"),
         ("check-back", "1", "Billy called: all fine", "--as", "Billy"),
         ("document", "1", "--customer-view", "late", "--customer-needed", "date", "--actions-taken", "x",
          "--root-cause", "carrier", "--factors", "external,process", "--as", "Hana"),

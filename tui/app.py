@@ -266,6 +266,23 @@ class ShiftdeskApp(App[None]):
     def action_help(self) -> None:
         self.main_screen.action_help()
 
+    async def action_quit(self) -> None:
+        """q, ctrl+q and the palette's quit ask first: the dashboard's reminders stop with it."""
+        from tui.screens.confirm import QuitScreen
+
+        if isinstance(self.screen, QuitScreen):
+            self.exit()  # ctrl+q while asked: the user means it (a plain q there is swallowed)
+            return
+
+        def answered(quit_: bool | None) -> None:
+            if quit_:
+                self.exit()
+
+        self.push_screen(
+            QuitScreen("Deadline reminders and alerts stop on this terminal until it is started again."),
+            answered,
+        )
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         # The dashboard's actions run on the screen they were asked from when it has them (the case view

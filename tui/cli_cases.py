@@ -127,6 +127,10 @@ def fix(
     expect_version: int | None,
 ) -> None:
     """Record the fix, with an optional gesture."""
+    settings = runtime.service.settings
+    # Asked first with the running shift's people: a refusal names who is here to approve it first.
+    on_shift = settings.calendar.people_at(runtime.service.clock.now())
+    settings.authority.check(who(actor), value, approved_by, on_shift=on_shift)
     print_case(
         runtime.service.fix(
             case_id,
@@ -143,14 +147,25 @@ def fix(
 @main.command("follow-up")
 @click.argument("case_id", type=int)
 @click.argument("text")
-@click.option("--satisfied/--not-satisfied", default=True, help="Was the customer satisfied?")
+@click.option(
+    "--satisfied/--not-satisfied",
+    default=None,
+    help="Was the customer satisfied? One of the two is required: the answer is never assumed.",
+)
 @actor_option
 @version_option
 @click.pass_obj
 def follow_up(
-    runtime: Runtime, case_id: int, text: str, satisfied: bool, actor: str | None, expect_version: int | None
+    runtime: Runtime,
+    case_id: int,
+    text: str,
+    satisfied: bool | None,
+    actor: str | None,
+    expect_version: int | None,
 ) -> None:
     """Record the follow-up after the fix."""
+    if satisfied is None:
+        raise click.UsageError("say whether the customer is satisfied: --satisfied or --not-satisfied")
     print_case(
         runtime.service.follow_up(
             case_id, who(actor), text, satisfied=satisfied, expected_version=expect_version

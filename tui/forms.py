@@ -73,13 +73,18 @@ def fix(service: WorkflowService, form: Submission) -> Case:
         value = float(raw) if raw else 0.0
     except ValueError:
         raise ValueError(f"value: {raw!r} is not a number") from None
+    approver = values.get("approved_by") or None
+    # Asked first with the running shift's people, so that a refusal names who is here to approve it first.
+    settings = service.settings
+    on_shift = settings.calendar.people_at(service.clock.now())
+    settings.authority.check(form.actor, value, approver, on_shift=on_shift)
     return service.fix(
         form.case_id,
         form.actor,
         values["text"],
         gesture_kind=values.get("gesture", ""),
         gesture_value=value,
-        approved_by=values.get("approved_by") or None,
+        approved_by=approver,
         expected_version=form.version,
     )
 
@@ -89,7 +94,7 @@ def follow_up(service: WorkflowService, form: Submission) -> Case:
         form.case_id,
         form.actor,
         form.values["text"],
-        satisfied=bool(form.values["satisfied"]),
+        satisfied=form.values["satisfied"] == SATISFIED[0],
         expected_version=form.version,
     )
 
@@ -136,6 +141,11 @@ def confirmed_from_case(settings: Settings, _actor: str, case: Case) -> str:
     )
 
 
+# Either-or answers are chosen explicitly, never defaulted: the first option of each is the "yes".
+SATISFIED = ("satisfied", "not satisfied")
+PUBLIC = ("public", "not public")
+
+
 def one_text(label: str, *, required: bool = True) -> tuple[Field, ...]:
     return (Field("text", label, required=required),)
 
@@ -177,7 +187,7 @@ CASE_FORMS: dict[str, CaseForm] = {
         "Follow up after the fix",
         (
             Field("text", "What the customer said", required=True),
-            Field("satisfied", "The customer is satisfied", kind="bool", initial=True),
+            Field("satisfied", "Is the customer satisfied?", kind="either", required=True, choices=SATISFIED),
         ),
         follow_up,
     ),
@@ -254,7 +264,7 @@ NEW_CASE = FormSpec(
             choices=tuple(severity.value for severity in Severity),
             initial="medium",
         ),
-        Field("public", "Public (social media, seen by the public)", kind="bool"),
+        Field("public", "Seen by the public (social media)?", kind="either", required=True, choices=PUBLIC),
     ],
 )
 
@@ -277,5 +287,5 @@ def new_case_from(values: dict[str, Any], opened_at: datetime) -> Case:
         tier=Tier(values["tier"] or "standard"),
         channel=Channel(values["channel"] or "phone"),
         severity=Severity(values["severity"] or "medium"),
-        public=bool(values["public"]),
+        public=values["public"] == PUBLIC[0],
     )

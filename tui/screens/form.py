@@ -12,8 +12,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
+from tui.screens.choice import ChoiceField
 from tui.text import literal
 
 
@@ -23,7 +24,7 @@ class Field:
 
     name: str
     label: str
-    kind: str = "text"  # text | number | choice | bool
+    kind: str = "text"  # text | number | choice (a Select) | either (a ChoiceField: no default, Enter-proof)
     required: bool = False
     initial: Any = ""
     choices: tuple[str, ...] = ()
@@ -39,6 +40,19 @@ class FormSpec:
 
 
 Submit = Callable[[dict[str, Any]], Awaitable[str | None]]
+
+
+class FormSelect(Select[str]):
+    """A Select whose Enter moves to the next field, as the form's hint says (↓ or space opens the list).
+
+    Textual's Select opens its list on Enter, and Enter in the list picks and closes it: with Enter-only
+    navigation a form stalled on its first Select.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "next_field", "Next field", show=False)]
+
+    def action_next_field(self) -> None:
+        self.post_message(ChoiceField.Done(self))
 
 
 class FormScreen(ModalScreen[dict[str, Any] | None]):
@@ -68,12 +82,11 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             with VerticalScroll(id="form-fields"):
                 for spec in self.spec.fields:
                     label = spec.label + (" *" if spec.required else "")
-                    if spec.kind == "bool":
-                        yield Checkbox(label, bool(spec.initial), id=f"field-{spec.name}")
-                        continue
                     yield Label(label, classes="field-label")
-                    if spec.kind == "choice":
-                        yield Select(
+                    if spec.kind == "either":
+                        yield ChoiceField(spec.choices, id=f"field-{spec.name}")
+                    elif spec.kind == "choice":
+                        yield FormSelect(
                             [(choice, choice) for choice in spec.choices],
                             value=spec.initial if spec.initial in spec.choices else Select.NULL,
                             allow_blank=not spec.required,
@@ -89,19 +102,47 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             if self.spec.note:
                 yield Static(literal(self.spec.note), id="form-note")
             yield Static("", id="form-error")
-            yield Static("Enter: next field · ctrl+s: save · Esc: cancel", id="form-hint")
+            lists = any(spec.kind == "choice" for spec in self.spec.fields)
+            yield Static(
+                "Enter: next field · "
+                + ("↓: open a list · " if lists else "")
+                + "ctrl+s: save · Esc: cancel",
+                id="form-hint",
+            )
 
     def on_mount(self) -> None:
         fields = [widget for widget in self.query("#form-fields > *") if widget.can_focus]
         if fields:
             fields[0].focus()
+        self.call_after_refresh(self.fit_fields)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_fields)
+
+    def fit_fields(self) -> None:
+        """Give the fields what the terminal has left, so they scroll (to the focused one) while the title,
+        the error and the hint stay on screen: at 80×24 the new-case form ran past the bottom, and with it
+        the focused field and the message saying why Enter did not save."""
+        form, fields = self.query_one("#form"), self.query_one("#form-fields", VerticalScroll)
+        others = sum(child.outer_size.height for child in form.children if child is not fields)
+        room = int(self.size.height * 0.95) - others - form.styles.gutter.height
+        height = max(3, min(30, room))
+        if fields.styles.max_height is None or fields.styles.max_height.value != height:
+            fields.styles.max_height = height
+        # Once the new height is laid out: scrolled to before, the focused field could end up below it.
+        self.call_after_refresh(self.show_focused)
+
+    def show_focused(self) -> None:
+        fields = self.query_one("#form-fields", VerticalScroll)
+        if self.focused is not None and self.focused in fields.children:
+            fields.scroll_to_widget(self.focused, animate=False, immediate=True)
 
     def values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for spec in self.spec.fields:
             widget = self.query_one(f"#field-{spec.name}")
-            if isinstance(widget, Checkbox):
-                values[spec.name] = widget.value
+            if isinstance(widget, ChoiceField):
+                values[spec.name] = widget.value or ""
             elif isinstance(widget, Select):
                 values[spec.name] = "" if widget.value is Select.NULL else str(widget.value)
             elif isinstance(widget, Input):
@@ -110,14 +151,23 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
 
     def show_error(self, message: str) -> None:
         self.query_one("#form-error", Static).update(literal(message, style="bold red"))
+        self.call_after_refresh(self.fit_fields)  # a message of two lines must not push the hint off
 
     @on(Input.Submitted)
-    def next_field(self, event: Input.Submitted) -> None:
+    @on(ChoiceField.Done)
+    def next_field(self, event: Input.Submitted | ChoiceField.Done) -> None:
+        field = event.input if isinstance(event, Input.Submitted) else event.field
         inputs = [widget for widget in self.query("#form-fields > *") if widget.can_focus]
-        if event.input in inputs and inputs.index(event.input) < len(inputs) - 1:
-            inputs[inputs.index(event.input) + 1].focus()
+        if field in inputs and inputs.index(field) < len(inputs) - 1:
+            inputs[inputs.index(field) + 1].focus()
         else:
             self.run_worker(self.action_save(), exclusive=True)
+
+    @on(ChoiceField.Changed)
+    def chosen(self) -> None:
+        # The "Choose one for …" that refused the save is answered now: it must not stay on screen.
+        if not self.saving:
+            self.query_one("#form-error", Static).update("")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -129,10 +179,16 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         missing = [
             spec.label
             for spec in self.spec.fields
-            if spec.required and not str(values.get(spec.name, "")).strip()
+            if spec.required and spec.kind != "either" and not str(values.get(spec.name, "")).strip()
         ]
-        if missing:
-            self.show_error("Required: " + ", ".join(missing))
+        problems = ["Required: " + ", ".join(missing)] if missing else []
+        # An either-or is named with its options: the one answer a form must never guess.
+        unchosen = [spec for spec in self.spec.fields if spec.kind == "either" and not values[spec.name]]
+        problems += [f"Choose one for “{spec.label}”: " + " or ".join(spec.choices) for spec in unchosen]
+        if problems:
+            self.show_error(" · ".join(problems))
+            if unchosen and not missing:
+                self.query_one(f"#field-{unchosen[0].name}").focus()
             return
         self.saving = True
         self.query_one("#form-error", Static).update(Text("saving…", style="dim"))

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+RECENT = timedelta(days=30)  # how far back the reassign picker looks for agents when no roster is set
+
 # The background refreshes of the lower panes, by worker group: what the user is told when one fails.
 REFRESHES = {
     "depositions": "the recent depositions",
@@ -58,6 +60,9 @@ class MainScreen(RecoveryScreen):
         self._failing: set[str] = set()  # refreshes whose failure was shown: told once, not every minute
         # Open cases per assignee (Reads.agent_loads), for the reassign picker; None until first read.
         self.agent_loads: dict[str, int] | None = None
+        self.recent_agents: list[
+            str
+        ] = []  # who worked the last 30 days' cases: the picker's list sans roster
 
     def compose(self) -> ComposeResult:
         yield ShiftHeader(self.board.settings, id="shift-header")
@@ -146,6 +151,8 @@ class MainScreen(RecoveryScreen):
         """Read before the `r` key needs it, so that the picker opens in one frame, loads and all."""
         reads = await self.desk.ready_reads()
         self.agent_loads = await asyncio.to_thread(reads.agent_loads)
+        if not self.roster():  # no roster to offer: who worked the recent cases
+            self.recent_agents = await asyncio.to_thread(reads.recent_agents, self.desk.now() - RECENT)
 
     @work(exclusive=True, group="trends", exit_on_error=False)
     async def refresh_trends(self) -> None:

@@ -1,4 +1,4 @@
-"""The reassign picker: agents on shift with their open load, the least loaded first under the cursor."""
+"""The reassign picker: agents with their open load; the least loaded first, or the best match once typed."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.text import literal, one_line
+from tui.text import joined, literal, one_line
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,22 @@ class Candidate:
     name: str
     load: int
     on_shift: bool
+    remark: str = ""  # shown dim after the load: "not on this shift", "seen on recent cases"
+
+
+def match_rank(name: str, wanted: str) -> int | None:
+    """How well `name` matches what was typed (casefolded): 0 the exact name, 1 a word of it starts with it
+    ("ha" → Hana Sato), 2 anywhere in it (Aisha), None not at all."""
+    folded = name.casefold()
+    if folded == wanted:
+        return 0
+    if folded.startswith(wanted) or any(word.startswith(wanted) for word in folded.split()):
+        return 1
+    return 2 if wanted in folded else None
+
+
+HINT = "Enter: reassign · ↑/↓: move · Esc: cancel"
+OFF_ROSTER = "new:"  # the option id prefix of a typed name nobody on the list has
 
 
 class ReassignPicker(ModalScreen[str | None]):
@@ -54,6 +70,9 @@ class ReassignPicker(ModalScreen[str | None]):
         self.note = note
         self.hand_over = hand_over
         self.handing_over = False  # the write is under way: further keys must not pick or cancel twice
+        self.armed: str | None = (
+            None  # an off-roster name Enter was pressed on once: the next Enter hands over
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -62,7 +81,7 @@ class ReassignPicker(ModalScreen[str | None]):
             yield OptionList(id="picker-options")
             if self.note:
                 yield Static(literal(self.note), id="picker-note")
-            yield Static("Enter: reassign · ↑/↓: move · Esc: cancel", id="picker-hint")
+            yield Static(HINT, id="picker-hint")
 
     def on_mount(self) -> None:
         self.fill("")
@@ -70,32 +89,48 @@ class ReassignPicker(ModalScreen[str | None]):
     def fill(self, needle: str) -> None:
         options = self.query_one("#picker-options", OptionList)
         options.clear_options()
-        wanted = needle.casefold().strip()
-        shown = [
-            candidate
-            for candidate in self.candidates
-            if candidate.name != self.current and wanted in candidate.name.casefold()
-        ]
-        # On-shift roster first, then by load; the least-loaded on-shift agent gets the cursor.
-        shown.sort(key=lambda candidate: (not candidate.on_shift, candidate.load, candidate.name.casefold()))
-        for candidate in shown:
+        typed = " ".join(needle.split())
+        wanted = typed.casefold()
+        ranked: list[tuple[int, Candidate]] = []
+        for candidate in self.candidates:
+            rank = match_rank(candidate.name, wanted) if wanted else 0
+            if rank is not None and candidate.name != self.current:
+                ranked.append((rank, candidate))
+        # The best match first; among equals the on-shift roster, then the least loaded: under the cursor.
+        ranked.sort(key=lambda item: (item[0], not item[1].on_shift, item[1].load, item[1].name.casefold()))
+        for _rank, candidate in ranked:
             prompt = Text(end="", no_wrap=True)
             prompt.append(one_line(candidate.name, 28))
             prompt.append(f"  {candidate.load} open", style="bold" if candidate.load == 0 else "")
-            if not candidate.on_shift:
-                prompt.append("  (not on this shift)", style="dim")
+            if candidate.remark:
+                prompt.append(f"  ({candidate.remark})", style="dim")
             options.add_option(Option(prompt, id=f"agent:{candidate.name}"))
-        typed = needle.strip()
-        if typed and not shown:  # nobody on the list matches: offer the typed name itself
-            prompt = Text("assign to ", style="dim", end="")
-            prompt.append(one_line(typed, 28, style="bold"))
-            prompt.append(" (not on the roster)", style="dim")
-            options.add_option(Option(prompt, id=f"agent:{typed}"))
-        if options.option_count:
+        exact = any(rank == 0 for rank, _ in ranked)
+        if wanted and wanted == self.current.casefold():
+            prompt = joined(one_line(self.current, 28, style="bold"), " already has this case")
+            options.add_option(Option(prompt, disabled=True))
+        elif wanted and not exact and (len(wanted) >= 3 or not ranked):
+            # A name nobody on the list has (not for two letters that begin listed names): offered last,
+            # and handed over only on a second Enter.
+            options.add_option(Option(self.off_roster_prompt(typed), id=f"{OFF_ROSTER}{typed}"))
+        if options.option_count and not options.get_option_at_index(0).disabled:
             options.highlighted = 0
+
+    def off_roster_prompt(self, typed: str) -> Text:
+        if self.armed == typed:
+            return joined(
+                one_line(typed, 24, style="bold"), Text(" — not on the roster: Enter again", style="reverse")
+            )
+        prompt = Text("assign to ", style="dim", end="", no_wrap=True)
+        prompt.append(one_line(typed, 28, style="bold"))
+        prompt.append(" — not on the roster", style="dim")
+        return prompt
 
     @on(Input.Changed, "#picker-filter")
     def filter_changed(self, event: Input.Changed) -> None:
+        if self.armed is not None:
+            self.armed = None
+            self.query_one("#picker-hint", Static).update(HINT)
         self.fill(event.value)
 
     def action_move(self, step: int) -> None:
@@ -107,14 +142,32 @@ class ReassignPicker(ModalScreen[str | None]):
     @on(Input.Submitted, "#picker-filter")
     def confirm(self) -> None:
         options = self.query_one("#picker-options", OptionList)
-        if options.highlighted is None:
-            return
-        option_id = options.get_option_at_index(options.highlighted).id or ""
-        self.choose(option_id.removeprefix("agent:"))
+        if options.highlighted is not None:
+            self.pick(options.get_option_at_index(options.highlighted).id or "")
 
     @on(OptionList.OptionSelected, "#picker-options")
     def picked(self, event: OptionList.OptionSelected) -> None:
-        self.choose((event.option.id or "").removeprefix("agent:"))
+        self.pick(event.option.id or "")
+
+    def pick(self, option_id: str) -> None:
+        """A listed agent is handed the case at once; a typed name nobody has, only on a second Enter."""
+        if option_id.startswith("agent:"):
+            self.choose(option_id.removeprefix("agent:"))
+            return
+        typed = option_id.removeprefix(OFF_ROSTER)
+        if not option_id.startswith(OFF_ROSTER) or not typed:
+            return
+        if self.armed == typed:
+            self.choose(typed)
+            return
+        self.armed = typed
+        options = self.query_one("#picker-options", OptionList)
+        options.replace_option_prompt(option_id, self.off_roster_prompt(typed))
+        self.query_one("#picker-hint", Static).update(
+            joined(
+                "Enter again: hand it to ", one_line(typed, 28), ", who is not on the roster · Esc: cancel"
+            )
+        )
 
     def choose(self, agent: str) -> None:
         if self.handing_over:

@@ -72,7 +72,7 @@ DESCRIPTIONS: dict[str, str] = {
     "form('public_apology')": "record the public apology (public cases)",
     "form('spokesperson')": "name the spokesperson (public cases)",
     "form('amend')": "amend a filed deposition",
-    "app.quit": "quit",
+    "app.quit": "quit (asks first: y quits, n / Esc / Enter stay)",
 }
 
 
@@ -87,6 +87,21 @@ def explain(error: BaseException) -> str:
     if isinstance(error, DatabaseError):
         return f"{UNREACHABLE}: nothing was saved ({error})"
     return f"{type(error).__name__}: {error}"
+
+
+def possible_now(case: Case) -> Text | None:
+    """The recovery keys core/ allows on `case` now, e.g. "Possible now: a Apologize · r Reassign"."""
+    steps = []
+    for binding in (*RECOVERY_KEYS, *MORE_KEYS):
+        name = binding.action.removeprefix("form('").removesuffix("')")
+        action = CASE_FORMS[name].action if name in CASE_FORMS else None
+        if binding.action == "reassign":
+            action = Action.REASSIGN
+        if action in (Action.PUBLIC_APOLOGY, Action.SPOKESPERSON) and not case.public:
+            continue  # allowed, but no next step for a case the public did not see
+        if action is not None and refusal(case, action) is None:
+            steps.append(f"{binding.key_display or binding.key} {binding.description}")
+    return Text("Possible now: " + " · ".join(steps)) if steps else None
 
 
 def context_line(case: Case) -> Text:
@@ -122,19 +137,26 @@ class RecoveryScreen(Screen[None]):
     def current_case(self) -> Case | None:
         case_id = self.current_case_id()
         if case_id is None:
-            self.desk.notify("No case highlighted.", severity="warning")
+            self.refuse(literal("No case is highlighted: move to one with ↑/↓ first."))
             return None
         case = self.desk.board.cases.get(case_id) or self.case_shown(case_id)
         if case is None:
-            self.desk.notify(f"Case #{case_id} is not open.", severity="warning")
+            self.refuse(literal(f"Case #{case_id} is not open."))
         return case
 
     def refused_before_form(self, case: Case, action: Action) -> bool:
         """Say at once why an action cannot happen now, rather than after the user typed a text."""
         reason = refusal(case, action)
         if reason:
-            self.desk.notify(literal(reason), title="Not now", severity="warning", timeout=6)
+            self.refuse(literal(reason), possible_now(case))
         return reason is not None
+
+    def refuse(self, reason: Text, next_steps: Text | None = None) -> None:
+        """A refusal in a small modal that keeps the keys typed after it (a toast let them fire: a text
+        typed for a form that never opened ran the dashboard's letter keys)."""
+        from tui.screens.confirm import RefusalScreen
+
+        self.app.push_screen(RefusalScreen("Not now", reason, next_steps))
 
     # -- the forms -----------------------------------------------------------------------------------
 
@@ -197,13 +219,17 @@ class RecoveryScreen(Screen[None]):
 
     # -- reassigning -----------------------------------------------------------------------------------
 
+    def roster(self) -> tuple[str, ...]:
+        """The running shift's agents (none when no shift, or no roster, is configured)."""
+        occurrence = self.desk.settings.calendar.at(self.desk.now())
+        return occurrence.shift.agents if occurrence else ()
+
     def action_reassign(self) -> None:
         case = self.current_case()
         if case is None or case.id is None or self.refused_before_form(case, Action.REASSIGN):
             return
         desk = self.desk
-        occurrence = desk.settings.calendar.at(desk.now())
-        roster = list(occurrence.shift.agents) if occurrence else []
+        roster = list(self.roster())
 
         # The roster and everyone with open cases, each with their open load: the main screen's last
         # Reads.agent_loads(), re-read after every change, so the key itself waits on no query.
@@ -211,9 +237,18 @@ class RecoveryScreen(Screen[None]):
         if loads is None:  # just started, painted from the quick read: the same count, from its open cases
             loads = dict(Counter(case.assignee for case in desk.board.cases.values()))
         candidates = [Candidate(name, loads.get(name, 0), True) for name in roster]
-        candidates += [
-            Candidate(name, load, not roster) for name, load in sorted(loads.items()) if name not in roster
-        ]
+        if roster:
+            candidates += [
+                Candidate(name, load, False, "not on this shift")
+                for name, load in sorted(loads.items())
+                if name not in roster
+            ]
+        else:  # no roster configured: everyone with open cases, and who worked the recent cases
+            recent = desk.main_screen.recent_agents
+            candidates += [Candidate(name, load, True) for name, load in sorted(loads.items())]
+            candidates += [
+                Candidate(name, 0, True, "seen on recent cases") for name in recent if name not in loads
+            ]
         note = (
             f"{case.owner} stays the customer's ally and owes a check-back after the hand-over."
             if case.owner
