@@ -90,7 +90,12 @@ class AuthorityPolicy:
     limits: dict[str, float] = field(default_factory=dict)
 
     def limit_of(self, person: str) -> float:
-        return self.limits.get(person, self.default_limit)
+        """`person`'s limit; a name matches whatever its case and spacing ("omar farouk" is Omar Farouk)."""
+        key = " ".join(person.split()).casefold()
+        for name, limit in self.limits.items():
+            if " ".join(name.split()).casefold() == key:
+                return limit
+        return self.default_limit
 
     def approvers_for(self, value: float, on_shift: Iterable[str] = ()) -> tuple[str, ...]:
         """Who may approve a gesture of `value`: the people of the running shift whose limit covers it first
@@ -135,7 +140,7 @@ class AuthorityPolicy:
                 f"a gesture of {value:g} is above {actor}'s limit of {self.limit_of(actor):g}: "
                 "name an approver whose limit covers it — " + self._who_could(value, on_shift, besides=actor)
             )
-        if approver == actor:
+        if approver.casefold() == actor.casefold():
             raise AuthorityError(
                 f"{actor} cannot approve their own gesture above their limit — "
                 + self._who_could(value, on_shift, besides=actor)

@@ -108,7 +108,9 @@ def close_blockers(case: Case) -> list[str]:
     return blockers
 
 
-def check(case: Case, event: Event, authority: AuthorityPolicy | None = None) -> None:
+def check(
+    case: Case, event: Event, authority: AuthorityPolicy | None = None, on_shift: tuple[str, ...] = ()
+) -> None:
     """Raise WorkflowError (or AuthorityError) unless `event` may happen to `case` now."""
     action = event.action
     if action is Action.OPEN:
@@ -141,7 +143,7 @@ def check(case: Case, event: Event, authority: AuthorityPolicy | None = None) ->
         if not gesture.kind.strip():
             raise WorkflowError("fix: a gesture needs a kind (discount, upgrade, voucher …)")
         if authority is not None:  # replaying history skips limits that held at the time
-            authority.check(event.actor, gesture.value, gesture.approved_by)
+            authority.check(event.actor, gesture.value, gesture.approved_by, on_shift)
     if action is Action.CLOSE:
         blockers = close_blockers(case)
         if blockers:
@@ -159,9 +161,11 @@ def _refusal(case: Case, action: Action, transition: Transition) -> str:
     return f"cannot {action.value} case {case.label}: it is already {case.stage.value}"
 
 
-def apply(case: Case, event: Event, authority: AuthorityPolicy | None = None) -> Case:
+def apply(
+    case: Case, event: Event, authority: AuthorityPolicy | None = None, on_shift: tuple[str, ...] = ()
+) -> Case:
     """Check `event` against `case`, then record its effect on the case's stage and facts."""
-    check(case, event, authority)
+    check(case, event, authority, on_shift)
     action, at = event.action, event.at
     target = TRANSITIONS[action].target
     if target is not None:

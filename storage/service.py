@@ -106,7 +106,9 @@ class WorkflowService:
                 if isinstance(payload, ReassignPayload):
                     # Who had it before is the service's to record, whatever the caller said.
                     event = replace(event, payload=replace(payload, from_agent=case.assignee))
-                workflow.apply(case, event, self.settings.authority)
+                # A refused gesture names who could approve it, those on the running shift first.
+                on_shift = self.settings.calendar.people_at(event.at)
+                workflow.apply(case, event, self.settings.authority, on_shift)
                 stored = event_row(case_id, event)
                 session.add(stored)
                 session.flush()  # the event alone first: its id goes into the case's one UPDATE below

@@ -107,3 +107,41 @@ def test_the_cli_follow_up_needs_an_explicit_answer(database_url: str) -> None:
     runner = CliRunner()
     code = runner.invoke(main, ["--db", database_url, "follow-up", "1", "Chair arrived"]).exit_code
     assert code == 2  # a usage error: --satisfied or --not-satisfied must be given
+
+
+def test_names_match_the_configured_limits_whatever_their_case():
+    assert POLICY.limit_of("omar") == 250 and POLICY.limit_of("  GRACE ") == 500
+    POLICY.check("billy", 80, "omar")  # Omar's 250 covers it, however the name was typed
+    with pytest.raises(AuthorityError, match="cannot approve their own"):
+        POLICY.check("Hana", 200, "hana")
+
+
+def test_the_service_names_the_running_shifts_approvers_first(sqlite_url: str) -> None:
+    from core.cases import Action
+    from core.clock import FrozenClock
+    from core.config import Settings
+    from storage.database import Database
+    from storage.service import WorkflowService
+    from tests.domain_helpers import make_case
+
+    london = ZoneInfo("Europe/London")
+    now = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    settings = Settings(
+        zone=london,
+        shifts=(Shift("Late", time(14), time(22), "Hana", ("Billy",)),),
+        authority=POLICY,
+    )
+    database = Database(sqlite_url)
+    try:
+        service = WorkflowService(database, settings, FrozenClock(now))
+        case = service.open_case(
+            make_case(id=None, opened_at=now, staff="Billy", owner="Billy", assignee="Billy"), "Billy"
+        )
+        assert case.id is not None
+        service.act(case.id, Action.APOLOGIZE, "Billy", "Sorry")
+        service.act(case.id, Action.REVIEW, "Billy", "Late", {"needs": "a date"})
+        with pytest.raises(AuthorityError) as refused:
+            service.fix(case.id, "Billy", "Delivered", gesture_kind="voucher", gesture_value=80)
+        assert "who can approve it: Hana (on shift, limit 100), Grace (limit 500)" in str(refused.value)
+    finally:
+        database.dispose()
