@@ -64,6 +64,8 @@ class CaseField:
     label: str = ""
     # What the case view says for a FLAG that is set ("no" when it is not).
     when_set: str = "yes"
+    # What a person opening a case is asked for it: the new-case form's label and `add --help`.
+    prompt: str = ""
 
     @property
     def shown_as(self) -> str:
@@ -78,20 +80,60 @@ _REQUIRED, _OPTIONAL = Need.REQUIRED, Need.OPTIONAL
 CASE_FIELDS: tuple[CaseField, ...] = (
     CaseField("id", Kind.ID, _IN_DOCUMENTS, _OPTIONAL, kept_by_storage=True),
     CaseField("opened_at", Kind.TIME, EVERYWHERE, _REQUIRED, label="opened"),
-    CaseField("customer", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED),
-    CaseField("contact", Kind.TEXT, EVERYWHERE, intake=Need.OPTIONAL),
-    CaseField("tier", Kind.CHOICE, EVERYWHERE, _OPTIONAL, choices=Tier),
-    CaseField("channel", Kind.CHOICE, EVERYWHERE, _OPTIONAL, choices=Channel),
-    CaseField("category", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED),
-    CaseField("severity", Kind.CHOICE, EVERYWHERE, _OPTIONAL, choices=Severity),
+    CaseField("customer", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED, prompt="Customer"),
+    CaseField("contact", Kind.TEXT, EVERYWHERE, intake=Need.OPTIONAL, prompt="Contact (phone, e-mail)"),
+    CaseField("tier", Kind.CHOICE, EVERYWHERE, _OPTIONAL, choices=Tier, intake=Need.OPTIONAL, prompt="Tier"),
     CaseField(
-        "public", Kind.FLAG, EVERYWHERE, _OPTIONAL, when_set="yes — public apology and spokesperson needed"
+        "channel", Kind.CHOICE, EVERYWHERE, _OPTIONAL, choices=Channel, intake=Need.OPTIONAL, prompt="Channel"
     ),
-    CaseField("site", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED),
-    CaseField("region", Kind.TEXT, EVERYWHERE, _OPTIONAL, intake=Need.OPTIONAL),
-    CaseField("product", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED),
-    CaseField("staff", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED),
-    CaseField("owner", Kind.TEXT, EVERYWHERE, _OPTIONAL, import_default_from="staff", intake=Need.REQUIRED),
+    CaseField(
+        "category",
+        Kind.TEXT,
+        EVERYWHERE,
+        _REQUIRED,
+        intake=Need.REQUIRED,
+        prompt="Category (late delivery, billing …)",
+    ),
+    # Asked right after the category: what happened, while the customer is still on the line.
+    CaseField(
+        "description",
+        Kind.LONG_TEXT,
+        Shown.JSON | Shown.CASE_VIEW,
+        _REQUIRED,
+        intake=Need.REQUIRED,
+        prompt="What happened",
+    ),
+    CaseField(
+        "severity",
+        Kind.CHOICE,
+        EVERYWHERE,
+        _OPTIONAL,
+        choices=Severity,
+        intake=Need.OPTIONAL,
+        prompt="Severity",
+    ),
+    CaseField(
+        "public",
+        Kind.FLAG,
+        EVERYWHERE,
+        _OPTIONAL,
+        when_set="yes — public apology and spokesperson needed",
+        intake=Need.OPTIONAL,
+        prompt="Seen by the public (social media)?",
+    ),
+    CaseField("site", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED, prompt="Site"),
+    CaseField("region", Kind.TEXT, EVERYWHERE, _OPTIONAL, intake=Need.OPTIONAL, prompt="Region"),
+    CaseField("product", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED, prompt="Product"),
+    CaseField("staff", Kind.TEXT, EVERYWHERE, _REQUIRED, intake=Need.REQUIRED, prompt="Staff serving"),
+    CaseField(
+        "owner",
+        Kind.TEXT,
+        EVERYWHERE,
+        _OPTIONAL,
+        import_default_from="staff",
+        intake=Need.REQUIRED,
+        prompt="Owner (default: the staff serving)",
+    ),
     CaseField(
         "assignee",
         Kind.TEXT,
@@ -102,7 +144,6 @@ CASE_FIELDS: tuple[CaseField, ...] = (
         intake=Need.REQUIRED,
     ),
     CaseField("stage", Kind.CHOICE, EVERYWHERE, choices=Stage, derived=True),
-    CaseField("description", Kind.LONG_TEXT, Shown.JSON | Shown.CASE_VIEW, _REQUIRED, intake=Need.REQUIRED),
     CaseField("version", Kind.NUMBER, Shown.JSON | Shown.CASE_VIEW, kept_by_storage=True),
     # The facts the workflow keeps so that deadlines need no event replay.
     CaseField("last_contact_at", Kind.TIME, Shown.NOWHERE, derived=True),
@@ -134,6 +175,21 @@ CASE_VIEW_FIELDS = tuple(
         key=lambda field: field.kind is Kind.LONG_TEXT,
     )
 )
+
+
+# What a person opening a case is asked, in the order asked (the dashboard's new-case form, `shiftdesk add`):
+# the typed text first, then the choices; the assignee is not asked (a new case goes to its owner).
+ASKED_FIELDS = tuple(
+    sorted(
+        (field for field in CASE_FIELDS if field.intake is not Need.NO and not field.derived),
+        key=lambda field: field.kind in (Kind.CHOICE, Kind.FLAG),
+    )
+)
+
+
+def asked_is_required(field: CaseField) -> bool:
+    """Whether a person must type `field` (the owner may be left empty: the person serving owns it)."""
+    return field.intake is Need.REQUIRED and field.import_default_from is None
 
 
 def import_default(name: str) -> Any:

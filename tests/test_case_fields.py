@@ -168,3 +168,18 @@ def test_the_stored_case_row_has_exactly_the_tables_columns() -> None:
     assert {column.name for column in CaseRow.__table__.columns} == {field.name for field in CASE_FIELDS} | {
         "last_event_id"
     }
+
+
+def test_the_new_case_form_and_add_ask_exactly_the_tables_asked_fields() -> None:
+    from core.case_fields import ASKED_FIELDS, asked_is_required
+    from tui.cli_cases import add
+    from tui.forms import NEW_CASE
+
+    asked = [field.name for field in ASKED_FIELDS]
+    assert [field.name for field in NEW_CASE.fields] == asked
+    assert [field.label for field in NEW_CASE.fields] == [field.prompt for field in ASKED_FIELDS]
+    options = [param.name for param in add.params if param.name not in ("opened_at", "actor")]
+    assert options == asked
+    required = {param.name for param in add.params if param.required}
+    assert required == {field.name for field in ASKED_FIELDS if asked_is_required(field)}
+    assert {"customer", "description", "staff"} <= required and "owner" not in required

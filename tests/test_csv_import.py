@@ -273,9 +273,9 @@ def test_header_problems_are_all_named(tmp_path: Path) -> None:
         f"line 1: colour: unknown column (allowed: {allowed})",
         "line 1: column 5: has no name",
         "line 1: category: missing required column",
+        "line 1: description: missing required column",
         "line 1: product: missing required column",
         "line 1: staff: missing required column",
-        "line 1: description: missing required column",
     ]
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from core.cases import Action, Case, Channel, Severity, Tier
+from core.case_fields import ASKED_FIELDS, Kind, asked_is_required, import_default
+from core.cases import Action, Case
 from tui.cli_base import (
     Runtime,
     actor_option,
@@ -19,41 +21,44 @@ from tui.cli_base import (
 )
 
 
+def asked_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`add`'s options, one per field a person opening a case is asked (the case-field table's order)."""
+    for field in reversed(ASKED_FIELDS):  # click lists options in the order the decorators are written
+        option = f"--{field.name.replace('_', '-')}"
+        if field.kind is Kind.FLAG:
+            function = click.option(option, is_flag=True, help=field.prompt)(function)
+        elif field.kind is Kind.CHOICE:
+            assert field.choices is not None
+            allowed = "|".join(member.value for member in field.choices)
+            default = import_default(field.name).value
+            function = click.option(
+                option,
+                default=default,
+                callback=enum_option(field.choices, field.name),
+                help=f"{field.prompt}: {allowed} (default {default}).",
+            )(function)
+        else:
+            required = asked_is_required(field)
+            function = click.option(
+                option,
+                required=required,
+                default=None if required else "",
+                # The owner's prompt already says what leaving it empty means.
+                help=field.prompt if required or field.import_default_from else f"{field.prompt} (optional)",
+            )(function)
+    return function
+
+
 @main.command()
-@click.option("--customer", required=True, help="Customer name.")
-@click.option("--contact", default=None, help="Phone, e-mail … (optional).")
-@click.option("--category", required=True, help="What kind of breakdown (late delivery, billing …).")
-@click.option("--site", required=True)
-@click.option("--region", default="", help="Region of the site.")
-@click.option("--product", required=True)
-@click.option("--staff", required=True, help="Who was serving when it broke down.")
-@click.option("--owner", default=None, help="Who took the case, the customer's ally (default: --staff).")
-@click.option("--description", required=True)
-@click.option(
-    "--severity",
-    default="medium",
-    callback=enum_option(Severity, "severity"),
-    help="low|medium|high|critical",
-)
-@click.option("--tier", default="standard", callback=enum_option(Tier, "tier"), help="standard|vip|chronic")
-@click.option(
-    "--channel",
-    default="phone",
-    callback=enum_option(Channel, "channel"),
-    help="phone|in-person|email|chat|social",
-)
-@click.option(
-    "--public",
-    is_flag=True,
-    help="Seen by the public (social media …): needs a public apology and a spokesperson.",
-)
+@asked_options
 @click.option("--opened-at", default=None, metavar="ISO8601", help="When it broke down (default: now).")
 @actor_option
 @click.pass_obj
 def add(runtime: Runtime, /, actor: str | None, opened_at: str | None, **fields: Any) -> None:
     """Open a case; prints its id once the commit is durable."""
     service = runtime.service
-    owner = fields.pop("owner") or fields["staff"]
+    owner = fields.pop("owner").strip() or fields["staff"]
+    fields["contact"] = fields["contact"] or None
     when = parse_when(opened_at, runtime.settings, "--opened-at") or service.clock.now()
     case = service.open_case(Case(opened_at=when, owner=owner, assignee=owner, **fields), who(actor))
     click.echo(case.id)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from core.cases import Action, Case, Channel, Severity, Tier
+from core.case_fields import ASKED_FIELDS, CaseField, Kind, asked_is_required, import_default
+from core.cases import Action, Case
 from core.config import Settings
 from core.deposition import Deposition, parse_factors
 from tui.screens.form import Field, FormSpec
@@ -236,56 +237,38 @@ CASE_FORMS: dict[str, CaseForm] = {
 }
 
 
+def _asked(field: CaseField) -> Field:
+    """The new-case form's input for one field of the case-field table."""
+    if field.kind is Kind.FLAG:  # an explicit yes or no: Enter must not decide it (see choice.py)
+        return Field(field.name, field.prompt, kind="either", required=True, choices=PUBLIC)
+    if field.kind is Kind.CHOICE:
+        assert field.choices is not None
+        values = tuple(member.value for member in field.choices)
+        return Field(
+            field.name, field.prompt, kind="choice", choices=values, initial=import_default(field.name)
+        )
+    return Field(field.name, field.prompt, required=asked_is_required(field))
+
+
 NEW_CASE = FormSpec(
     "New case",
     "A breakdown just reported. The person serving becomes the owner unless you name one.",
-    [
-        Field("customer", "Customer", required=True),
-        Field("contact", "Contact (phone, e-mail)"),
-        Field("category", "Category", required=True),
-        Field("description", "What happened", required=True),
-        Field("site", "Site", required=True),
-        Field("region", "Region"),
-        Field("product", "Product", required=True),
-        Field("staff", "Staff serving", required=True),
-        Field("owner", "Owner (default: the staff serving)"),
-        Field("tier", "Tier", kind="choice", choices=tuple(tier.value for tier in Tier), initial="standard"),
-        Field(
-            "channel",
-            "Channel",
-            kind="choice",
-            choices=tuple(channel.value for channel in Channel),
-            initial="phone",
-        ),
-        Field(
-            "severity",
-            "Severity",
-            kind="choice",
-            choices=tuple(severity.value for severity in Severity),
-            initial="medium",
-        ),
-        Field("public", "Seen by the public (social media)?", kind="either", required=True, choices=PUBLIC),
-    ],
+    [_asked(field) for field in ASKED_FIELDS],
 )
 
 
 def new_case_from(values: dict[str, Any], opened_at: datetime) -> Case:
     """The case the new-case form describes; the person serving owns it unless an owner is named."""
-    owner = values["owner"].strip() or values["staff"].strip()
-    return Case(
-        opened_at=opened_at,
-        customer=values["customer"],
-        contact=values["contact"] or None,
-        category=values["category"],
-        description=values["description"],
-        site=values["site"],
-        region=values["region"],
-        product=values["product"],
-        staff=values["staff"],
-        owner=owner,
-        assignee=owner,
-        tier=Tier(values["tier"] or "standard"),
-        channel=Channel(values["channel"] or "phone"),
-        severity=Severity(values["severity"] or "medium"),
-        public=values["public"] == PUBLIC[0],
-    )
+    typed: dict[str, Any] = {}
+    for field in ASKED_FIELDS:
+        value = values[field.name]
+        if field.kind is Kind.FLAG:
+            typed[field.name] = value == PUBLIC[0]
+        elif field.kind is Kind.CHOICE:
+            assert field.choices is not None
+            typed[field.name] = field.choices(value or import_default(field.name))
+        else:
+            typed[field.name] = value
+    typed["contact"] = typed["contact"] or None
+    owner = typed["owner"].strip() or typed["staff"].strip()
+    return Case(**{**typed, "opened_at": opened_at, "owner": owner, "assignee": owner})
