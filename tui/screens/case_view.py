@@ -142,6 +142,8 @@ class CaseScreen(RecoveryScreen):
         super().__init__(classes="case-screen")
         self.case_id = case_id
         self.detail: CaseDetail | None = None
+        self.deadlines: list[Deadline] = []
+        self._clocks: tuple[str, ...] | None = None  # the countdowns shown: redrawn only when one changes
 
     def current_case_id(self) -> int | None:
         return self.case_id
@@ -178,6 +180,19 @@ class CaseScreen(RecoveryScreen):
             yield Static("", id="case-deposition", classes="case-section")
         yield KeyFooter()
 
+    def tick(self, now: datetime) -> None:
+        """Each second (from the main screen's tick): the deadlines' countdowns, from `now`, redrawn only
+        when one of them changed — a handful of deadlines, never the timeline."""
+        clocks = tuple(countdown(deadline.remaining(now)) for deadline in self.deadlines)
+        if clocks == self._clocks or not self.is_mounted:
+            return
+        before = self._clocks or ()
+        widths_changed = self._clocks is None or [len(old) for old in before] != [len(new) for new in clocks]
+        self._clocks = clocks
+        self.query_one("#case-deadlines", Static).update(
+            deadlines_table(self.deadlines, now, self.desk.settings.zone), layout=widths_changed
+        )
+
     def show(self, detail: CaseDetail, deadlines: list[Deadline], now: datetime, zone: tzinfo) -> None:
         self.detail = detail
         case = detail.case
@@ -189,7 +204,9 @@ class CaseScreen(RecoveryScreen):
         fields.update(fields_table(detail, zone))
         pending = self.query_one("#case-deadlines", Static)
         pending.border_title = "Deadlines"
-        pending.update(deadlines_table(deadlines, now, zone))
+        self.deadlines = deadlines
+        self._clocks = None
+        self.tick(now)
         timeline = self.query_one("#case-timeline", Static)
         timeline.border_title = f"Timeline · {len(detail.events)} events"
         timeline.update(timeline_table(detail, zone))

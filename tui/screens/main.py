@@ -110,6 +110,9 @@ class MainScreen(RecoveryScreen):
             return  # shutting down: the panes are already gone
         countdowns.tick(now)
         header.show(now, self.board.counts(now), self.desk.banner)
+        screen = self.app.screen
+        if isinstance(screen, CaseScreen):
+            screen.tick(now)  # the case view's own countdowns: a few deadlines, redrawn when they change
         if self._ticks % 60 == 0:
             self.table.refresh_ages(now)
 
@@ -129,9 +132,11 @@ class MainScreen(RecoveryScreen):
         self.call_after_refresh(self.desk.alerts.plan_warnings)
         if shown or gone:
             self.refresh_agent_loads()
-        screen = self.app.screen
-        if isinstance(screen, CaseScreen) and screen.case_id in {case.id for case in changed}:
-            screen.reload()
+        # An open case view of a changed case reads it again — also under the form or picker that changed it.
+        ids = {case.id for case in changed}
+        for screen in self.app.screen_stack:
+            if isinstance(screen, CaseScreen) and screen.case_id in ids:
+                screen.reload()
 
     # -- the lower panes, refreshed in the background ----------------------------------------------
 
