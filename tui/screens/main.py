@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+STACKED = 130
+
 # The background refreshes of the lower panes, by worker group: what the user is told when one fails.
 REFRESHES = {
     "depositions": "the recent depositions",
@@ -87,8 +89,9 @@ class MainScreen(RecoveryScreen):
         self.complete.set()
 
     def on_resize(self) -> None:
-        # Below 110 columns the side panes stack under the case list (see shiftdesk.tcss).
-        self.set_class(self.size.width < 110, "-narrow")
+        # Below STACKED columns the side panes stack under the case list (see shiftdesk.tcss): beside the
+        # countdowns, the case list's columns would not fit whole.
+        self.set_class(self.size.width < STACKED, "-narrow")
 
     @property
     def table(self) -> OpenCasesTable:

@@ -9,7 +9,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist
 
 from core.cases import Case, Tier
 from tui.board import Board
@@ -23,8 +23,39 @@ COLUMNS = (
     ("category", "Category", 16),
     ("stage", "Stage", 11),
     ("assignee", "Assignee", 16),
-    ("next", "Next deadline", 22),
+    ("next", "Next deadline", 22),  # "owner-check-back 21:35", the longest
 )
+# When the pane is narrower than the columns' widths, these give way, in this order, down to these widths:
+# the customer name first (its words stay in the case view), then category and assignee, then the rest of
+# the customer and the age. The urgent columns — the case's number, its stage and its next deadline — never.
+GIVE_WAY = (
+    ("customer", 14),
+    ("category", 10),
+    ("assignee", 10),
+    ("customer", 8),
+    ("category", 6),
+    ("assignee", 6),
+    ("age", 4),
+)
+# Room beyond the widths goes to the customer, up to this.
+CUSTOMER_MAX = 40
+
+
+def fit_widths(available: int) -> dict[str, int]:
+    """Column widths (without the cells' padding) that fit `available` cells, the urgent columns intact."""
+    widths = {key: width for key, _label, width in COLUMNS}
+    excess = sum(widths.values()) - available
+    if excess < 0:
+        widths["customer"] = min(CUSTOMER_MAX, widths["customer"] - excess)
+    for key, floor in GIVE_WAY:
+        if excess <= 0:
+            break
+        cut = min(excess, max(0, widths[key] - floor))
+        widths[key] -= cut
+        excess -= cut
+    return widths
+
+
 TIER_BADGES = {Tier.VIP: ("VIP", "bold magenta"), Tier.CHRONIC: ("CHR", "bold yellow")}
 
 
@@ -54,6 +85,10 @@ class OpenCasesTable(DataTable[object]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        # The first and the last case (DataTable's own Home/End scroll sideways, which the fitted columns
+        # never need).
+        Binding("home", "scroll_top", "First", show=False),
+        Binding("end", "scroll_bottom", "Last", show=False),
     ]
 
     def __init__(self, board: Board, **kwargs: object) -> None:
@@ -64,6 +99,32 @@ class OpenCasesTable(DataTable[object]):
         # Columns exist before mounting: the first load may arrive before the table is on screen.
         for key, label, width in COLUMNS:
             self.add_column(label, key=key, width=width)
+
+    # -- fitting the pane -----------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self.fit_columns()
+        # After a resize the highlighted case stays in sight (the table's height may have shrunk under it).
+        self.call_after_refresh(self._scroll_cursor_into_view)
+
+    def fit_columns(self) -> None:
+        """Columns as wide as the pane (a vertical scrollbar's room kept), so no horizontal scrollbar."""
+        padding = 2 * self.cell_padding * len(COLUMNS)
+        available = self.size.width - self.styles.scrollbar_size_vertical - padding
+        if available <= 0:
+            return
+        widths = fit_widths(available)
+        changed = False
+        for key, width in widths.items():
+            column = self.columns[ColumnKey(key)]
+            if column.width != width or column.auto_width:
+                column.width, column.auto_width = width, False
+                changed = True
+        if changed:
+            self._update_dimensions([])
+            self._clear_caches()
+            self.scroll_to(x=0, animate=False)
+            self.refresh()
 
     # -- reading -----------------------------------------------------------------------------------
 
