@@ -17,13 +17,14 @@ from textual.widgets import Static
 from core.case_fields import CASE_VIEW_FIELDS, CaseField, Kind, stored_value
 from core.cases import Case
 from core.deadlines import Deadline, pending_deadlines
-from tui.clockface import countdown, local_time, urgency
+from tui.clockface import countdown, level_style, local_time, urgency
 from tui.screens.recovery import HELP_KEY, MORE_KEYS, QUIT_KEY, RECOVERY_KEYS, RecoveryScreen, explain
 from tui.text import literal
 from tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from storage.views import CaseDetail
+
 
 def field_cell(field: CaseField, case: Case, zone: tzinfo) -> Text:
     """One field of the case as the case view shows it (user text always literal, never markup)."""
@@ -77,7 +78,9 @@ def timeline_table(detail: CaseDetail, zone: tzinfo) -> Table:
     return table
 
 
-def deadlines_table(deadlines: list[Deadline], now: datetime, zone: tzinfo) -> Table | Text:
+def deadlines_table(
+    deadlines: list[Deadline], now: datetime, zone: tzinfo, no_color: bool = False
+) -> Table | Text:
     if not deadlines:
         return Text("nothing owed", style="dim")
     table = Table(show_edge=False, header_style="bold")
@@ -88,7 +91,7 @@ def deadlines_table(deadlines: list[Deadline], now: datetime, zone: tzinfo) -> T
     for deadline in sorted(deadlines, key=lambda item: item.due_at):
         remaining = deadline.remaining(now)
         level = urgency(remaining)
-        style = {"warning": "bold yellow", "urgent": "bold red", "overdue": "bold reverse red"}.get(level, "")
+        style = level_style(level, no_color)
         marker = " OVERDUE" if level == "overdue" else ""
         table.add_row(
             Text(local_time(deadline.due_at, zone)),
@@ -190,7 +193,8 @@ class CaseScreen(RecoveryScreen):
         widths_changed = self._clocks is None or [len(old) for old in before] != [len(new) for new in clocks]
         self._clocks = clocks
         self.query_one("#case-deadlines", Static).update(
-            deadlines_table(self.deadlines, now, self.desk.settings.zone), layout=widths_changed
+            deadlines_table(self.deadlines, now, self.desk.settings.zone, self.app.no_color),
+            layout=widths_changed,
         )
 
     def show(self, detail: CaseDetail, deadlines: list[Deadline], now: datetime, zone: tzinfo) -> None:

@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
+from textual._context import active_app
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist
 
 from core.cases import Case, Tier
 from tui.board import Board
-from tui.clockface import age, local_time
+from tui.clockface import age, local_time, mark_style
 from tui.text import one_line
 
 COLUMNS = (
@@ -143,10 +144,13 @@ class OpenCasesTable(DataTable[object]):
     def _cells(self, case: Case, now: datetime) -> list[object]:
         badge = TIER_BADGES.get(case.tier)
         customer = Text(end="")
+        no_color = active_app.get().no_color if active_app.get(None) is not None else False
         if badge:
-            customer.append(f"{badge[0]} ", style=badge[1])
+            customer.append(badge[0], style=mark_style(badge[1], no_color))
+            customer.append(" ")
         if case.public:
-            customer.append("PUB ", style="bold red")
+            customer.append("PUB", style=mark_style("bold red", no_color))
+            customer.append(" ")
         customer.append(one_line(case.customer))
         deadline = self.board.next_deadline(case.id or 0)
         zone = self.board.settings.zone

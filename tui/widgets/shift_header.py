@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from core.config import Settings
+from tui.clockface import mark_style
 from tui.text import one_line
 
 
@@ -44,5 +45,5 @@ class ShiftHeader(Static):
             self.update(text, layout=False)
 
     def marked(self, style: str) -> str:
-        """An urgent mark's style; under NO_COLOR the terminal's own colours, reversed and bold."""
-        return "bold reverse" if self.app.no_color else style
+        """An urgent mark's style; under NO_COLOR in the text's own colours, bold and reversed."""
+        return mark_style(style, self.app.no_color)
