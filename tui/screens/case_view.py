@@ -213,7 +213,11 @@ class CaseScreen(RecoveryScreen):
         self.tick(now)
         timeline = self.query_one("#case-timeline", Static)
         timeline.border_title = f"Timeline · {len(detail.events)} events"
-        timeline.update(timeline_table(detail, zone))
+        try:
+            timeline.update(timeline_table(detail, zone))
+        except Exception as error:  # an event whose details this view cannot read: the rest still shows
+            self.app.log.error(f"case #{case.id}: timeline not shown: {error!r}")
+            timeline.update(literal(f"the timeline could not be shown ({type(error).__name__}: {error})"))
         deposition = self.query_one("#case-deposition", Static)
         deposition.border_title = "Deposition"
         deposition.update(deposition_block(detail, zone))
