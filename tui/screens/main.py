@@ -147,7 +147,7 @@ class MainScreen(RecoveryScreen):
     async def refresh_depositions(self) -> None:
         reads = await self.desk.ready_reads()
         lines = await asyncio.to_thread(reads.recent_depositions, 30)
-        self.query_one(RecentDepositions).show(lines, self.desk.settings.zone)
+        self.query_one(RecentDepositions).show(lines, self.desk.settings.zone, self.desk.now())
 
     @work(exclusive=True, group="loads", exit_on_error=False)
     async def refresh_agent_loads(self) -> None:
