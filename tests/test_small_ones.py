@@ -79,3 +79,26 @@ async def test_the_sparklines_have_a_time_axis(shift):
         lines = screen_lines(app)
         axis = [line for line in lines if "24 h ago" in line]
         assert axis and "now" in axis[0].split("24 h ago")[1]
+
+
+async def test_after_a_conflict_the_forms_header_shows_the_case_as_it_is_now(shift):
+    from core.cases import Action
+    from tui.screens.form import FormScreen
+
+    app = make_app(shift)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot)
+        case_id = shift.ids["apologized"]
+        app.table.move_cursor(row=app.table.get_row_index(str(case_id)))
+        await pilot.press("v")  # the review form, on an apologized case
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        assert "apologized" in "\n".join(screen_lines(app))
+        # Meanwhile another supervisor reviews it.
+        shift.service.act(case_id, Action.REVIEW, "Grace Liu", "Seen to", {"needs": "a call"})
+        await pilot.press(*"It came late", "enter", *"a new date", "ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, FormScreen)
+        header = [line for line in screen_lines(app) if f"#{case_id} · " in line]
+        assert header and "reviewed" in header[0] and "apologized" not in header[0], header
