@@ -27,24 +27,27 @@ COLUMNS = (
     ("next", "Next deadline", 22),  # "owner-check-back 21:35", the longest
 )
 # When the pane is narrower than the columns' widths, these give way, in this order, down to these widths:
-# the customer name first (its words stay in the case view), then category and assignee, then the rest of
-# the customer and the age. The urgent columns — the case's number, its stage and its next deadline — never.
+# category and assignee first (a word or two of each still reads), then the customer's name (whole up to
+# 24 characters at 160 columns; its words stay in the case view), then all three further, then the age. The
+# urgent columns — the case's number, its stage and its next deadline — never: the Next column is as wide as
+# the widest next deadline on the board ("owner-check-back 21:35" at most).
 GIVE_WAY = (
+    ("category", 8),
+    ("assignee", 12),
     ("customer", 14),
-    ("category", 10),
-    ("assignee", 10),
-    ("customer", 8),
     ("category", 6),
     ("assignee", 6),
+    ("customer", 8),
     ("age", 4),
 )
 # Room beyond the widths goes to the customer, up to this.
 CUSTOMER_MAX = 40
 
 
-def fit_widths(available: int) -> dict[str, int]:
+def fit_widths(available: int, next_width: int = 22) -> dict[str, int]:
     """Column widths (without the cells' padding) that fit `available` cells, the urgent columns intact."""
     widths = {key: width for key, _label, width in COLUMNS}
+    widths["next"] = next_width
     excess = sum(widths.values()) - available
     if excess < 0:
         widths["customer"] = min(CUSTOMER_MAX, widths["customer"] - excess)
@@ -114,7 +117,7 @@ class OpenCasesTable(DataTable[object]):
         available = self.size.width - self.styles.scrollbar_size_vertical - padding
         if available <= 0:
             return
-        widths = fit_widths(available)
+        widths = fit_widths(available, self.next_width())
         changed = False
         for key, width in widths.items():
             column = self.columns[ColumnKey(key)]
@@ -126,6 +129,11 @@ class OpenCasesTable(DataTable[object]):
             self._clear_caches()
             self.scroll_to(x=0, animate=False)
             self.refresh()
+
+    def next_width(self) -> int:
+        """The widest next deadline of the board as the Next column shows it (the header's width at least)."""
+        kinds = {deadline.kind for deadline in map(self.board.next_deadline, self.board.cases) if deadline}
+        return max([len("Next deadline"), *(len(kind) + 6 for kind in kinds)])
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -184,6 +192,7 @@ class OpenCasesTable(DataTable[object]):
         if len(head) < len(ordered):
             self.call_after_refresh(self._add_later, ordered[len(head) :], now)
         self._restore(keep)
+        self.fit_columns()
 
     def _add_later(self, case_ids: list[int], now: datetime) -> None:
         keep = self.highlighted_case_id
@@ -216,6 +225,7 @@ class OpenCasesTable(DataTable[object]):
                 self.add_row(*self._cells(case, now), key=key)
         if shown or gone:
             self.sort("id", key=lambda cell: self.board.urgency_key(int(str(cell))))
+            self.fit_columns()  # a new kind of next deadline may need a wider Next column
         self._restore(keep)
 
     def refresh_ages(self, now: datetime) -> None:
