@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from textual.widgets import OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 
 from core.clock import FrozenClock
 from core.config import Settings
@@ -47,7 +47,8 @@ async def test_trends_screen_charts_and_finds_the_planted_hotspots(demo_url):
         heat = text_of(screen.query_one("#heat-map", Static))
         assert heat.splitlines()[1].startswith("Mon") and "Sun" in heat
         assert "breakdowns per day" in text_of(screen.query_one("#per-day", Static))
-        assert "top staff" in text_of(screen.query_one("#top-staff", Static))
+        assert screen.query_one("#top-staff", Static).border_title == "Top staff"
+        assert "█" in text_of(screen.query_one("#top-staff", Static))
         sentences = [hotspot.sentence for hotspot in screen.hotspots]
         assert any("Wednesdays 15:00–16:00 with Billy Okafor" in sentence for sentence in sentences)
         assert any("08:30–09:30 at Harbour Road" in sentence for sentence in sentences)
@@ -55,13 +56,13 @@ async def test_trends_screen_charts_and_finds_the_planted_hotspots(demo_url):
         options = screen.query_one("#hotspot-list", OptionList)
         assert options.option_count == len(sentences)
         await pilot.press("enter")
+        listed = screen.query_one("#hotspot-cases", DataTable)
         for _ in range(40):
             await pilot.pause(0.05)
-            if text_of(screen.query_one("#hotspot-cases", Static)):
+            if listed.row_count:
                 break
-        listed = text_of(screen.query_one("#hotspot-cases", Static))
         first = screen.hotspots[0]
-        assert f"#{first.case_ids[0]}" in listed
+        assert listed.coordinate_to_cell_key((0, 0)).row_key.value == str(first.case_ids[0])
         await pilot.press("escape")
         assert app.screen is app.main_screen
 

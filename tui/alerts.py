@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from core.cases import Case, Tier
 from core.reminders import ALERT, RECENT_ENOUGH, DeadlineWarning, ReminderBook, describe
 from tui.scheduling import SHIFT_END_JOB, WARNINGS_JOB, AppScheduler
 from tui.text import literal
@@ -12,12 +13,16 @@ from tui.text import literal
 if TYPE_CHECKING:
     from tui.app import ShiftdeskApp
 
-# Deadline warnings due together: up to this many get a toast each; more make one toast for the batch.
-MAX_TOASTS = 2
-# After warnings were shown, the next batch gathers this long: on a busy floor (hundreds of open cases,
-# warnings every second or two) a toast a second helps nobody, and each one lays the screen out again.
-# The first warning after a quiet spell shows at once; the countdown pane shows every deadline meanwhile.
-WARNING_GATHER = timedelta(seconds=15)
+# The countdown pane shows every deadline all the time; a toast is for what is new AND needs a person now:
+# a breach, or a warning on a VIP or public case. Everything due together is one toast; the bell rings only
+# for a new breach.
+# After a toast, the next one gathers this long: on a busy floor breaches come every few seconds, and a
+# toast a second (each laying the screen out again, each covering part of it) helps nobody. The first
+# breach after a quiet spell shows at once; the countdown pane and the header show every breach meanwhile.
+WARNING_GATHER = timedelta(seconds=60)
+# How long a deadline toast stays: long enough to read one line; with WARNING_GATHER it bounds the share of
+# time a deadline toast covers the screen at 5 s a minute (8 %).
+TOAST_SECONDS = 5.0
 
 
 def cases_of(warnings: list[DeadlineWarning], shown: int = 12) -> tuple[int, str]:
@@ -31,7 +36,14 @@ def any_alert(warnings: list[DeadlineWarning]) -> bool:
     return any(warning.kind == ALERT for warning in warnings)
 
 
-def batch_line(due: list[DeadlineWarning], minutes_before: int, shown: int = 6) -> str:
+def needs_a_person(warning: DeadlineWarning, case: Case | None) -> bool:
+    """Worth a toast: a breach, or a warning before the breach on a VIP or public case."""
+    if warning.kind == ALERT:
+        return True
+    return case is not None and (case.tier is Tier.VIP or case.public)
+
+
+def batch_line(due: list[DeadlineWarning], minutes_before: int, shown: int = 3) -> str:
     """One toast for a batch: 'Overdue: #4 fix-or-update (Dev Patel), … · Due within 5 min: #2 …'."""
 
     def listed(warnings: list[DeadlineWarning]) -> str:
@@ -59,35 +71,37 @@ class Alerts:
         self.app = app
         self.scheduler = scheduler
         self.book = ReminderBook(timedelta(minutes=app.settings.reminder_minutes_before))
-        self.warned_at: datetime | None = None  # when warnings were last shown (see WARNING_GATHER)
+        self.warned_at: datetime | None = None  # when a toast was last shown (see WARNING_GATHER)
 
     async def fire_warnings(self, *, starting: bool = False) -> None:
-        """Toast (and ring) every reminder and alert now due, once; then plan the next one."""
+        """Toast what is newly due and needs a person (one toast for all of it), ring for a new breach, once
+        each; then plan the next one."""
         app = self.app
         now = app.now()
         due = self.book.due(now)
         if starting:
-            # Warnings that came due long before this start are summed up, not replayed one by one.
-            old = [warning for warning in due if warning.at < now - RECENT_ENOUGH]
+            # Breaches from before this start are already on the header ("overdue N") and at the top of the
+            # countdowns: they are not news, and a toast over the panes would only hide them.
             due = [warning for warning in due if warning.at >= now - RECENT_ENOUGH]
-            if old:
-                count, listed = cases_of(old)
-                app.notify(
-                    f"{count} case(s) already overdue at start: {listed}", severity="error", timeout=12
-                )
-        if len(due) > MAX_TOASTS:
-            line = batch_line(due, app.settings.reminder_minutes_before)
-            app.notify(line, severity="error" if any_alert(due) else "warning", timeout=12)
-        else:
-            for warning in due:
-                case = app.board.cases.get(warning.deadline.case_id or 0)
-                message = describe(warning, case.customer if case else "?", now)
-                app.notify(
-                    literal(message), severity="error" if warning.kind == ALERT else "warning", timeout=10
-                )
-        if due:
+        cases = app.board.cases
+        worth = [
+            warning for warning in due if needs_a_person(warning, cases.get(warning.deadline.case_id or 0))
+        ]
+        if len(worth) == 1:
+            warning = worth[0]
+            case = cases.get(warning.deadline.case_id or 0)
+            message = describe(warning, case.customer if case else "?", now)
+            app.notify(
+                literal(message),
+                severity="error" if warning.kind == ALERT else "warning",
+                timeout=TOAST_SECONDS,
+            )
+        elif worth:
+            line = batch_line(worth, app.settings.reminder_minutes_before)
+            app.notify(line, severity="error" if any_alert(worth) else "warning", timeout=TOAST_SECONDS)
+        if worth:
             self.warned_at = now
-            if app.settings.bell:
+            if app.settings.bell and any_alert(worth):
                 app.bell()
         self.schedule_next_warning()
 

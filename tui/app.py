@@ -284,7 +284,8 @@ class ShiftdeskApp(App[None]):
         )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own "Keys" (its key panel) would sit beside ours, which is the dashboard's full key list.
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
         # The dashboard's actions run on the screen they were asked from when it has them (the case view
         # acts on its case), else on the main screen.
         target = screen if isinstance(screen, RecoveryScreen) else self.main_screen
@@ -301,4 +302,4 @@ class ShiftdeskApp(App[None]):
                 DESCRIPTIONS.get(action, binding.description),
                 run,
             )
-        yield SystemCommand("Keys (?)", "every key of the dashboard", self.action_help)
+        yield SystemCommand("Keys (?)", "every key of the dashboard, and what it does", self.action_help)

@@ -44,3 +44,19 @@ def age(delta: timedelta) -> str:
 def local_time(instant: datetime, zone: tzinfo, *, with_date: bool = False) -> str:
     local = instant.astimezone(zone)
     return local.strftime("%a %d %b %H:%M") if with_date else local.strftime("%H:%M")
+
+
+# How each urgency level is marked. Under NO_COLOR Textual turns colours into greys by their luminance, and a
+# red mark on a dark background becomes the faintest text on screen: there the marks keep the text's own
+# colours (the theme's foreground on its background) and stand out by weight and reversal instead.
+LEVEL_STYLES = {"calm": "", "warning": "bold yellow", "urgent": "bold red", "overdue": "bold reverse red"}
+NO_COLOR_LEVEL_STYLES = {"calm": "", "warning": "bold", "urgent": "bold reverse", "overdue": "bold reverse"}
+
+
+def level_style(level: str, no_color: bool) -> str:
+    return (NO_COLOR_LEVEL_STYLES if no_color else LEVEL_STYLES)[level]
+
+
+def mark_style(style: str, no_color: bool) -> str:
+    """A coloured mark's style (a badge, a count); under NO_COLOR bold and reversed, in the text's colours."""
+    return "bold reverse" if no_color else style

@@ -18,7 +18,7 @@ from core.case_fields import CASE_VIEW_FIELDS, CaseField, Kind, stored_value
 from core.cases import Case
 from core.deadlines import Deadline, pending_deadlines
 from core.payloads import Unreadable, describe
-from tui.clockface import countdown, local_time, urgency
+from tui.clockface import countdown, level_style, local_time, urgency
 from tui.screens.recovery import HELP_KEY, MORE_KEYS, QUIT_KEY, RECOVERY_KEYS, RecoveryScreen, explain
 from tui.text import literal
 from tui.widgets.key_footer import KeyFooter
@@ -71,7 +71,9 @@ def timeline_table(detail: CaseDetail, zone: tzinfo) -> Table:
     return table
 
 
-def deadlines_table(deadlines: list[Deadline], now: datetime, zone: tzinfo) -> Table | Text:
+def deadlines_table(
+    deadlines: list[Deadline], now: datetime, zone: tzinfo, no_color: bool = False
+) -> Table | Text:
     if not deadlines:
         return Text("nothing owed", style="dim")
     table = Table(show_edge=False, header_style="bold")
@@ -82,7 +84,7 @@ def deadlines_table(deadlines: list[Deadline], now: datetime, zone: tzinfo) -> T
     for deadline in sorted(deadlines, key=lambda item: item.due_at):
         remaining = deadline.remaining(now)
         level = urgency(remaining)
-        style = {"warning": "bold yellow", "urgent": "bold red", "overdue": "bold reverse red"}.get(level, "")
+        style = level_style(level, no_color)
         marker = " OVERDUE" if level == "overdue" else ""
         table.add_row(
             Text(local_time(deadline.due_at, zone)),
@@ -136,6 +138,8 @@ class CaseScreen(RecoveryScreen):
         super().__init__(classes="case-screen")
         self.case_id = case_id
         self.detail: CaseDetail | None = None
+        self.deadlines: list[Deadline] = []
+        self._clocks: tuple[str, ...] | None = None  # the countdowns shown: redrawn only when one changes
 
     def current_case_id(self) -> int | None:
         return self.case_id
@@ -172,6 +176,20 @@ class CaseScreen(RecoveryScreen):
             yield Static("", id="case-deposition", classes="case-section")
         yield KeyFooter()
 
+    def tick(self, now: datetime) -> None:
+        """Each second (from the main screen's tick): the deadlines' countdowns, from `now`, redrawn only
+        when one of them changed — a handful of deadlines, never the timeline."""
+        clocks = tuple(countdown(deadline.remaining(now)) for deadline in self.deadlines)
+        if clocks == self._clocks or not self.is_mounted:
+            return
+        before = self._clocks or ()
+        widths_changed = self._clocks is None or [len(old) for old in before] != [len(new) for new in clocks]
+        self._clocks = clocks
+        self.query_one("#case-deadlines", Static).update(
+            deadlines_table(self.deadlines, now, self.desk.settings.zone, self.app.no_color),
+            layout=widths_changed,
+        )
+
     def show(self, detail: CaseDetail, deadlines: list[Deadline], now: datetime, zone: tzinfo) -> None:
         self.detail = detail
         case = detail.case
@@ -183,9 +201,12 @@ class CaseScreen(RecoveryScreen):
         fields.update(fields_table(detail, zone))
         pending = self.query_one("#case-deadlines", Static)
         pending.border_title = "Deadlines"
-        pending.update(deadlines_table(deadlines, now, zone))
+        self.deadlines = deadlines
+        self._clocks = None
+        self.tick(now)
         timeline = self.query_one("#case-timeline", Static)
         timeline.border_title = f"Timeline · {len(detail.events)} events"
+        # Details that do not fit their type arrive as Unreadable and are shown marked (core/payloads.py).
         timeline.update(timeline_table(detail, zone))
         deposition = self.query_one("#case-deposition", Static)
         deposition.border_title = "Deposition"

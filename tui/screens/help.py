@@ -19,6 +19,14 @@ INTRO = (
 )
 
 
+# Moving around, whatever screen the help was asked from.
+MOVING = [
+    ("Tab / shift+Tab", "move between panes: open breakdowns, countdowns, recent depositions, trends"),
+    ("Home / End", "first / last case of the open breakdowns"),
+    ("Enter", "on a recent deposition or a hotspot's case: open that case"),
+]
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close")]
 
@@ -30,7 +38,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table(show_header=True, header_style="bold", box=None, expand=True)
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("does")
-        for key, description in self.key_list:
+        for key, description in [*self.key_list, *MOVING]:
             table.add_row(Text(key), Text(description))
         with VerticalScroll(id="help"):
             yield Static(Text("shiftdesk — keys", style="bold"))

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RECENT = timedelta(days=30)  # how far back the reassign picker looks for agents when no roster is set
+STACKED = 130
 
 # The background refreshes of the lower panes, by worker group: what the user is told when one fails.
 REFRESHES = {
@@ -92,8 +93,9 @@ class MainScreen(RecoveryScreen):
         self.complete.set()
 
     def on_resize(self) -> None:
-        # Below 110 columns the side panes stack under the case list (see shiftdesk.tcss).
-        self.set_class(self.size.width < 110, "-narrow")
+        # Below STACKED columns the side panes stack under the case list (see shiftdesk.tcss): beside the
+        # countdowns, the case list's columns would not fit whole.
+        self.set_class(self.size.width < STACKED, "-narrow")
 
     @property
     def table(self) -> OpenCasesTable:
@@ -115,6 +117,9 @@ class MainScreen(RecoveryScreen):
             return  # shutting down: the panes are already gone
         countdowns.tick(now)
         header.show(now, self.board.counts(now), self.desk.banner)
+        screen = self.app.screen
+        if isinstance(screen, CaseScreen):
+            screen.tick(now)  # the case view's own countdowns: a few deadlines, redrawn when they change
         if self._ticks % 60 == 0:
             self.table.refresh_ages(now)
 
@@ -134,9 +139,11 @@ class MainScreen(RecoveryScreen):
         self.call_after_refresh(self.desk.alerts.plan_warnings)
         if shown or gone:
             self.refresh_agent_loads()
-        screen = self.app.screen
-        if isinstance(screen, CaseScreen) and screen.case_id in {case.id for case in changed}:
-            screen.reload()
+        # An open case view of a changed case reads it again — also under the form or picker that changed it.
+        ids = {case.id for case in changed}
+        for screen in self.app.screen_stack:
+            if isinstance(screen, CaseScreen) and screen.case_id in ids:
+                screen.reload()
 
     # -- the lower panes, refreshed in the background ----------------------------------------------
 
@@ -144,7 +151,7 @@ class MainScreen(RecoveryScreen):
     async def refresh_depositions(self) -> None:
         reads = await self.desk.ready_reads()
         lines = await asyncio.to_thread(reads.recent_depositions, 30)
-        self.query_one(RecentDepositions).show(lines, self.desk.settings.zone)
+        self.query_one(RecentDepositions).show(lines, self.desk.settings.zone, self.desk.now())
 
     @work(exclusive=True, group="loads", exit_on_error=False)
     async def refresh_agent_loads(self) -> None:

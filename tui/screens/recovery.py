@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Static
 
 from core.cases import Action, Case
 from core.policy import AuthorityError
@@ -186,6 +187,8 @@ class RecoveryScreen(Screen[None]):
                 fresh = conflict.current
                 expected["version"] = fresh.version
                 desk.main_screen.take_in([fresh])
+                if isinstance(desk.screen, FormScreen):  # its header names the case as it is now
+                    desk.screen.query_one("#form-context", Static).update(context_line(fresh))
                 return (
                     f"Case #{fresh.id} changed while you were typing: it is now {fresh.stage.value}, "
                     f"assigned to {fresh.assignee} (version {fresh.version}). Your text is kept: "

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from core.hotspots import WEEKDAYS, Hotspot
@@ -27,17 +27,41 @@ if TYPE_CHECKING:
 SHADES = " ░▒▓█"
 
 
-def heat_map(grid: list[list[int]]) -> Text:
-    """Weekday × hour in shade blocks: it reads without colour (NO_COLOR) and in any terminal."""
+def heat_map(grid: list[list[int]], cell: int = 3) -> Text:
+    """Weekday × hour in shade blocks: it reads without colour (NO_COLOR) and in any terminal. `cell` is the
+    width of one hour (3, 2 or 1 column), so that a row never wraps in a narrow terminal."""
     peak = max((max(row) for row in grid), default=0) or 1
-    text = Text("     " + "".join(f"{hour:<3d}" for hour in range(0, 24, 1))[:72] + "\n", style="dim")
+    step = {3: 1, 2: 2}.get(cell, 3)  # an hour label every `step` hours, each over its own columns
+    labels = "".join(f"{hour:<{cell * step}d}" for hour in range(0, 24, step))
+    text = Text("     " + labels + "\n", style="dim", no_wrap=True, end="")
     for weekday, row in enumerate(grid):
         text.append(f"{WEEKDAYS[weekday]}  ", style="bold")
         for count in row:
             shade = SHADES[min(len(SHADES) - 1, round(count / peak * (len(SHADES) - 1)))]
-            text.append(shade * 3)
+            text.append(shade * cell)
         text.append(f"  {sum(row)}\n")
     text.append(f"each cell one hour; █ = {peak} breakdowns", style="dim")
+    return text
+
+
+def hour_width(width: int) -> int:
+    """The widest hour cell (3, 2, 1 columns) with which weekday, 24 hours and the row's total fit `width`."""
+    return next((cell for cell in (3, 2) if 5 + 24 * cell + 7 <= width), 1)
+
+
+def bar_chart(pairs: list[tuple[str, int]], width: int) -> Text:
+    """Horizontal bars as text, one labelled line per bar (plotext dropped labels on crowded charts)."""
+    if not pairs:
+        return Text("nothing documented in the window", style="dim")
+    label_width = min(16, max(len(label) for label, _ in pairs))
+    peak = max(count for _, count in pairs) or 1
+    room = max(4, width - label_width - 9)
+    text = Text(end="", no_wrap=True)
+    for index, (label, count) in enumerate(pairs):
+        text.append_text(one_line(label, label_width))
+        text.append(" " * (label_width - min(len(label), label_width)) + " ")
+        text.append("█" * max(1, round(count / peak * room)))
+        text.append(f" {count}" + ("\n" if index < len(pairs) - 1 else ""))
     return text
 
 
@@ -74,11 +98,12 @@ class TrendsScreen(Screen[None]):
                 yield Static("", id="top-staff", classes="chart")
                 yield Static("", id="top-products", classes="chart")
             yield OptionList(id="hotspot-list")
-            yield Static("", id="hotspot-cases", classes="chart")
+            yield DataTable(id="hotspot-cases", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#hotspot-list", OptionList).border_title = "Hotspots (Enter lists the cases)"
+        self.query_one("#hotspot-cases", DataTable).display = False
         self.run_worker(self.load(), group="trends")
 
     async def load(self) -> None:
@@ -94,7 +119,7 @@ class TrendsScreen(Screen[None]):
         width = max(40, self.size.width - 4)
         heat = self.query_one("#heat-map", Static)
         heat.border_title = f"Weekday × hour · {overview.total} breakdowns"
-        heat.update(heat_map(overview.weekday_hour))
+        heat.update(heat_map(overview.weekday_hour, hour_width(self.size.width - 4)))
         days = [day[5:] for day, _count in overview.per_day]
         counts = [count for _day, count in overview.per_day]
 
@@ -105,21 +130,14 @@ class TrendsScreen(Screen[None]):
             chart.title("breakdowns per day")
 
         self.query_one("#per-day", Static).update(plot(per_day_chart, width, 12))
-        half = max(30, width // 2 - 2)
+        half = max(30, width // 2 - 4)
         for widget_id, dimension, title in (
-            ("#top-staff", "staff", "top staff"),
-            ("#top-products", "product", "top products"),
+            ("#top-staff", "staff", "Top staff"),
+            ("#top-products", "product", "Top products"),
         ):
-            pairs = overview.top.get(dimension, [])
-
-            def bars(chart: Any, pairs: list[tuple[str, int]] = pairs, title: str = title) -> None:
-                if pairs:
-                    chart.bar(
-                        [label[:14] for label, _ in pairs], [count for _, count in pairs], orientation="h"
-                    )
-                chart.title(title)
-
-            self.query_one(widget_id, Static).update(plot(bars, half, 10))
+            box = self.query_one(widget_id, Static)
+            box.border_title = title
+            box.update(bar_chart(overview.top.get(dimension, []), half))
         options = self.query_one("#hotspot-list", OptionList)
         options.clear_options()
         for rank, hotspot in enumerate(self.hotspots, start=1):
@@ -138,18 +156,34 @@ class TrendsScreen(Screen[None]):
 
     async def show_cases(self, hotspot: Hotspot) -> None:
         cases = await asyncio.to_thread(self.reads.cases_by_ids, hotspot.case_ids[:200])
+        table = self.query_one("#hotspot-cases", DataTable)
+        table.clear(columns=True)
+        for label, width in (("#", 7), ("opened", 16), ("customer", 24), ("category", 18), ("staff", 18)):
+            table.add_column(label, width=width, key=label)
         zone = self.zone
-        text = Text(end="")
         for case in cases:
-            text.append(f"#{case.id:<6} {case.opened_at.astimezone(zone):%a %d %b %H:%M}  ")
-            text.append(one_line(case.customer, 24))
-            text.append("  ")
-            text.append(one_line(case.category, 18))
-            text.append("  ")
-            text.append(one_line(case.staff, 18))
-            text.append("\n")
-        if len(hotspot.case_ids) > len(cases):
-            text.append(f"… and {len(hotspot.case_ids) - len(cases)} more", style="dim")
-        box = self.query_one("#hotspot-cases", Static)
-        box.border_title = literal(hotspot.sentence).plain[:80]
-        box.update(text)
+            table.add_row(
+                Text(str(case.id), justify="right"),
+                Text(f"{case.opened_at.astimezone(zone):%a %d %b %H:%M}"),
+                one_line(case.customer, 24),
+                one_line(case.category, 18),
+                one_line(case.staff, 18),
+                key=str(case.id),
+            )
+        more = len(hotspot.case_ids) - len(cases)
+        title = literal(hotspot.sentence).plain[:80]
+        table.border_title = f"{title} · Enter opens a case" + (
+            f" · first {len(cases)} of {len(cases) + more}" if more else ""
+        )
+        table.display = True
+        table.focus()
+        table.move_cursor(row=0)
+        # Lists the cases where they can be seen: the table scrolled into view under the hotspot list.
+        self.call_after_refresh(table.scroll_visible, animate=False, top=False)
+
+    @on(DataTable.RowSelected, "#hotspot-cases")
+    def open_case(self, event: DataTable.RowSelected) -> None:
+        from tui.screens.case_view import CaseScreen
+
+        if event.row_key.value is not None:
+            self.app.push_screen(CaseScreen(int(event.row_key.value)))

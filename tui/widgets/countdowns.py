@@ -14,15 +14,9 @@ from textual.widget import Widget
 
 from core.deadlines import Deadline
 from tui.board import Board
-from tui.clockface import countdown, urgency
+from tui.clockface import LEVEL_STYLES, countdown, level_style, urgency
 from tui.text import one_line
 
-STYLES = {
-    "calm": Style(),
-    "warning": Style.parse("bold yellow"),
-    "urgent": Style.parse("bold red"),
-    "overdue": Style.parse("bold reverse red"),
-}
 MARKS = {"calm": " ", "warning": "!", "urgent": "!!", "overdue": "OVERDUE"}
 CLOCK_WIDTH = 8
 MARK_WIDTH = 7
@@ -57,6 +51,7 @@ class Countdowns(Widget):
         self._about: dict[tuple[Deadline, str], str] = {}
         self._strips: dict[int, Strip] = {}
         self._base: Style | None = None
+        self._levels: dict[str, Style] | None = None  # the urgency styles, once the app (NO_COLOR?) is known
 
     @property
     def text(self) -> str:
@@ -124,7 +119,10 @@ class Countdowns(Widget):
         if y >= len(self._lines):
             return Strip.blank(width, base)
         line = self._lines[y]
-        style = base + STYLES[line.level]
+        if self._levels is None:
+            no_color = self.app.no_color
+            self._levels = {level: Style.parse(level_style(level, no_color)) for level in LEVEL_STYLES}
+        style = base + self._levels[line.level]
         about = line.about
         room = width - TICKING_WIDTH
         if cell_len(about) > room:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from storage.views import DepositionLine
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual.widgets import OptionList
@@ -22,12 +22,16 @@ class RecentDepositions(OptionList):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.border_title = "Recent depositions"
 
-    def show(self, lines: list[DepositionLine], zone: tzinfo) -> None:
+    def show(self, lines: list[DepositionLine], zone: tzinfo, now: datetime) -> None:
+        """Today's by their time; older ones with their date too ('Tue 24 Nov 21:16')."""
         highlighted = self.highlighted
         self.clear_options()
+        today = now.astimezone(zone).date()
         for line in lines:
             prompt = Text(end="", no_wrap=True, overflow="ellipsis")
-            prompt.append(f"{local_time(line.filed_at, zone)} #{line.case_id} ", style="bold")
+            earlier = line.filed_at.astimezone(zone).date() != today
+            when = local_time(line.filed_at, zone, with_date=earlier)
+            prompt.append(f"{when} #{line.case_id} ", style="bold")
             prompt.append(one_line(line.customer, 20))
             prompt.append(" — ")
             prompt.append(one_line(line.category, 16))

@@ -4,7 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
+from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+# Below this width the footer shows the recovery keys with short words, without the palette's hint and the
+# keys that open other screens (/ t e still work; ? lists every key in full, ctrl+p every action by name), so
+# that what it shows fits an 80-column terminal whole.
+NARROW = 150  # the full footer's width
+LEFT_OUT_WHEN_NARROW = {"filter", "trends", "export"}
+SHORT = {
+    "Apologize": "Apol",
+    "Review": "Rev",
+    "Update": "Upd",
+    "Follow-up": "F-up",
+    "Deposition": "Depo",
+    "Close": "Close",
+    "Reassign": "Reas",
+    "Filter": "Find",
+    "Trends": "Trnd",
+    "Export": "Exp",
+}
 
 
 class KeyFooter(Footer):
@@ -13,6 +34,27 @@ class KeyFooter(Footer):
     result of the key that closed it. The keys shown rarely change: rebuild only when they do."""
 
     _shown: tuple[Any, ...] | None = None
+    _narrow = False
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < NARROW
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self.set_class(narrow, "-narrow")
+            self.show_command_palette = not narrow
+            self.call_later(self.recompose)
+
+    def compose(self) -> ComposeResult:
+        widgets = list(super().compose())
+        left_out = set(LEFT_OUT_WHEN_NARROW)
+        if any(isinstance(widget, FooterKey) and widget.action == "app.pop_screen" for widget in widgets):
+            left_out.add("new_case")  # the case view: Back takes its room (n still opens a new case)
+        for widget in widgets:
+            if self._narrow and isinstance(widget, FooterKey):
+                if widget.action in left_out:
+                    continue
+                widget.description = SHORT.get(widget.description, widget.description)
+            yield widget
 
     def _keys_shown(self) -> tuple[Any, ...]:
         bindings = tuple(
@@ -28,7 +70,7 @@ class KeyFooter(Footer):
             for (_node, binding, enabled, tooltip) in self.screen.active_bindings.values()
             if binding.show
         )
-        return (self.compact, self.show_command_palette, bindings)
+        return (self._narrow, self.compact, self.show_command_palette, bindings)
 
     async def recompose(self) -> None:
         if not self.is_attached or self._pruning:

@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
+from textual._context import active_app
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist
 
 from core.cases import Case, Tier
 from tui.board import Board
-from tui.clockface import age, local_time
+from tui.clockface import age, local_time, mark_style
 from tui.text import one_line
 
 COLUMNS = (
@@ -23,8 +24,42 @@ COLUMNS = (
     ("category", "Category", 16),
     ("stage", "Stage", 11),
     ("assignee", "Assignee", 16),
-    ("next", "Next deadline", 22),
+    ("next", "Next deadline", 22),  # "owner-check-back 21:35", the longest
 )
+# When the pane is narrower than the columns' widths, these give way, in this order, down to these widths:
+# category and assignee first (a word or two of each still reads), then the customer's name (whole up to
+# 24 characters at 160 columns; its words stay in the case view), then all three further, then the age. The
+# urgent columns — the case's number, its stage and its next deadline — never: the Next column is as wide as
+# the widest next deadline on the board ("owner-check-back 21:35" at most).
+GIVE_WAY = (
+    ("category", 8),
+    ("assignee", 12),
+    ("customer", 14),
+    ("category", 6),
+    ("assignee", 6),
+    ("customer", 8),
+    ("age", 4),
+)
+# Room beyond the widths goes to the customer, up to this.
+CUSTOMER_MAX = 40
+
+
+def fit_widths(available: int, next_width: int = 22) -> dict[str, int]:
+    """Column widths (without the cells' padding) that fit `available` cells, the urgent columns intact."""
+    widths = {key: width for key, _label, width in COLUMNS}
+    widths["next"] = next_width
+    excess = sum(widths.values()) - available
+    if excess < 0:
+        widths["customer"] = min(CUSTOMER_MAX, widths["customer"] - excess)
+    for key, floor in GIVE_WAY:
+        if excess <= 0:
+            break
+        cut = min(excess, max(0, widths[key] - floor))
+        widths[key] -= cut
+        excess -= cut
+    return widths
+
+
 TIER_BADGES = {Tier.VIP: ("VIP", "bold magenta"), Tier.CHRONIC: ("CHR", "bold yellow")}
 
 
@@ -54,6 +89,10 @@ class OpenCasesTable(DataTable[object]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        # The first and the last case (DataTable's own Home/End scroll sideways, which the fitted columns
+        # never need).
+        Binding("home", "scroll_top", "First", show=False),
+        Binding("end", "scroll_bottom", "Last", show=False),
     ]
 
     def __init__(self, board: Board, **kwargs: object) -> None:
@@ -64,6 +103,37 @@ class OpenCasesTable(DataTable[object]):
         # Columns exist before mounting: the first load may arrive before the table is on screen.
         for key, label, width in COLUMNS:
             self.add_column(label, key=key, width=width)
+
+    # -- fitting the pane -----------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self.fit_columns()
+        # After a resize the highlighted case stays in sight (the table's height may have shrunk under it).
+        self.call_after_refresh(self._scroll_cursor_into_view)
+
+    def fit_columns(self) -> None:
+        """Columns as wide as the pane (a vertical scrollbar's room kept), so no horizontal scrollbar."""
+        padding = 2 * self.cell_padding * len(COLUMNS)
+        available = self.size.width - self.styles.scrollbar_size_vertical - padding
+        if available <= 0:
+            return
+        widths = fit_widths(available, self.next_width())
+        changed = False
+        for key, width in widths.items():
+            column = self.columns[ColumnKey(key)]
+            if column.width != width or column.auto_width:
+                column.width, column.auto_width = width, False
+                changed = True
+        if changed:
+            self._update_dimensions([])
+            self._clear_caches()
+            self.scroll_to(x=0, animate=False)
+            self.refresh()
+
+    def next_width(self) -> int:
+        """The widest next deadline of the board as the Next column shows it (the header's width at least)."""
+        kinds = {deadline.kind for deadline in map(self.board.next_deadline, self.board.cases) if deadline}
+        return max([len("Next deadline"), *(len(kind) + 6 for kind in kinds)])
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -82,10 +152,13 @@ class OpenCasesTable(DataTable[object]):
     def _cells(self, case: Case, now: datetime) -> list[object]:
         badge = TIER_BADGES.get(case.tier)
         customer = Text(end="")
+        no_color = active_app.get().no_color if active_app.get(None) is not None else False
         if badge:
-            customer.append(f"{badge[0]} ", style=badge[1])
+            customer.append(badge[0], style=mark_style(badge[1], no_color))
+            customer.append(" ")
         if case.public:
-            customer.append("PUB ", style="bold red")
+            customer.append("PUB", style=mark_style("bold red", no_color))
+            customer.append(" ")
         customer.append(one_line(case.customer))
         deadline = self.board.next_deadline(case.id or 0)
         zone = self.board.settings.zone
@@ -119,6 +192,7 @@ class OpenCasesTable(DataTable[object]):
         if len(head) < len(ordered):
             self.call_after_refresh(self._add_later, ordered[len(head) :], now)
         self._restore(keep)
+        self.fit_columns()
 
     def _add_later(self, case_ids: list[int], now: datetime) -> None:
         keep = self.highlighted_case_id
@@ -151,6 +225,7 @@ class OpenCasesTable(DataTable[object]):
                 self.add_row(*self._cells(case, now), key=key)
         if shown or gone:
             self.sort("id", key=lambda cell: self.board.urgency_key(int(str(cell))))
+            self.fit_columns()  # a new kind of next deadline may need a wider Next column
         self._restore(keep)
 
     def refresh_ages(self, now: datetime) -> None:

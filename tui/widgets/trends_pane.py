@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Label, Sparkline
+from textual.widgets import Label, Sparkline, Static
 
 from tui.text import joined, one_line
+
+
+def time_axis() -> Table:
+    """The sparklines' time axis, one line: '24 h ago' at the left end, '12 h' in the middle, 'now' at the
+    right (every sparkline of the pane spans the same 24 hours, one bar per hour)."""
+    axis = Table.grid(expand=True)
+    axis.add_column(justify="left", ratio=1)
+    axis.add_column(justify="center", ratio=1)
+    axis.add_column(justify="right", ratio=1)
+    axis.add_row("24 h ago", "12 h", "now")
+    return axis
 
 
 class TrendsPane(Vertical):
@@ -17,6 +29,7 @@ class TrendsPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("all breakdowns per hour", id="trend-all-label", classes="trend-label")
         yield Sparkline([0] * 24, id="trend-all")
+        yield Static(time_axis(), id="trend-axis", classes="trend-label")
         for index in range(3):
             yield Label("", id=f"trend-cat-{index}-label", classes="trend-label")
             yield Sparkline([0] * 24, id=f"trend-cat-{index}")
