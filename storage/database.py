@@ -208,10 +208,18 @@ class Database:
         self.upgrade()
 
     def upgrade(self, revision: str = "head") -> None:
+        from alembic.util.exc import CommandError
+
         from storage.migrate import upgrade
 
         try:
             upgrade(self.engine, revision)
+        except CommandError as error:
+            # Most often a database upgraded by a newer shiftdesk: its revision is unknown here.
+            raise DatabaseError(
+                f"database {self.display_url} is at schema revision {self.current_revision()!r}, which this "
+                f"shiftdesk (schema {HEAD_REVISION}) does not know: upgrade shiftdesk ({_first_line(error)})"
+            ) from None
         except DBAPIError as error:
             reason = _first_line(error.orig)
             advice = _sqlite_advice(self.path, reason) if self.path else None

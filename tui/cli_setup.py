@@ -19,6 +19,12 @@ from tui.cli_base import (
 )
 
 
+def remove_sqlite_file(db_file: Path) -> None:
+    """Delete a SQLite database with its WAL and shared-memory files."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+
+
 @main.command()
 @click.option("--fresh", is_flag=True, help="Rebuild the demo database even if a recent one exists.")
 @click.option("--no-open", is_flag=True, help="Build the demo database, do not open the dashboard.")
@@ -32,6 +38,7 @@ def demo(runtime: Runtime, fresh: bool, no_open: bool) -> None:
     from core.policy import AuthorityPolicy
     from storage import views
     from storage.database import Database, default_sqlite_path
+    from storage.errors import DatabaseError
 
     settings = replace(
         runtime.settings,
@@ -42,7 +49,16 @@ def demo(runtime: Runtime, fresh: bool, no_open: bool) -> None:
     path = default_sqlite_path().with_name("demo.db")
     url = runtime.db_option or f"sqlite:///{path}"
     now = runtime.service_clock().now()
-    database = Database(url)
+    own_file = runtime.db_option is None  # the demo's own file is disposable; a --db one is not
+    if fresh and own_file:
+        remove_sqlite_file(path)  # before opening it: it may be at a schema this version does not know
+    try:
+        database = Database(url)
+    except DatabaseError:
+        if not own_file:
+            raise
+        remove_sqlite_file(path)  # written by another shiftdesk version, or damaged: build it anew
+        database = Database(url)
     # The demo pretends to be a running shift: an old one (its deadlines long past) is rebuilt.
     newest = views.latest_event_at(database)
     stale = newest is None or newest < now - timedelta(hours=3)
@@ -50,9 +66,7 @@ def demo(runtime: Runtime, fresh: bool, no_open: bool) -> None:
         if not database.is_sqlite:
             fail("the demo builds only into a SQLite file; drop --db or point it at a new .db file")
         database.dispose()
-        db_file = Path(database.engine.url.database or path)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+        remove_sqlite_file(Path(database.engine.url.database or path))
         database = Database(url)
         data = build_demo(now, settings.zone)
         runtime.__dict__["database"] = database
