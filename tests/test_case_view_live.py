@@ -48,7 +48,7 @@ async def test_a_form_filed_from_the_case_view_shows_in_it(shift):
     async with app.run_test(size=SIZE) as pilot:
         view = await open_case(pilot, shift.ids["fixed"])
         assert "· fixed ·" in rendered(view.query_one("#case-title"))
-        await pilot.press("o", *"Happy with the courier", "ctrl+s")
+        await pilot.press("o", *"Happy with the courier", "enter", "s", "ctrl+s")  # s: satisfied
         await settled(pilot)
         assert app.screen is view
         assert "· followed-up ·" in rendered(view.query_one("#case-title"))
@@ -60,7 +60,7 @@ async def test_a_deposition_filed_from_the_case_view_shows_in_it(shift):
     app = make_app(shift)
     async with app.run_test(size=SIZE) as pilot:
         view = await open_case(pilot, shift.ids["fixed"])
-        await pilot.press("o", *"Happy", "ctrl+s")
+        await pilot.press("o", *"Happy", "enter", "s", "ctrl+s")
         await settled(pilot)
         await pilot.press("d")
         await pilot.pause()
