@@ -158,16 +158,21 @@ class TrendsScreen(Screen[None]):
         cases = await asyncio.to_thread(self.reads.cases_by_ids, hotspot.case_ids[:200])
         table = self.query_one("#hotspot-cases", DataTable)
         table.clear(columns=True)
-        for label, width in (("#", 7), ("opened", 16), ("customer", 24), ("category", 18), ("staff", 18)):
+        # Sized to the screen (no sideways scrolling): id and time keep their width, the names share the rest.
+        spare = max(30, self.app.size.width - 8 - 5 * 2 - 7 - 16)  # borders, cell padding, id, time
+        customer, category = spare * 2 // 5, spare * 3 // 10
+        staff = spare - customer - category
+        widths = {"#": 7, "opened": 16, "customer": customer, "category": category, "staff": staff}
+        for label, width in widths.items():
             table.add_column(label, width=width, key=label)
         zone = self.zone
         for case in cases:
             table.add_row(
                 Text(str(case.id), justify="right"),
                 Text(f"{case.opened_at.astimezone(zone):%a %d %b %H:%M}"),
-                one_line(case.customer, 24),
-                one_line(case.category, 18),
-                one_line(case.staff, 18),
+                one_line(case.customer, customer),
+                one_line(case.category, category),
+                one_line(case.staff, staff),
                 key=str(case.id),
             )
         more = len(hotspot.case_ids) - len(cases)
