@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.cases import Action, Case, Event, Stage
-from core.payloads import FixPayload, ReassignPayload, SpokespersonPayload
+from core.payloads import FixPayload, FollowUpPayload, ReassignPayload, SpokespersonPayload
 from core.policy import AuthorityPolicy
 
 
@@ -66,6 +66,16 @@ TEXT_REQUIRED = frozenset(
         Action.AMEND,
     }
 )
+
+
+def not_satisfied(event: Event) -> bool:
+    """A follow-up where the customer said they are not satisfied: recovery is not over (unrecorded: over)."""
+    payload = event.payload
+    return (
+        event.action is Action.FOLLOW_UP
+        and isinstance(payload, FollowUpPayload)
+        and payload.satisfied is False
+    )
 
 
 def allowed_actions(case: Case) -> list[Action]:
@@ -170,6 +180,13 @@ def apply(case: Case, event: Event, authority: AuthorityPolicy | None = None) ->
         case.last_contact_at = at
     if action is Action.FIX:
         case.fixed_at = at
+    elif action is Action.FOLLOW_UP and not_satisfied(event):
+        # Not recovered yet: back to where another fix or a progress update is owed, its clock restarting
+        # from this contact; the next fix is followed up (and only then documented) again.
+        case.stage = Stage.REVIEWED
+        case.last_contact_at = at
+        case.fixed_at = None
+        case.followed_up_at = None
     elif action is Action.FOLLOW_UP:
         case.followed_up_at = at
     elif action is Action.DOCUMENT:

@@ -162,3 +162,20 @@ def test_approver_whose_limit_is_too_low_is_refused() -> None:
 def test_nobody_approves_their_own_gesture() -> None:
     with pytest.raises(AuthorityError, match="cannot approve their own"):
         AuthorityPolicy(default_limit=25).check("Billy", 80, "Billy")
+
+
+def test_not_satisfied_sends_the_case_back_for_another_fix() -> None:
+    """Floor-ready: a follow-up where the customer is not satisfied must not lead on to the deposition."""
+    case = make_case()
+    for minute, action in enumerate((Action.APOLOGIZE, Action.REVIEW, Action.FIX), start=1):
+        apply(case, event(action, minute))
+    apply(case, event(Action.FOLLOW_UP, 10, satisfied=False))
+    assert case.stage is Stage.REVIEWED
+    assert case.fixed_at is None and case.followed_up_at is None
+    assert case.last_contact_at == event(Action.FOLLOW_UP, 10).at
+    with pytest.raises(WorkflowError, match="fix the problem first"):
+        apply(case, event(Action.DOCUMENT, 11))
+    assert Action.UPDATE in allowed_actions(case) and Action.FIX in allowed_actions(case)
+    apply(case, event(Action.FIX, 20))
+    apply(case, event(Action.FOLLOW_UP, 30, satisfied=True))
+    assert case.stage is Stage.FOLLOWED_UP
