@@ -142,6 +142,13 @@ def check(case: Case, event: Event, authority: AuthorityPolicy | None = None) ->
         raise WorkflowError(
             f"case {case.label} has not been handed off, so no check-back by the owner is owed"
         )
+    if action is Action.CHECK_BACK and event.actor.strip() != case.owner:
+        # The owner's own contact is what the customer is owed: anyone else doing it does not discharge it
+        # (recording it for the owner is fine: done by the owner, recorded by whoever enters it).
+        raise WorkflowError(
+            f"only the original owner {case.owner} can check back on case {case.label}, "
+            f"not {event.actor.strip()}: record it as done by {case.owner} once they have"
+        )
     if action is Action.SPOKESPERSON and not (
         isinstance(event.payload, SpokespersonPayload) and event.payload.name.strip()
     ):

@@ -133,3 +133,26 @@ def test_scripted_commands_never_import_textual(tmp_path: Path, command: list[st
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip().splitlines()[-1] == "NONE", result.stdout + result.stderr
+
+
+def test_check_back_by_a_stranger_is_refused_and_show_says_who_recorded(run) -> None:  # type: ignore[no-untyped-def]
+    """Floor-ready: the owner's check-back was discharged by whoever ran the command."""
+    import getpass
+    import socket
+
+    run(*ADD)
+    run("apologize", "1", "Sorry", "--as", "Billy")
+    run("reassign", "1", "Hana", "--as", "Omar")
+    code, _out, err = run("check-back", "1", "I called her", "--as", "Random Stranger")
+    assert code == 1
+    assert err.startswith("shiftdesk: error: only the original owner Billy can check back")
+    code, _out, err = run("check-back", "1", "Billy called her", "--as", "Billy")
+    assert code == 0, err
+    code, out, _ = run("show", "1", "--json")
+    check_back = json.loads(out)["events"][-1]
+    me = getpass.getuser()
+    assert (check_back["actor"], check_back["recorded_by"]) == ("Billy", me)
+    assert (check_back["os_user"], check_back["host"]) == (me, socket.gethostname())
+    code, out, _ = run("show", "1")
+    line = next(line for line in out.splitlines() if "check-back" in line)
+    assert f"(recorded by {me})" in line

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from core.cases import Action, Stage
@@ -179,3 +181,17 @@ def test_not_satisfied_sends_the_case_back_for_another_fix() -> None:
     apply(case, event(Action.FIX, 20))
     apply(case, event(Action.FOLLOW_UP, 30, satisfied=True))
     assert case.stage is Stage.FOLLOWED_UP
+
+
+def test_only_the_owner_discharges_the_check_back() -> None:
+    """Floor-ready: a check-back owed by the owner was cleared by whoever the dashboard ran as."""
+    case = make_case()
+    apply(case, event(Action.APOLOGIZE, 1))
+    apply(case, event(Action.REASSIGN, 2, to="Hana"))
+    with pytest.raises(WorkflowError, match="only the original owner Billy can check back"):
+        apply(case, event(Action.CHECK_BACK, 3, actor="Random Stranger"))
+    assert case.check_back_owed_since is not None
+    # Recorded by someone else on the owner's behalf: the owner did it.
+    recorded = replace(event(Action.CHECK_BACK, 4, actor="Billy"), recorded_by="Omar")
+    apply(case, recorded)
+    assert case.check_back_owed_since is None

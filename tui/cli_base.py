@@ -58,9 +58,12 @@ class Runtime:
 
     @cached_property
     def service(self) -> WorkflowService:
-        from storage.service import WorkflowService
+        from storage.service import WorkflowService, system_identity
 
-        return WorkflowService(self.database, self.settings, self.service_clock())
+        # A command records as the OS user running it, whoever `--as` says did the step.
+        return WorkflowService(
+            self.database, self.settings, self.service_clock(), recorder=system_identity()[0]
+        )
 
     def service_clock(self) -> Clock:
         from core.clock import SystemClock
