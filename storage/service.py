@@ -8,7 +8,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import intake, workflow
@@ -46,6 +47,17 @@ def system_identity() -> tuple[str, str]:
     return user, socket.gethostname() or "unknown"
 
 
+def known_region(session: Session, site: str) -> str:
+    """The region of the most recent case at `site` that has one, or ""."""
+    region = session.execute(
+        select(CaseRow.region)
+        .where(CaseRow.site == site, CaseRow.region != "")
+        .order_by(CaseRow.opened_at.desc(), CaseRow.id.desc())
+        .limit(1)
+    ).scalar()
+    return region or ""
+
+
 class WorkflowService:
     """Opens a transaction per command, lets core/ decide, and stores the case with its new event.
 
@@ -79,6 +91,10 @@ class WorkflowService:
     def open_case(self, case: Case, actor: str, *, text_: str = "", recorded_by: str | None = None) -> Case:
         """Store a new case (stage new) with its OPEN event; returns it with its id."""
         case = intake.clean(replace(case))
+        if not case.region.strip():
+            # A known site's region, so the case counts in region trends: from [sites], else filled below
+            # from the site's latest case with a region (as the CSV import fills it from its other rows).
+            case.region = self.settings.region_of(case.site)
         problems = intake.case_problems(case, now=self.clock.now())
         if not actor.strip():
             problems.append("actor: who is opening the case must be named")
@@ -91,6 +107,8 @@ class WorkflowService:
             recorded_by,
         )
         with self.database.write() as session:
+            if not case.region.strip() and case.site.strip():
+                case.region = known_region(session, case.site)
             row = row_from_case(case)
             session.add(row)
             session.flush()

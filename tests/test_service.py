@@ -317,3 +317,15 @@ def test_imported_events_are_stamped_with_the_os_user_and_host(database: Databas
         "omar",
         "desk-3",
     )
+
+
+def test_a_new_case_at_a_known_site_gets_its_region(database: Database) -> None:
+    """Floor-ready: cases added without a region vanished from the region trends."""
+    settings = Settings(zone=UTC, sites=(("Harbour Road", "North"),))
+    service = WorkflowService(database, settings, FrozenClock(NOW))
+    assert service.open_case(new_case(region=""), "Omar").region == "North"  # from [sites]
+    service.open_case(new_case(site="Docklands", region="East"), "Omar")
+    # Not configured: the region of the site's latest case that has one.
+    assert service.open_case(new_case(site="Docklands", region=""), "Omar").region == "East"
+    assert service.open_case(new_case(site="Nowhere", region=""), "Omar").region == ""
+    assert service.open_case(new_case(region="South"), "Omar").region == "South"  # what is typed wins
