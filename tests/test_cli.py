@@ -156,3 +156,53 @@ def test_check_back_by_a_stranger_is_refused_and_show_says_who_recorded(run) -> 
     code, out, _ = run("show", "1")
     line = next(line for line in out.splitlines() if "check-back" in line)
     assert f"(recorded by {me})" in line
+
+
+def test_list_has_a_header_and_says_when_there_is_nothing(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("list")[:2] == (0, "no cases\n")
+    run(*ADD)
+    code, out, _ = run("list")
+    assert code == 0
+    header, row = out.splitlines()
+    assert header.split() == ["id", "stage", "assignee", "customer", "category", "next", "deadline"]
+    assert row.split()[:2] == ["1", "new"]
+    assert run("list", "--open")[1].splitlines()[0] == header
+
+
+def test_list_open_says_no_open_cases(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("list", "--open")[:2] == (0, "no open cases\n")
+
+
+def test_usage_errors_are_one_line_naming_every_missing_option(run) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run("add", "--customer", "Ada")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "shiftdesk: error: missing --category, --site, --product, --staff, --description "
+        "(see 'main add --help')"
+    ]
+    code, _out, err = run("add", "--severity", "huge")
+    assert code == 2 and err.startswith("shiftdesk: error: Invalid value for --severity") and err[-1] == "\n"
+    assert len(err.splitlines()) == 1
+
+
+def test_list_piped_into_head_exits_quietly(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Floor-ready: `shiftdesk list | head -3` ended with "unexpected BrokenPipeError"."""
+    from core.clock import FrozenClock
+    from storage.database import Database
+    from storage.service import WorkflowService
+    from tests.test_bulk import NOW, SETTINGS, csv_histories
+
+    url = f"sqlite:///{tmp_path}/many.db"
+    database = Database(url)
+    # Far more than a pipe holds (64 KiB), so the writer is still writing when `head` has gone.
+    WorkflowService(database, SETTINGS, FrozenClock(NOW)).import_histories(csv_histories(3000))
+    database.dispose()
+    result = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {sys.executable} -m tui.cli --db {url} list | head -1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stderr == ""
+    assert result.stdout.split() == ["id", "stage", "assignee", "customer", "category", "next", "deadline"]
+    assert result.returncode in (0, 141)

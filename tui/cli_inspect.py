@@ -55,6 +55,12 @@ def list_command(runtime: Runtime, open_only: bool, as_json: bool) -> None:
         ]
         say_json(payload)
         return
+    if not cases:
+        click.echo("no open cases" if open_only else "no cases")
+        return
+    click.echo(
+        f"{'id':>6}  {'stage':<11}  {'assignee':<18}  {'customer':<24}  {'category':<18}  next deadline"
+    )
     for case in cases:
         deadlines = pending_deadlines(case, settings.deadlines, settings.calendar)
         due = ""
