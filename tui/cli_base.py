@@ -145,11 +145,11 @@ class ShiftdeskGroup(click.Group):
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]  # passed through as given
         # Click's own standalone handling prints usage errors as a usage block and "Error: …"; every error
         # here is one `shiftdesk: error:` line (usage errors with the command's --help to look at).
         try:
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            result = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         except click.UsageError as error:
             command = error.ctx.command_path if error.ctx is not None else "shiftdesk"
             fail(f"{error.format_message()} (see '{command} --help')", error.exit_code)

@@ -25,7 +25,16 @@ from tui.cli_base import (
 @click.option("--no-open", is_flag=True, help="Build the demo database, do not open the dashboard.")
 @click.pass_obj
 def demo(runtime: Runtime, fresh: bool, no_open: bool) -> None:
-    """Open the dashboard on a separate demo database holding a realistic shift and 90 days of history."""
+    """Open the dashboard on a separate demo database holding a realistic shift and 90 days of history.
+
+    \b
+    The demo database is demo.db in your data directory
+    (~/.local/share/shiftdesk/demo.db on Linux), apart from your real one;
+    its exports go to its own folder, exports/demo-<hash>/ there (or under
+    [export] folder), never over the real database's. Point other commands
+    at it with --db, e.g.:
+      shiftdesk --db sqlite:///$HOME/.local/share/shiftdesk/demo.db list
+    """
     from dataclasses import replace
     from datetime import timedelta
 
