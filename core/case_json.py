@@ -22,6 +22,10 @@ def event_json(event: Event) -> dict[str, Any]:
         "actor": event.actor,
         "action": event.action.value,
         "text": event.text,
+        # Who recorded it and from where (null on events stored before schema 0004).
+        "recorded_by": event.recorded_by,
+        "os_user": event.os_user,
+        "host": event.host,
     }
     payload = event.payload
     if isinstance(payload, Unreadable):

@@ -84,7 +84,8 @@ def parse_enum(kind: type[E], value: str, field_name: str) -> E:
 @dataclass(frozen=True, slots=True)
 class Event:
     """One recorded step of a case: who did what, when, with its text and its details (`core.payloads`:
-    the type registered for its action, or a stand-in for details that could not or need not be read)."""
+    the type registered for its action, or a stand-in for details that could not or need not be read),
+    and who recorded it from where."""
 
     at: datetime
     actor: str
@@ -92,6 +93,11 @@ class Event:
     text: str
     payload: Payload
     id: int | None = None
+    # Who recorded the step when not the actor themself (the supervisor at the dashboard, the OS user at
+    # the CLI), and the OS account and host that wrote it: None where unknown (older rows, pure domain).
+    recorded_by: str | None = None
+    os_user: str | None = None
+    host: str | None = None
 
     def __post_init__(self) -> None:
         # The one check that keeps a fix's details off a document event (the case view once crashed on

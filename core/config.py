@@ -53,13 +53,21 @@ class Settings:
     bell: bool = True
     export_folder: Path | None = None
     source: Path | None = None
+    # [sites]: the region of each known site, (site, region) pairs in file order (a tuple: Settings is
+    # frozen and hashable).
+    sites: tuple[tuple[str, str], ...] = ()
 
     @property
     def calendar(self) -> ShiftCalendar:
         return ShiftCalendar(self.zone, self.shifts)
 
+    def region_of(self, site: str) -> str:
+        """The configured region of `site` (matched ignoring case and outer spaces), or ""."""
+        wanted = site.strip().casefold()
+        return next((region for name, region in self.sites if name.strip().casefold() == wanted), "")
 
-_TOP_KEYS = {"timezone", "deadlines", "authority", "reminders", "export", "shifts"}
+
+_TOP_KEYS = {"timezone", "deadlines", "authority", "reminders", "export", "shifts", "sites"}
 _MINUTE_KEYS = {"fix_or_update", "follow_up", "deposition", "owner_check_back"}
 # A week: no service-recovery deadline is longer, and every deadline is added to a case's time in every
 # list, so a value like 99999999999999 would overflow there rather than here, where it can be named.
@@ -162,6 +170,15 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
         except RuntimeError:  # "~name/…" for a user this machine does not know
             raise ConfigError(f"{where}: [export] folder: no home folder for {folder_text!r}") from None
 
+    sites_table = _table(raw, "sites", where, "")
+    sites = tuple(
+        (
+            _string(name, where, f"[sites] {_key(name)}", limit=NAME_LIMIT),
+            _string(region, where, f"[sites] {_key(name)}", limit=NAME_LIMIT),
+        )
+        for name, region in sites_table.items()
+    )
+
     shifts: tuple[Shift, ...] = DEFAULT_SHIFTS
     if "shifts" in raw:
         if not isinstance(raw["shifts"], list) or not raw["shifts"]:
@@ -180,6 +197,7 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
         bell=bell,
         export_folder=folder,
         source=Path(where) if where != "config" else None,
+        sites=sites,
     )
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from core.cases import Action, Case, Event
 from core.policy import DEPOSITION, FIX_OR_UPDATE, FOLLOW_UP, OWNER_CHECK_BACK, DeadlinePolicy
 from core.shifts import ShiftCalendar
-from core.workflow import CUSTOMER_CONTACTS, apply
+from core.workflow import CUSTOMER_CONTACTS, apply, not_satisfied
 
 ZERO = timedelta(0)
 
@@ -107,6 +107,14 @@ def deadline_history(
         if index is not None:
             history[index] = replace(history[index], met_at=at)
 
+    def drop(kind: str) -> None:
+        index = open_index.pop(kind, None)
+        if index is not None:
+            del history[index]
+            for other, position in open_index.items():
+                if position > index:
+                    open_index[other] = position - 1
+
     arise(
         Deadline(case.id, FIX_OR_UPDATE, case.opened_at + policy.allowed(FIX_OR_UPDATE, case), case.assignee)
     )
@@ -124,6 +132,12 @@ def deadline_history(
             arise(Deadline(case.id, FIX_OR_UPDATE, at + policy.allowed(FIX_OR_UPDATE, case), case.assignee))
         if event.action is Action.FOLLOW_UP:
             meet(FOLLOW_UP, at)
+            if not_satisfied(event):
+                # The deposition waits for the next fix (it arises again then); a fix or update is owed now.
+                drop(DEPOSITION)
+                arise(
+                    Deadline(case.id, FIX_OR_UPDATE, at + policy.allowed(FIX_OR_UPDATE, case), case.assignee)
+                )
         elif event.action is Action.DOCUMENT:
             meet(DEPOSITION, at)
         elif event.action is Action.CHECK_BACK or (

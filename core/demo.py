@@ -158,10 +158,20 @@ def _story(
     if rng.random() < 0.35:
         gesture_kind = rng.choice(["discount", "free delivery", "voucher"])
         gesture = Gesture(gesture_kind, float(rng.choice([10, 15, 20, 25])))
-    steps += [
-        (Action.FIX, "Replacement arranged and confirmed.", FixPayload(gesture)),
-        (Action.FOLLOW_UP, "Customer confirmed all is well.", FollowUpPayload(rng.random() < 0.85)),
-    ]
+    steps.append((Action.FIX, "Replacement arranged and confirmed.", FixPayload(gesture)))
+    if rng.random() < 0.85:
+        steps.append((Action.FOLLOW_UP, "Customer confirmed all is well.", FollowUpPayload(True)))
+    else:
+        # Not satisfied: recovery goes on, a second fix, then the follow-up that finds it recovered.
+        steps += [
+            (
+                Action.FOLLOW_UP,
+                "Customer still unhappy: the replacement is scratched.",
+                FollowUpPayload(False),
+            ),
+            (Action.FIX, "Second replacement delivered and checked with the customer.", FixPayload(None)),
+            (Action.FOLLOW_UP, "Customer confirmed all is well now.", FollowUpPayload(True)),
+        ]
     root = rng.choice(ROOT_CAUSES[case.category])
     deposition = Deposition(
         customer_view=f"{case.category.capitalize()}: {case.description}",
@@ -187,11 +197,15 @@ def _story(
         Action.CLOSE: (2, 30),
     }
     filed: Deposition | None = None
+    seen: set[Action] = set()
     for action, text, payload in steps:
         low, high = gaps[action]
         if stop_before is not None and workflow_target(action) is stop_before:
             break
-        at = at + timedelta(minutes=rng.uniform(low, high))
+        # A repeated step (the second fix and follow-up) takes a fixed gap: the random draws of every
+        # later case stay as they were.
+        at = at + timedelta(minutes=(low + high) / 2 if action in seen else rng.uniform(low, high))
+        seen.add(action)
         event = Event(at, actor, action, text, payload)
         apply(case, event)
         events.append(event)

@@ -44,6 +44,7 @@ SUMMARY_CSV_COLUMNS = (
     "gesture_value",
     "gesture_approved_by",
     "last_note",
+    "recovered",  # last, so that readers of the older columns by position still read them
 )
 CSV_COLUMNS = (*(field.name for field in EXPORT_CSV_FIELDS), *SUMMARY_CSV_COLUMNS)
 
@@ -181,6 +182,8 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
             ["met the fix-or-update rule", str(len(summary.fix_or_update_met))],
             ["missed the fix-or-update rule", str(len(breached))],
             ["follow-ups done", str(len(summary.follow_ups_done))],
+            ["recovered (satisfied at the latest follow-up)", str(len(summary.recovered))],
+            ["not recovered (not satisfied at the latest follow-up)", str(len(summary.not_recovered))],
             ["follow-ups owed", str(len(summary.follow_ups_owed))],
             ["gestures given", str(len(summary.gestures))],
             ["depositions written", str(len(summary.depositions_written))],
@@ -188,6 +191,14 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
         ],
     )
     out += ["## Fix or update within the deadline", "", f"Met: {_ids(summary.fix_or_update_met)}.", ""]
+    if summary.not_recovered:
+        out += [
+            "## Not recovered",
+            "",
+            "Not satisfied at the latest follow-up, another fix or update owed: "
+            f"{_ids(summary.not_recovered)}.",
+            "",
+        ]
     if breached:
         out += ["Missed:", ""]
         out += _table(
@@ -340,6 +351,7 @@ def _csv_row(
         number(gesture.value) if gesture else "",
         (gesture.approved_by or "") if gesture else "",
         scrub_note(line.last_note, case_id, scrubber),
+        _yes_no(line.recovered),
     ]
 
 
@@ -404,6 +416,8 @@ def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
         "fixed": summary.fixed,
         "closed": summary.closed,
         "still_open": summary.still_open,
+        "recovered": summary.recovered,
+        "not_recovered": summary.not_recovered,
         "fix_or_update_met": summary.fix_or_update_met,
         "fix_or_update_breached": [
             {"case_id": b.case_id, "breached_by_seconds": seconds(b.breached_by), "owed_by": b.owed_by}

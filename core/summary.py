@@ -180,6 +180,8 @@ class CaseLine:
     deposition_filed: bool
     gesture: Gesture | None
     last_note: str
+    # By the latest follow-up by the cutoff: satisfied (True), not satisfied (False), none or not recorded.
+    recovered: bool | None = None
 
 
 @dataclass(slots=True)
@@ -193,6 +195,9 @@ class ShiftSummary:
     fixed: list[int] = field(default_factory=list)
     closed: list[int] = field(default_factory=list)
     still_open: list[int] = field(default_factory=list)
+    # Cases whose latest follow-up by the cutoff found the customer satisfied / not satisfied.
+    recovered: list[int] = field(default_factory=list)
+    not_recovered: list[int] = field(default_factory=list)
     fix_or_update_met: list[int] = field(default_factory=list)
     fix_or_update_breached: list[Breach] = field(default_factory=list)
     follow_ups_done: list[FollowUpDone] = field(default_factory=list)
@@ -345,6 +350,18 @@ def summarize(
                     )
                 )
 
+        # Recovered or not: what the customer said at the latest follow-up (a later fix awaits its own).
+        recovered: bool | None = None
+        for event in reversed(events):
+            if event.action is Action.FOLLOW_UP:
+                payload = event.payload
+                recovered = payload.satisfied if isinstance(payload, FollowUpPayload) else None
+                break
+        if recovered is True:
+            summary.recovered.append(case_id)
+        elif recovered is False:
+            summary.not_recovered.append(case_id)
+
         last_note = next((e.text for e in reversed(events) if e.text.strip()), "")
         if open_at_cutoff:
             summary.still_open.append(case_id)
@@ -373,10 +390,12 @@ def summarize(
                 state,
                 met,
                 worst,
-                state.followed_up_at is not None,
+                # Done at all: a follow-up that found the customer unhappy was still done (`recovered`).
+                any(event.action is Action.FOLLOW_UP for event in events),
                 state.documented_at is not None,
                 gesture,
                 last_note,
+                recovered,
             )
         )
     summary.per_agent = dict(sorted(summary.per_agent.items()))

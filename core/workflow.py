@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.cases import Action, Case, Event, Stage
-from core.payloads import FixPayload, ReassignPayload, SpokespersonPayload
+from core.payloads import FixPayload, FollowUpPayload, ReassignPayload, SpokespersonPayload
 from core.policy import AuthorityPolicy
 
 
@@ -66,6 +66,16 @@ TEXT_REQUIRED = frozenset(
         Action.AMEND,
     }
 )
+
+
+def not_satisfied(event: Event) -> bool:
+    """A follow-up where the customer said they are not satisfied: recovery is not over (unrecorded: over)."""
+    payload = event.payload
+    return (
+        event.action is Action.FOLLOW_UP
+        and isinstance(payload, FollowUpPayload)
+        and payload.satisfied is False
+    )
 
 
 def allowed_actions(case: Case) -> list[Action]:
@@ -134,6 +144,13 @@ def check(
         raise WorkflowError(
             f"case {case.label} has not been handed off, so no check-back by the owner is owed"
         )
+    if action is Action.CHECK_BACK and event.actor.strip() != case.owner:
+        # The owner's own contact is what the customer is owed: anyone else doing it does not discharge it
+        # (recording it for the owner is fine: done by the owner, recorded by whoever enters it).
+        raise WorkflowError(
+            f"only the original owner {case.owner} can check back on case {case.label}, "
+            f"not {event.actor.strip()}: record it as done by {case.owner} once they have"
+        )
     if action is Action.SPOKESPERSON and not (
         isinstance(event.payload, SpokespersonPayload) and event.payload.name.strip()
     ):
@@ -174,6 +191,13 @@ def apply(
         case.last_contact_at = at
     if action is Action.FIX:
         case.fixed_at = at
+    elif action is Action.FOLLOW_UP and not_satisfied(event):
+        # Not recovered yet: back to where another fix or a progress update is owed, its clock restarting
+        # from this contact; the next fix is followed up (and only then documented) again.
+        case.stage = Stage.REVIEWED
+        case.last_contact_at = at
+        case.fixed_at = None
+        case.followed_up_at = None
     elif action is Action.FOLLOW_UP:
         case.followed_up_at = at
     elif action is Action.DOCUMENT:

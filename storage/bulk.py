@@ -42,7 +42,7 @@ TREND_FACTS: Table = TrendFactRow.__table__  # type: ignore[assignment]
 
 # A case row: storage's id, the domain's fields (table order), then storage's version and newest event.
 CASE_COLUMNS = ("id", *DOMAIN_NAMES, "version", "last_event_id")
-EVENT_COLUMNS = ("id", "case_id", "at", "actor", "action", "text", "data")
+EVENT_COLUMNS = ("id", "case_id", "at", "actor", "action", "text", "data", "recorded_by", "os_user", "host")
 _DOCUMENT = Action.DOCUMENT  # read once: an enum member looked up on its class costs ~80 ns each time
 # The case's own values in DOMAIN_NAMES order, in one C call (choices as their plain str values).
 _case_fields = attrgetter(
@@ -398,6 +398,9 @@ def _insert_histories(
                 event.action._value_,
                 event.text,
                 data_value(event.payload.to_json()),
+                event.recorded_by,
+                event.os_user,
+                event.host,
             )
             for event_id, case_id, event in zip(
                 range(first_event, next_event),

@@ -34,11 +34,29 @@ def event_from_row(row: EventRow) -> Event:
     action = Action(row.action)
     # Details that do not fit their type come back as Unreadable: one bad row never stops a case opening.
     return Event(
-        at=row.at, actor=row.actor, action=action, text=row.text, payload=read(action, row.data), id=row.id
+        at=row.at,
+        actor=row.actor,
+        action=action,
+        text=row.text,
+        payload=read(action, row.data),
+        id=row.id,
+        recorded_by=row.recorded_by,
+        os_user=row.os_user,
+        host=row.host,
     )
 
 
 def event_row(case_id: int, event: Event) -> EventRow:
+    # Who recorded it only when known: an attribute never set is left out of the INSERT (NULL).
+    recorder = {
+        name: value
+        for name, value in (
+            ("recorded_by", event.recorded_by),
+            ("os_user", event.os_user),
+            ("host", event.host),
+        )
+        if value is not None
+    }
     return EventRow(
         case_id=case_id,
         at=event.at,
@@ -46,6 +64,7 @@ def event_row(case_id: int, event: Event) -> EventRow:
         action=event.action.value,
         text=event.text,
         data=event.payload.to_json(),  # the stand-ins (Unreadable, NotLoaded) refuse: TypeError
+        **recorder,
     )
 
 

@@ -88,6 +88,11 @@ class EventRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Who recorded the step (the supervisor at the dashboard, the OS user at the CLI; `actor` is who did
+    # it) and where it was written from: NULL on rows from before schema 0004.
+    recorded_by: Mapped[str | None] = mapped_column(String(NAME), nullable=True)
+    os_user: Mapped[str | None] = mapped_column(String(NAME), nullable=True)
+    host: Mapped[str | None] = mapped_column(String(NAME), nullable=True)
 
 
 class DepositionRow(Base):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import getpass
+import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import intake, workflow
@@ -31,22 +34,67 @@ from storage.mapping import case_from_row, copy_derived, deposition_row, event_r
 from storage.models import CaseRow
 from storage.trend_facts import record_trend_fact
 
+# The OS account and host this process writes from: (os_user, host).
+Identity = Callable[[], tuple[str, str]]
+
+
+def system_identity() -> tuple[str, str]:
+    """The operating-system user and host name: `--as` is only a claim, these say who really typed it."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (some containers)
+        user = "unknown"
+    return user, socket.gethostname() or "unknown"
+
+
+def known_region(session: Session, site: str) -> str:
+    """The region of the most recent case at `site` that has one, or ""."""
+    region = session.execute(
+        select(CaseRow.region)
+        .where(CaseRow.site == site, CaseRow.region != "")
+        .order_by(CaseRow.opened_at.desc(), CaseRow.id.desc())
+        .limit(1)
+    ).scalar()
+    return region or ""
+
 
 class WorkflowService:
-    """Opens a transaction per command, lets core/ decide, and stores the case with its new event."""
+    """Opens a transaction per command, lets core/ decide, and stores the case with its new event.
+
+    Every event stores who did the step (`actor`), who recorded it (`recorded_by`: the supervisor at the
+    dashboard, the OS user at the CLI; the actor when not said) and the OS user and host it was written from.
+    """
 
     def __init__(
-        self, database: Database, settings: Settings | None = None, clock: Clock | None = None
+        self,
+        database: Database,
+        settings: Settings | None = None,
+        clock: Clock | None = None,
+        identity: Identity | None = None,
+        recorder: str | None = None,
     ) -> None:
         self.database = database
         self.settings = settings or Settings()
         self.clock = clock or SystemClock()
+        self.identity = identity or system_identity
+        # Who records when a call does not say: the CLI's OS user (its `--as` is only a claim).
+        self.recorder = recorder
+
+    def _stamped(self, event: Event, recorded_by: str | None) -> Event:
+        """`event` with who recorded it (default: its actor) and the OS user and host writing it."""
+        os_user, host = self.identity()
+        recorder = (recorded_by or "").strip() or self.recorder or event.actor
+        return replace(event, recorded_by=recorder, os_user=os_user, host=host)
 
     # -- intake -----------------------------------------------------------------------------------------
 
-    def open_case(self, case: Case, actor: str, *, text_: str = "") -> Case:
+    def open_case(self, case: Case, actor: str, *, text_: str = "", recorded_by: str | None = None) -> Case:
         """Store a new case (stage new) with its OPEN event; returns it with its id."""
         case = intake.clean(replace(case))
+        if not case.region.strip():
+            # A known site's region, so the case counts in region trends: from [sites], else filled below
+            # from the site's latest case with a region (as the CSV import fills it from its other rows).
+            case.region = self.settings.region_of(case.site)
         problems = intake.case_problems(case, now=self.clock.now())
         if not actor.strip():
             problems.append("actor: who is opening the case must be named")
@@ -54,8 +102,13 @@ class WorkflowService:
             raise ValidationError(problems)
         case.stage = Stage.NEW
         case.last_contact_at = case.opened_at
-        opened = Event(self.clock.now(), actor, Action.OPEN, text_ or case.description, OpenPayload())
+        opened = self._stamped(
+            Event(self.clock.now(), actor.strip(), Action.OPEN, text_ or case.description, OpenPayload()),
+            recorded_by,
+        )
         with self.database.write() as session:
+            if not case.region.strip() and case.site.strip():
+                case.region = known_region(session, case.site)
             row = row_from_case(case)
             session.add(row)
             session.flush()
@@ -78,14 +131,18 @@ class WorkflowService:
         data: Mapping[str, Any] | Payload | None = None,
         *,
         expected_version: int | None = None,
+        recorded_by: str | None = None,
     ) -> Case:
         """Record one workflow action on a case, or raise WorkflowError / AuthorityError / ConflictError.
+
+        `actor` is who did the step (done by); `recorded_by` who is recording it, when someone else (the
+        supervisor at the dashboard entering what an agent did).
 
         `data`: the action's details, typed (`core.payloads`) or in their JSON form, which is checked here:
         details that do not fit the action's type are refused (ValidationError naming the field).
         """
         payload = self._payload(action, data)
-        event = Event(self.clock.now(), actor.strip(), action, text_, payload)
+        event = self._stamped(Event(self.clock.now(), actor.strip(), action, text_, payload), recorded_by)
         problems = intake.event_problems(event.actor, event.text, payload.to_json())
         if problems:
             raise ValidationError(problems)
@@ -138,7 +195,15 @@ class WorkflowService:
         except ValueError as error:
             raise ValidationError([str(error)]) from None
 
-    def reassign(self, case_id: int, to: str, actor: str, *, expected_version: int | None = None) -> Case:
+    def reassign(
+        self,
+        case_id: int,
+        to: str,
+        actor: str,
+        *,
+        expected_version: int | None = None,
+        recorded_by: str | None = None,
+    ) -> Case:
         return self.act(
             case_id,
             Action.REASSIGN,
@@ -146,6 +211,7 @@ class WorkflowService:
             "",
             ReassignPayload(to.strip()),
             expected_version=expected_version,
+            recorded_by=recorded_by,
         )
 
     def fix(
@@ -158,16 +224,30 @@ class WorkflowService:
         gesture_value: float = 0.0,
         approved_by: str | None = None,
         expected_version: int | None = None,
+        recorded_by: str | None = None,
     ) -> Case:
         gesture: Gesture | None = None
         if gesture_kind.strip() or gesture_value:
             gesture = Gesture(gesture_kind.strip(), float(gesture_value), (approved_by or "").strip() or None)
         return self.act(
-            case_id, Action.FIX, actor, text_, FixPayload(gesture), expected_version=expected_version
+            case_id,
+            Action.FIX,
+            actor,
+            text_,
+            FixPayload(gesture),
+            expected_version=expected_version,
+            recorded_by=recorded_by,
         )
 
     def follow_up(
-        self, case_id: int, actor: str, text_: str, *, satisfied: bool, expected_version: int | None = None
+        self,
+        case_id: int,
+        actor: str,
+        text_: str,
+        *,
+        satisfied: bool,
+        expected_version: int | None = None,
+        recorded_by: str | None = None,
     ) -> Case:
         return self.act(
             case_id,
@@ -176,10 +256,17 @@ class WorkflowService:
             text_,
             FollowUpPayload(satisfied),
             expected_version=expected_version,
+            recorded_by=recorded_by,
         )
 
     def file_deposition(
-        self, case_id: int, actor: str, deposition: Deposition, *, expected_version: int | None = None
+        self,
+        case_id: int,
+        actor: str,
+        deposition: Deposition,
+        *,
+        expected_version: int | None = None,
+        recorded_by: str | None = None,
     ) -> Case:
         summary = deposition.root_cause.strip().splitlines()[0] if deposition.root_cause.strip() else ""
         return self.act(
@@ -189,6 +276,7 @@ class WorkflowService:
             summary,
             DocumentPayload(deposition),
             expected_version=expected_version,
+            recorded_by=recorded_by,
         )
 
     def get(self, case_id: int) -> Case:
@@ -201,6 +289,22 @@ class WorkflowService:
     def import_histories(
         self, histories: Sequence[CaseHistory], progress: Callable[[int], None] | None = None
     ) -> list[int]:
-        """Store whole case histories atomically (all or nothing); returns the new case ids."""
+        """Store whole case histories atomically (all or nothing); returns the new case ids.
+
+        Events that do not say who recorded them are stamped as recorded by the OS user importing them.
+        """
+        os_user, host = self.identity()
+        histories = [
+            replace(
+                history,
+                events=[
+                    event
+                    if event.os_user is not None
+                    else replace(event, recorded_by=event.recorded_by or os_user, os_user=os_user, host=host)
+                    for event in history.events
+                ],
+            )
+            for history in histories
+        ]
         with self.database.write() as session:
             return insert_histories(session, histories, self.settings.zone, progress)

@@ -211,12 +211,32 @@ def export_filename(label: str, fmt: str) -> str:
     return f"shiftdesk-{safe}.{FORMATS[fmt].extension}"
 
 
-def write_export(folder: Path, label: str, fmt: str, text: str) -> Path:
+# In each export folder: which database its files are of (the password-free URL).
+DATABASE_MARK = ".shiftdesk-database"
+
+
+class ExportFolderTaken(OSError):
+    """The export folder holds the files of another database: nothing of it is overwritten."""
+
+
+def write_export(folder: Path, label: str, fmt: str, text: str, database: str | None = None) -> Path:
     """Store an export in `folder` (created if needed) as `shiftdesk-<label>.<ext>`, mode 0600.
 
     Files in the export folder are always 0600, redacted or not: `shiftdesk export --out` is the way to a
-    shareable redacted file.
+    shareable redacted file. With `database` (its URL), the folder is marked as that database's, and a file
+    in a folder marked as another database's is never overwritten (ExportFolderTaken).
     """
     folder = Path(folder).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
-    return write_atomically(folder / export_filename(label, fmt), text, private=True)
+    target = folder / export_filename(label, fmt)
+    if database is not None:
+        from storage.location import database_folder_name
+
+        identity = database_folder_name(database)  # the same database by any of its URLs, no password
+        mark = folder / DATABASE_MARK
+        owner = mark.read_text(encoding="utf-8").strip() if mark.is_file() else None
+        if owner is not None and owner != identity and target.exists():
+            raise ExportFolderTaken(f"{target} belongs to database {owner}, not {identity}: not overwritten")
+        if owner is None:
+            write_atomically(mark, identity + "\n", private=True)
+    return write_atomically(target, text, private=True)

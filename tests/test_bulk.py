@@ -176,7 +176,17 @@ def test_bulk_rows_equal_what_the_service_writes(service: WorkflowService, datab
         ).one()
     history = CaseHistory(
         replace(opened, id=None),
-        [Event(event_at.astimezone(LONDON), "Billy", Action.OPEN, event_text, OpenPayload())],
+        # Recorded by its actor, as open_case records it (an import otherwise names the OS user).
+        [
+            Event(
+                event_at.astimezone(LONDON),
+                "Billy",
+                Action.OPEN,
+                event_text,
+                OpenPayload(),
+                recorded_by="Billy",
+            )
+        ],
     )
     [imported] = service.import_histories([history])
     by_service = raw_rows(database, "cases", "id", opened.id)

@@ -133,3 +133,76 @@ def test_scripted_commands_never_import_textual(tmp_path: Path, command: list[st
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip().splitlines()[-1] == "NONE", result.stdout + result.stderr
+
+
+def test_check_back_by_a_stranger_is_refused_and_show_says_who_recorded(run) -> None:  # type: ignore[no-untyped-def]
+    """Floor-ready: the owner's check-back was discharged by whoever ran the command."""
+    import getpass
+    import socket
+
+    run(*ADD)
+    run("apologize", "1", "Sorry", "--as", "Billy")
+    run("reassign", "1", "Hana", "--as", "Omar")
+    code, _out, err = run("check-back", "1", "I called her", "--as", "Random Stranger")
+    assert code == 1
+    assert err.startswith("shiftdesk: error: only the original owner Billy can check back")
+    code, _out, err = run("check-back", "1", "Billy called her", "--as", "Billy")
+    assert code == 0, err
+    code, out, _ = run("show", "1", "--json")
+    check_back = json.loads(out)["events"][-1]
+    me = getpass.getuser()
+    assert (check_back["actor"], check_back["recorded_by"]) == ("Billy", me)
+    assert (check_back["os_user"], check_back["host"]) == (me, socket.gethostname())
+    code, out, _ = run("show", "1")
+    line = next(line for line in out.splitlines() if "check-back" in line)
+    assert f"(recorded by {me})" in line
+
+
+def test_list_has_a_header_and_says_when_there_is_nothing(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("list")[:2] == (0, "no cases\n")
+    run(*ADD)
+    code, out, _ = run("list")
+    assert code == 0
+    header, row = out.splitlines()
+    assert header.split() == ["id", "stage", "assignee", "customer", "category", "next", "deadline"]
+    assert row.split()[:2] == ["1", "new"]
+    assert run("list", "--open")[1].splitlines()[0] == header
+
+
+def test_list_open_says_no_open_cases(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("list", "--open")[:2] == (0, "no open cases\n")
+
+
+def test_usage_errors_are_one_line_naming_every_missing_option(run) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run("add", "--customer", "Ada")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "shiftdesk: error: missing --category, --site, --product, --staff, --description "
+        "(see 'main add --help')"
+    ]
+    code, _out, err = run("add", "--severity", "huge")
+    assert code == 2 and err.startswith("shiftdesk: error: Invalid value for --severity") and err[-1] == "\n"
+    assert len(err.splitlines()) == 1
+
+
+def test_list_piped_into_head_exits_quietly(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Floor-ready: `shiftdesk list | head -3` ended with "unexpected BrokenPipeError"."""
+    from core.clock import FrozenClock
+    from storage.database import Database
+    from storage.service import WorkflowService
+    from tests.test_bulk import NOW, SETTINGS, csv_histories
+
+    url = f"sqlite:///{tmp_path}/many.db"
+    database = Database(url)
+    # Far more than a pipe holds (64 KiB), so the writer is still writing when `head` has gone.
+    WorkflowService(database, SETTINGS, FrozenClock(NOW)).import_histories(csv_histories(3000))
+    database.dispose()
+    result = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {sys.executable} -m tui.cli --db {url} list | head -1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stderr == ""
+    assert result.stdout.split() == ["id", "stage", "assignee", "customer", "category", "next", "deadline"]
+    assert result.returncode in (0, 141)

@@ -81,6 +81,9 @@ def test_a_file_overrides_the_defaults(tmp_path: Path) -> None:
         ("[authority]\ndefault_limit = -1\n", r"\[authority\] default_limit: must be a number"),
         ("[reminders]\nbell = 'yes'\n", r"\[reminders\] bell: must be true or false"),
         ("colour = 'blue'\n", "colour: unknown setting"),
+        ('[sites]\n"Harbour Road" = 3\n', r"\[sites\] Harbour Road: must be a string, got 3"),
+        ('[sites]\n"Harbour Road" = " "\n', r"\[sites\] Harbour Road: must not be empty"),
+        ('sites = "North"\n', r"sites: must be a table"),
         ("[deadlines\n", "line 1"),
     ],
 )
@@ -98,3 +101,9 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_settings_default_zone_is_usable() -> None:
     assert Settings().calendar.at(datetime(2026, 1, 1, 12, tzinfo=UTC)) is not None
+
+
+def test_sites_give_their_region(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, '[sites]\n"Harbour Road" = "North"\nDocklands = "East"\n'))
+    assert settings.sites == (("Harbour Road", "North"), ("Docklands", "East"))
+    assert (settings.region_of("harbour road "), settings.region_of("Elsewhere")) == ("North", "")

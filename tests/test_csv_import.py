@@ -95,7 +95,7 @@ def test_good_file_round_trip_through_cli(cli, tmp_path: Path) -> None:  # type:
     source = write(tmp_path / "cases.csv", "\r\n".join([HEADER, *GOOD_ROWS]) + "\r\n", bom=True)
     code, out, err = cli("import", str(source), "--as", "Importer")
     assert code == 0, err
-    assert out.strip() == "imported 3 cases (#1–#3)"
+    assert out.strip() == "imported 3 cases (#1–#3), 2 of them still open (no closed_at)"
 
     code, out, _ = cli("list", "--json")
     listed = json.loads(out)
@@ -653,3 +653,10 @@ def test_the_fast_check_never_hides_an_intake_problem(values: list[str]) -> None
     case = Case(opened_at=NOW, **dict(zip(names, values, strict=True)))  # type: ignore[arg-type]
     if _case_is_plain(case):
         assert case_problems(case) == []
+
+
+def test_one_case_is_imported_in_the_singular(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = write(tmp_path / "one.csv", "\r\n".join([HEADER, GOOD_ROWS[0]]) + "\r\n", bom=True)
+    code, out, err = cli("import", str(source))
+    assert code == 0, err
+    assert out.startswith("imported 1 case (#1–#1)")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from core.cases import Action, Case, Event, Severity, Stage, Tier
 from core.deadlines import deadline_history, pending_deadlines
-from core.payloads import ReassignPayload, parse
+from core.payloads import FollowUpPayload, ReassignPayload, parse
 from core.policy import (
     DEPOSITION,
     FIX_OR_UPDATE,
@@ -128,6 +128,8 @@ def action_sequences(draw: st.DrawFn) -> tuple[Case, list[Event]]:
             data = {"name": "Grace"}
         elif action is Action.DOCUMENT:
             data = PLAIN_DEPOSITION.to_data()
+        elif action is Action.FOLLOW_UP:
+            data = draw(st.sampled_from([{}, {"satisfied": True}, {"satisfied": False}]))
         events.append(Event(at(minute), draw(st.sampled_from(PEOPLE)), action, "text", parse(action, data)))
     return case, events
 
@@ -140,16 +142,25 @@ def reference_pending(opened: Case, accepted: list[Event], policy: DeadlinePolic
     if Action.CLOSE in by_action:
         return {}
     result: dict[str, datetime] = {}
+    unhappy = [
+        i
+        for i, e in enumerate(accepted)
+        if isinstance(e.payload, FollowUpPayload) and e.payload.satisfied is False
+    ]
+    # After a follow-up where the customer was not satisfied, recovery starts again from the next fix.
+    since = accepted[unhappy[-1] + 1 :] if unhappy else accepted
+    fixes = [e for e in since if e.action is Action.FIX]
     contacts = [opened.opened_at] + [
         e.at
         for e in accepted
         if e.action in {Action.APOLOGIZE, Action.REVIEW, Action.UPDATE, Action.CHECK_BACK}
+        or (isinstance(e.payload, FollowUpPayload) and e.payload.satisfied is False)
     ]
-    if Action.FIX not in by_action:
+    if not fixes:
         result[FIX_OR_UPDATE] = max(contacts) + policy.allowed(FIX_OR_UPDATE, opened)
     else:
-        fixed = by_action[Action.FIX][0].at
-        if Action.FOLLOW_UP not in by_action:
+        fixed = fixes[0].at
+        if not any(e.action is Action.FOLLOW_UP for e in since):
             result[FOLLOW_UP] = fixed + policy.allowed(FOLLOW_UP, opened)
         if Action.DOCUMENT not in by_action:
             due = fixed + policy.allowed(DEPOSITION, opened)
@@ -238,7 +249,11 @@ def test_guided_sequences_reach_late_stages_and_agree_with_the_reference(
             data = {"name": "Grace"}
         elif action is Action.DOCUMENT:
             data = PLAIN_DEPOSITION.to_data()
-        item = Event(at(minute), person, action, "text", parse(action, data))
+        elif action is Action.FOLLOW_UP:
+            data = {"satisfied": choice % 3 != 0}
+        # Only the owner discharges the owner's check-back (the workflow refuses anyone else).
+        actor = case.owner if action is Action.CHECK_BACK else person
+        item = Event(at(minute), actor, action, "text", parse(action, data))
         apply(case, item)
         accepted.append(item)
     assert kinds(pending_deadlines(case, POLICY, CALENDAR)) == reference_pending(opened, accepted, POLICY)
@@ -259,3 +274,27 @@ def test_two_hand_offs_in_the_same_minute_owe_one_check_back() -> None:
     history = deadline_history(opened, events, POLICY, CALENDAR)
     assert [d.kind for d in history if d.pending] == [FIX_OR_UPDATE]
     assert len([d for d in history if d.kind == OWNER_CHECK_BACK]) == 1
+
+
+def test_a_follow_up_without_satisfaction_owes_another_fix_or_update_from_then() -> None:
+    """Floor-ready: 'not satisfied' once let the case go on to its deposition as if recovered."""
+    case = make_case()
+    events = [
+        event(Action.APOLOGIZE, 1),
+        event(Action.REVIEW, 2),
+        event(Action.FIX, 10),
+        event(Action.FOLLOW_UP, 30, satisfied=False),
+    ]
+    for item in events:
+        apply(case, item)
+    owed = pending_deadlines(case, POLICY, CALENDAR)
+    assert [d.kind for d in owed] == [FIX_OR_UPDATE]
+    assert owed[0].due_at == at(30) + POLICY.allowed(FIX_OR_UPDATE, case)
+    history = deadline_history(make_case(), events, POLICY, CALENDAR)
+    assert [d.kind for d in history if d.pending] == [FIX_OR_UPDATE]
+    assert DEPOSITION not in [d.kind for d in history]
+    # The next fix owes its follow-up and the deposition again.
+    apply(case, event(Action.FIX, 40))
+    assert sorted(d.kind for d in pending_deadlines(case, POLICY, CALENDAR)) == sorted(
+        [FOLLOW_UP, DEPOSITION]
+    )

@@ -89,7 +89,7 @@ def test_every_event_of_the_demo_reads_back_as_its_actions_type(demo_url: str) -
 def test_every_event_of_a_10000_case_import_reads_back_as_its_actions_type(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/imported.db"
     write_csv(tmp_path / "cases.csv", 10_000)
-    assert "imported 10000 cases" in shiftdesk(tmp_path, "--db", url, "import", str(tmp_path / "cases.csv"))
+    assert "imported 10,000 cases" in shiftdesk(tmp_path, "--db", url, "import", str(tmp_path / "cases.csv"))
     actions = assert_every_event_reads_as_its_type(url)
     assert actions[Action.OPEN] == 10_000 and actions[Action.DOCUMENT] > 5_000
     assert {Action.REVIEW, Action.FIX, Action.FOLLOW_UP, Action.CLOSE} <= set(actions)

@@ -141,6 +141,7 @@ def test_current_shift_is_the_default_and_stops_at_now(run: Run) -> None:
     assert payload["opened"] == [1, 2, 4] and payload["still_open"] == [2, 3, 4]
     assert [(b["case_id"], b["breached_by_seconds"]) for b in payload["fix_or_update_breached"]] == [
         (2, 7080),
+        (3, 13200),  # not satisfied at m10: another fix or update was owed by m30
         (4, 300),
     ]
 

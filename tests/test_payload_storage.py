@@ -97,10 +97,11 @@ def stored_data(database: Database, case_id: int) -> list[str]:
 
 
 def test_0003_turns_every_old_shape_into_its_type(database_url: str) -> None:
+    from tests.test_service import open_before_0004
+
     older = Database(database_url, create=False)
     older.upgrade("0002")
-    case_id = WorkflowService(older, Settings(), FrozenClock(NOW)).open_case(make_case(id=None), "Omar").id
-    assert case_id is not None
+    case_id = open_before_0004(older, make_case(id=None))  # the columns 0002 had
     with older.write() as session:
         session.execute(
             text(
@@ -117,7 +118,7 @@ def test_0003_turns_every_old_shape_into_its_type(database_url: str) -> None:
     older.dispose()
 
     database = Database(database_url)  # opening upgrades
-    assert database.current_revision() == HEAD_REVISION == "0003"
+    assert database.current_revision() == HEAD_REVISION == "0004"
     events = views.case_detail(database, case_id).events[1:]
     assert [event.payload for event in events] == [expected for _action, _data, expected in OLD_SHAPES]
     after = stored_data(database, case_id)

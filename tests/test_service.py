@@ -84,14 +84,31 @@ def test_schema_is_created_at_the_newest_revision(database: Database) -> None:
     assert database.current_revision() == HEAD_REVISION
 
 
+def open_before_0004(database: Database, case: Case, actions: tuple[str, ...] = ("open",)) -> int:
+    """A case with its events as releases before schema 0004 wrote them (no recorder columns): the case
+    row through the ORM (its table is unchanged), the events in plain SQL."""
+    from storage.mapping import row_from_case
+
+    with database.write() as session:
+        row = row_from_case(case)
+        session.add(row)
+        session.flush()
+        for action in actions:
+            session.execute(
+                text(
+                    "INSERT INTO events (case_id, at, actor, action, text, data) "
+                    "VALUES (:id, :at, 'Omar', :action, 'as written before 0004', '{}')"
+                ),
+                {"id": row.id, "at": NOW.replace(tzinfo=None), "action": action},
+            )
+        return row.id
+
+
 def test_a_database_from_the_first_release_is_upgraded_with_its_cases_kept(database_url: str) -> None:
     older = Database(database_url, create=False)
     older.upgrade("0001")  # the schema as the first release left it: no index on events.at
     assert older.current_revision() == "0001"
-    service = WorkflowService(older, Settings(), FrozenClock(NOW))
-    case_id = service.open_case(new_case(), "Omar").id
-    assert case_id is not None
-    service.act(case_id, Action.APOLOGIZE, "Billy", "Sorry about the sofa")
+    case_id = open_before_0004(older, new_case(), ("open", "apologize"))
     older.dispose()
     database = Database(database_url)
     database.ensure_schema()
@@ -103,6 +120,8 @@ def test_a_database_from_the_first_release_is_upgraded_with_its_cases_kept(datab
     with database.read() as session:
         indexes = {index["name"] for index in inspect(session.connection()).get_indexes("events")}
     assert "ix_events_at" in indexes
+    # Rows from before 0004 do not know who recorded them, and say so.
+    assert {e.recorded_by for e in views.case_detail(database, case_id).events} == {None}
     database.dispose()
 
 
@@ -256,3 +275,57 @@ def test_unreachable_database_error_hides_the_password() -> None:
 def test_in_memory_sqlite_is_refused() -> None:
     with pytest.raises(DatabaseError, match="in-memory"):
         Database("sqlite://")
+
+
+def test_every_event_stores_who_did_it_who_recorded_it_and_from_where(database: Database) -> None:
+    """Floor-ready: every dashboard action was stored as the supervisor, the owner's check-back too."""
+    service = WorkflowService(
+        database, Settings(zone=UTC), FrozenClock(NOW), identity=lambda: ("omar", "desk-3")
+    )
+    case_id = service.open_case(new_case(owner="Dev Patel", assignee="Dev Patel"), "Omar Farouk").id
+    assert case_id is not None
+    service.act(case_id, Action.APOLOGIZE, "Dev Patel", "Sorry", recorded_by="Omar Farouk")
+    service.reassign(case_id, "Hana", "Omar Farouk")
+    with pytest.raises(WorkflowError, match="only the original owner Dev Patel"):
+        service.act(case_id, Action.CHECK_BACK, "Omar Farouk", "Called her")
+    assert service.get(case_id).check_back_owed_since is not None
+    service.act(case_id, Action.CHECK_BACK, "Dev Patel", "Dev called her", recorded_by="Omar Farouk")
+    assert service.get(case_id).check_back_owed_since is None
+    events = views.case_detail(database, case_id).events
+    assert [(e.action, e.actor, e.recorded_by, e.os_user, e.host) for e in events] == [
+        (Action.OPEN, "Omar Farouk", "Omar Farouk", "omar", "desk-3"),
+        (Action.APOLOGIZE, "Dev Patel", "Omar Farouk", "omar", "desk-3"),
+        (Action.REASSIGN, "Omar Farouk", "Omar Farouk", "omar", "desk-3"),
+        (Action.CHECK_BACK, "Dev Patel", "Omar Farouk", "omar", "desk-3"),
+    ]
+
+
+def test_imported_events_are_stamped_with_the_os_user_and_host(database: Database) -> None:
+    from core.cases import CaseHistory, Event
+    from core.payloads import OpenPayload
+
+    service = WorkflowService(
+        database, Settings(zone=UTC), FrozenClock(NOW), identity=lambda: ("omar", "desk-3")
+    )
+    case = new_case()
+    history = CaseHistory(case, [Event(NOW, "Billy", Action.OPEN, "x", OpenPayload())])
+    (case_id,) = service.import_histories([history])
+    (opened,) = views.case_detail(database, case_id).events
+    assert (opened.actor, opened.recorded_by, opened.os_user, opened.host) == (
+        "Billy",
+        "omar",
+        "omar",
+        "desk-3",
+    )
+
+
+def test_a_new_case_at_a_known_site_gets_its_region(database: Database) -> None:
+    """Floor-ready: cases added without a region vanished from the region trends."""
+    settings = Settings(zone=UTC, sites=(("Harbour Road", "North"),))
+    service = WorkflowService(database, settings, FrozenClock(NOW))
+    assert service.open_case(new_case(region=""), "Omar").region == "North"  # from [sites]
+    service.open_case(new_case(site="Docklands", region="East"), "Omar")
+    # Not configured: the region of the site's latest case that has one.
+    assert service.open_case(new_case(site="Docklands", region=""), "Omar").region == "East"
+    assert service.open_case(new_case(site="Nowhere", region=""), "Omar").region == ""
+    assert service.open_case(new_case(region="South"), "Omar").region == "South"  # what is typed wins

@@ -12,8 +12,9 @@ but no later than the end of the shift of the fix, owner check-back 60 min after
    missed by 348 min = 20880 s (the worst). Two misses owed by Hana. Open: reviewed, next fix-or-update
    due m132 (16:12 UTC = 17:12 Berlin).
 #3 Chloé, Marta: open m-60, apologize m-50, review m-45, fix m-30 (13:30 UTC, in the Early shift that
-   ends at m0), follow-up m10. No fix-or-update deadline due in the period: neither met nor missed.
-   Deposition due min(m-30+60, m0) = m0, never written: missing, overdue 480 min = 28800 s at the cutoff.
+   ends at m0), follow-up m10 NOT satisfied: not recovered, back to reviewed, another fix or update due
+   m30, never given: missed by 450 min = 27000 s at the cutoff, owed by Marta. No deposition owed (it
+   waits for the next fix).
 #4 Dmitri, Billy: open m200, apologize m210 (Billy), reassign to Hana m215 (Omar), review m225 (Hana),
    fix m260 (Hana, discount 40 approved by Omar), follow-up m290. Due m220 met m210, due m230 met m225,
    due m245 met m260: missed by 15 min = 900 s, owed by Hana. Billy owes a check-back due m275 (never
@@ -162,9 +163,12 @@ EXPECTED_JSON: dict[str, Any] = {
     "fixed": [1, 4, 8],
     "closed": [1],
     "still_open": [2, 3, 4, 5, 7, 8],
+    "recovered": [1, 4],
+    "not_recovered": [3],
     "fix_or_update_met": [1, 8],
     "fix_or_update_breached": [
         {"case_id": 2, "breached_by_seconds": 20880, "owed_by": "Hana"},
+        {"case_id": 3, "breached_by_seconds": 27000, "owed_by": "Marta"},
         {"case_id": 4, "breached_by_seconds": 900, "owed_by": "Hana"},
         {"case_id": 7, "breached_by_seconds": 3000, "owed_by": "Tom"},
     ],
@@ -184,14 +188,13 @@ EXPECTED_JSON: dict[str, Any] = {
     ],
     "depositions_written": [{"case_id": 1, "at": "2026-11-24T15:20:00+00:00", "author": "Billy"}],
     "depositions_missing": [
-        {"case_id": 3, "due_at": "2026-11-24T14:00:00+00:00", "owed_by": "Marta", "overdue_seconds": 28800},
         {"case_id": 4, "due_at": "2026-11-24T19:20:00+00:00", "owed_by": "Hana", "overdue_seconds": 9600},
         {"case_id": 8, "due_at": "2026-11-24T20:20:00+00:00", "owed_by": "Hana", "overdue_seconds": 6000},
     ],
     "per_agent": {
         "Billy": {"open": 0, "actions": 9, "opened_as_staff": 2, "fix_or_update_breaches": 0},
         "Hana": {"open": 3, "actions": 10, "opened_as_staff": 2, "fix_or_update_breaches": 3},
-        "Marta": {"open": 2, "actions": 2, "opened_as_staff": 1, "fix_or_update_breaches": 0},
+        "Marta": {"open": 2, "actions": 2, "opened_as_staff": 1, "fix_or_update_breaches": 1},
         "Omar": {"open": 0, "actions": 1, "opened_as_staff": 0, "fix_or_update_breaches": 0},
         "Tom": {"open": 1, "actions": 3, "opened_as_staff": 1, "fix_or_update_breaches": 1},
     },
@@ -200,7 +203,7 @@ EXPECTED_JSON: dict[str, Any] = {
 # (case, stage, assignee, owner, next deadline kind, due, owed by) at the end of the shift
 EXPECTED_HANDOVER = [
     (2, "reviewed", "Hana", "Hana", "fix-or-update", "2026-11-24T16:12:00+00:00", "Hana"),
-    (3, "followed-up", "Marta", "Marta", "deposition", "2026-11-24T14:00:00+00:00", "Marta"),
+    (3, "reviewed", "Marta", "Marta", "fix-or-update", "2026-11-24T14:30:00+00:00", "Marta"),
     (4, "followed-up", "Hana", "Billy", "owner-check-back", "2026-11-24T18:35:00+00:00", "Billy"),
     (5, "new", "Marta", "Marta", "fix-or-update", "2026-11-24T22:10:00+00:00", "Marta"),
     (7, "reviewed", "Tom", "Tom", "fix-or-update", "2026-11-24T21:10:00+00:00", "Tom"),
@@ -247,7 +250,8 @@ def test_finished_shift_figures_match_the_hand_computation() -> None:
 
 def test_running_shift_is_summarised_as_of_now() -> None:
     # now = m250 (18:10 UTC): #5, #7 and #8 are not open yet; #4's due m245 is 5 min past (300 s);
-    # #2's due m132 is 118 min past (7080 s).
+    # #2's due m132 is 118 min past (7080 s); #3, not satisfied at m10, owed another fix or update by m30
+    # (220 min = 13200 s past).
     summary = summarize(fixture_histories(), START, END, m(250), POLICY, CALENDAR)
     assert summary.cutoff == m(250)
     assert (summary.opened, summary.fixed, summary.closed, summary.still_open) == (
@@ -259,6 +263,7 @@ def test_running_shift_is_summarised_as_of_now() -> None:
     assert summary.fix_or_update_met == [1]
     assert [(b.case_id, int(b.breached_by.total_seconds())) for b in summary.fix_or_update_breached] == [
         (2, 7080),
+        (3, 13200),
         (4, 300),
     ]
     handover_4 = summary.handover[-1]
@@ -270,11 +275,12 @@ def test_running_shift_is_summarised_as_of_now() -> None:
 
 def test_a_deadline_still_running_is_neither_met_nor_missed() -> None:
     # now = m205: #4 (opened m200) owes its first fix-or-update at m220: undecided. #2 has missed m110
-    # (by 300 s) and m132 (205 - 132 = 73 min = 4380 s, the worst).
+    # (by 300 s) and m132 (205 - 132 = 73 min = 4380 s, the worst); #3 its m30 (175 min = 10500 s).
     summary = summarize(fixture_histories(), START, END, m(205), POLICY, CALENDAR)
     assert summary.fix_or_update_met == [1]
     assert [(b.case_id, int(b.breached_by.total_seconds())) for b in summary.fix_or_update_breached] == [
-        (2, 4380)
+        (2, 4380),
+        (3, 10500),
     ]
     assert next(line for line in summary.cases if line.case.id == 4).fix_or_update_met is None
 
@@ -284,7 +290,7 @@ def test_events_after_the_cutoff_are_ignored_and_unrelated_cases_left_out() -> N
     lines = {line.case.id: line for line in summary.cases}
     assert sorted(lines) == [1, 2, 3, 4, 5, 7, 8]  # not #6, closed the day before
     assert lines[7].case.stage is Stage.REVIEWED and lines[7].case.fixed_at is None  # fixed at m500
-    assert lines[3].fix_or_update_met is None and lines[5].fix_or_update_met is None
+    assert lines[3].fix_or_update_met is False and lines[5].fix_or_update_met is None
     assert "Zed" not in summary.per_agent
 
 
@@ -326,7 +332,9 @@ def test_markdown_shows_markup_like_text_literally() -> None:
 def test_markdown_is_in_local_time_and_has_the_figures() -> None:
     text = to_markdown(finished_shift(), ZONE)
     assert "Period 2026-11-24 15:00 to 2026-11-24 23:00 (Europe/Berlin)" in text
-    assert "| missed the fix-or-update rule | 3 |" in text
+    assert "| missed the fix-or-update rule | 4 |" in text
+    assert "| not recovered (not satisfied at the latest follow-up) | 1 |" in text
+    assert "another fix or update owed: #3." in text
     assert "| #2 | 5 h 48 min | Hana |" in text  # 20880 s
     assert "| #8 | Farah Qureshi | fixed | Hana | Hana | follow-up | 2026-11-24 20:50" in text
 
@@ -349,7 +357,12 @@ def test_csv_has_the_documented_columns_one_row_per_case_in_local_time() -> None
     keys = ("fix_or_update_met", "worst_breach_seconds", "gesture_kind", "gesture_value")
     assert [one[key] for key in keys] == ["yes", "", "voucher", "20"]
     assert (by_id["2"]["fix_or_update_met"], by_id["2"]["worst_breach_seconds"]) == ("no", "20880")
-    assert by_id["3"]["fix_or_update_met"] == "" and by_id["3"]["follow_up_done"] == "yes"
+    assert by_id["3"]["fix_or_update_met"] == "no" and by_id["3"]["follow_up_done"] == "yes"
+    assert (by_id["3"]["recovered"], by_id["3"]["stage"], by_id["1"]["recovered"]) == (
+        "no",
+        "reviewed",
+        "yes",
+    )
     four = by_id["4"]
     assert (four["assignee"], four["owner"], four["gesture_approved_by"], four["deposition_filed"]) == (
         "Hana", "Billy", "Omar", "no",

@@ -141,6 +141,8 @@ async def test_apologize_through_the_form_records_the_event(shift):
         await pilot.press("a")
         assert isinstance(app.screen, FormScreen)
         await pilot.press(*"So sorry [b]really[/b]")
+        await pilot.press("enter")  # on to "Done by", prefilled with the assignee
+        assert app.screen.query_one("#field-done_by").value == "Billy Okafor"
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert app.screen is app.main_screen
@@ -148,7 +150,8 @@ async def test_apologize_through_the_form_records_the_event(shift):
         assert case.stage is Stage.APOLOGIZED
         detail = views.case_detail(shift.service.database, case.id)
         assert detail.events[-1].text == "So sorry [b]really[/b]"
-        assert detail.events[-1].actor == "Omar Farouk"
+        # Done by the agent who owes it, recorded by the supervisor at the dashboard.
+        assert (detail.events[-1].actor, detail.events[-1].recorded_by) == ("Billy Okafor", "Omar Farouk")
         assert table_of(app).get_row(str(case.id))[4].plain == "apologized"
 
 
@@ -173,7 +176,9 @@ async def test_fix_above_the_authority_limit_needs_an_approver(shift):
         await started(pilot)
         await highlight(pilot, shift.ids["reviewed"])
         await pilot.press("f")
-        await pilot.press(*"Replaced the sofa", "enter", *"upgrade", "enter", *"80", "enter", "enter")
+        await pilot.press(
+            *"Replaced the sofa", "enter", *"upgrade", "enter", *"80", "enter", "enter", "enter"
+        )
         await pilot.pause(0.3)
         assert isinstance(app.screen, FormScreen)
         error = rendered(app.screen.query_one("#form-error"))
@@ -568,3 +573,32 @@ async def test_every_main_screen_key_is_in_the_command_palette_and_help(shift):
         assert "Keys (?)" in titles
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_the_owners_check_back_is_done_by_the_owner_recorded_by_the_supervisor(shift):
+    """Floor-ready: the check-back owed by the owner was stored as the supervisor's and the deadline
+    cleared; now the form names the owner, and the supervisor cannot discharge it as themself."""
+    case_id = shift.ids["reviewed"]  # Billy Okafor's
+    shift.service.reassign(case_id, "Marta Kowalski", "Omar Farouk")
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await highlight(pilot, case_id)
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        done_by = app.screen.query_one("#field-done_by")
+        assert done_by.value == "Billy Okafor"
+        done_by.value = "Omar Farouk"
+        await pilot.press(*"Called her myself", "ctrl+s")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, FormScreen)  # refused, the text kept
+        assert "only the original owner Billy Okafor" in rendered(app.screen.query_one("#form-error"))
+        assert shift.service.get(case_id).check_back_owed_since is not None
+        app.screen.query_one("#field-done_by").value = "Billy Okafor"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert app.screen is app.main_screen
+    assert shift.service.get(case_id).check_back_owed_since is None
+    last = views.case_detail(shift.service.database, case_id).events[-1]
+    assert (last.action, last.actor, last.recorded_by) == (Action.CHECK_BACK, "Billy Okafor", "Omar Farouk")

@@ -91,6 +91,9 @@ async def test_markup_stays_literal_in_every_pane_form_toast_and_export(sqlite_u
     from dataclasses import replace
 
     shift.service.settings = replace(shift.service.settings, export_folder=tmp_path)
+    from tui.export import export_folder
+
+    folder = export_folder(shift.service.settings, shift.service.database.url)
     case_id = markup_case(shift.service)
     app = ShiftdeskApp(
         shift.service, actor="[b]Sup[/b]", poll_seconds=0.05, hotspots=False, auto_export=False
@@ -148,9 +151,9 @@ async def test_markup_stays_literal_in_every_pane_form_toast_and_export(sqlite_u
         await pilot.press("e")
         for _ in range(40):
             await pilot.pause(0.05)
-            if any(tmp_path.iterdir()):
+            if folder.exists() and any(folder.glob("*.md")):
                 break
-        exported = next(tmp_path.iterdir()).read_text()
+        exported = next(folder.glob("*.md")).read_text()
         assert "\\[b\\]Zoe\\[/b\\]" in exported and "[b]Zoe[/b]" not in exported.replace("\\[", "")
         assert app.is_running  # nothing clicked app.quit
     assert app.return_code in (None, 0)

@@ -168,6 +168,13 @@ async def test_two_dashboards_on_one_database_each_fire_once(shift):
             assert len([m for m in about(app, case_id) if m.startswith("Overdue")]) == 1
 
 
+def exports_of(shift, tmp_path):
+    """The configured export folder's sub-folder of this shift's database."""
+    from storage.location import database_folder_name
+
+    return tmp_path / "exports" / database_folder_name(shift.service.database.url)
+
+
 async def test_the_shift_end_export_is_planned_and_written(shift, tmp_path):
     shift.service.settings = replace(shift.service.settings, export_folder=tmp_path / "exports")
     app = make_app(shift, auto_export=True)
@@ -184,9 +191,9 @@ async def test_the_shift_end_export_is_planned_and_written(shift, tmp_path):
         job = app.scheduler.scheduler.get_job(SHIFT_END_JOB)
         shift.clock.set(NOW + timedelta(hours=7))
         await job.func()
-        written = sorted(path.name for path in (tmp_path / "exports").iterdir())
+        written = sorted(path.name for path in exports_of(shift, tmp_path).iterdir())
         assert "shiftdesk-2026-11-25_Late.md" in written and "shiftdesk-2026-11-25_Late.json" in written
-        assert ((tmp_path / "exports") / "shiftdesk-2026-11-25_Late.md").stat().st_mode & 0o777 == 0o600
+        assert (exports_of(shift, tmp_path) / "shiftdesk-2026-11-25_Late.md").stat().st_mode & 0o777 == 0o600
 
 
 async def test_a_missed_shift_end_export_is_written_at_the_next_start(shift, tmp_path):
@@ -196,10 +203,10 @@ async def test_a_missed_shift_end_export_is_written_at_the_next_start(shift, tmp
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         for _ in range(20):
-            if (tmp_path / "exports").exists():
+            if exports_of(shift, tmp_path).exists():
                 break
             await pilot.pause(0.05)
-        late = (tmp_path / "exports") / "shiftdesk-2026-11-25_Late.md"
+        late = exports_of(shift, tmp_path) / "shiftdesk-2026-11-25_Late.md"
         assert late.exists()
         assert "Late" in late.read_text()
 
@@ -212,11 +219,13 @@ async def test_e_exports_the_running_shift(shift, tmp_path):
         await pilot.press("e")
         for _ in range(40):
             await pilot.pause(0.05)
-            if (tmp_path / "exports").exists() and any((tmp_path / "exports").iterdir()):
+            if exports_of(shift, tmp_path).exists() and any(exports_of(shift, tmp_path).iterdir()):
                 break
-        path = (tmp_path / "exports") / "shiftdesk-2026-11-25_Late.md"
+        path = exports_of(shift, tmp_path) / "shiftdesk-2026-11-25_Late.md"
         assert path.exists()
         text = path.read_text()
         assert "\\[bold\\]Ada\\[/bold\\] Brennan" in text  # markup-like text escaped, shown as typed
         assert any(str(path) in message for message in messages(app))
-        assert export_folder(shift.service.settings) == tmp_path / "exports"
+        assert export_folder(shift.service.settings, shift.service.database.url) == exports_of(
+            shift, tmp_path
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from core.cases import Action, Stage
@@ -162,3 +164,34 @@ def test_approver_whose_limit_is_too_low_is_refused() -> None:
 def test_nobody_approves_their_own_gesture() -> None:
     with pytest.raises(AuthorityError, match="cannot approve their own"):
         AuthorityPolicy(default_limit=25).check("Billy", 80, "Billy")
+
+
+def test_not_satisfied_sends_the_case_back_for_another_fix() -> None:
+    """Floor-ready: a follow-up where the customer is not satisfied must not lead on to the deposition."""
+    case = make_case()
+    for minute, action in enumerate((Action.APOLOGIZE, Action.REVIEW, Action.FIX), start=1):
+        apply(case, event(action, minute))
+    apply(case, event(Action.FOLLOW_UP, 10, satisfied=False))
+    assert case.stage is Stage.REVIEWED
+    assert case.fixed_at is None and case.followed_up_at is None
+    assert case.last_contact_at == event(Action.FOLLOW_UP, 10).at
+    with pytest.raises(WorkflowError, match="fix the problem first"):
+        apply(case, event(Action.DOCUMENT, 11))
+    assert Action.UPDATE in allowed_actions(case) and Action.FIX in allowed_actions(case)
+    apply(case, event(Action.FIX, 20))
+    apply(case, event(Action.FOLLOW_UP, 30, satisfied=True))
+    assert case.stage is Stage.FOLLOWED_UP
+
+
+def test_only_the_owner_discharges_the_check_back() -> None:
+    """Floor-ready: a check-back owed by the owner was cleared by whoever the dashboard ran as."""
+    case = make_case()
+    apply(case, event(Action.APOLOGIZE, 1))
+    apply(case, event(Action.REASSIGN, 2, to="Hana"))
+    with pytest.raises(WorkflowError, match="only the original owner Billy can check back"):
+        apply(case, event(Action.CHECK_BACK, 3, actor="Random Stranger"))
+    assert case.check_back_owed_since is not None
+    # Recorded by someone else on the owner's behalf: the owner did it.
+    recorded = replace(event(Action.CHECK_BACK, 4, actor="Billy"), recorded_by="Omar")
+    apply(case, recorded)
+    assert case.check_back_owed_since is None

@@ -184,7 +184,7 @@ class ShiftdeskApp(App[None]):
             from tui.export import export_finished_shift, missed_export
 
             self.alerts.plan_shift_end()
-            missed = missed_export(self.settings, self.now())
+            missed = missed_export(self.settings, self.now(), self.reads.database.url)
             if missed is not None:
                 await export_finished_shift(self, missed)
         self.main_screen.refresh_depositions()

@@ -58,9 +58,12 @@ class Runtime:
 
     @cached_property
     def service(self) -> WorkflowService:
-        from storage.service import WorkflowService
+        from storage.service import WorkflowService, system_identity
 
-        return WorkflowService(self.database, self.settings, self.service_clock())
+        # A command records as the OS user running it, whoever `--as` says did the step.
+        return WorkflowService(
+            self.database, self.settings, self.service_clock(), recorder=system_identity()[0]
+        )
 
     def service_clock(self) -> Clock:
         from core.clock import SystemClock
@@ -88,8 +91,80 @@ def fail(message: str, code: int = 1) -> NoReturn:
     sys.exit(code)
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 case`, `1,000 cases`."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+def quiet_broken_pipe() -> NoReturn:
+    """The reader went away (`shiftdesk list | head -3`): stop without a word, as `cat` does.
+
+    Python would try to flush stdout again at exit and print "Exception ignored … BrokenPipeError": point
+    stdout at /dev/null first. 141 is what a shell reports for a command ended by SIGPIPE (128 + 13).
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(141)
+
+
+def _param_name(param: click.Parameter) -> str:
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    return (param.metavar or param.name or "?").upper()
+
+
+class ShiftdeskCommand(click.Command):
+    """A command whose usage errors name every missing option at once, not one per attempt."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        original = list(args)  # the parser consumes the list it is given
+        try:
+            return super().parse_args(ctx, args)
+        except click.MissingParameter:
+            parser = self.make_parser(ctx)
+            try:
+                given, _rest, _order = parser.parse_args(args=list(original))
+            except click.UsageError:
+                raise
+            missing = [
+                _param_name(param)
+                for param in self.get_params(ctx)
+                if param.required
+                and given.get(param.name or "") is None
+                and param.resolve_envvar_value(ctx) is None
+            ]
+            if len(missing) <= 1:
+                raise
+            raise click.UsageError(f"missing {', '.join(missing)}", ctx) from None
+
+
 class ShiftdeskGroup(click.Group):
     """Turns every expected failure into one clear line on stderr and a non-zero exit code."""
+
+    command_class = ShiftdeskCommand
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]  # passed through as given
+        # Click's own standalone handling prints usage errors as a usage block and "Error: …"; every error
+        # here is one `shiftdesk: error:` line (usage errors with the command's --help to look at).
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
+        except click.UsageError as error:
+            command = error.ctx.command_path if error.ctx is not None else "shiftdesk"
+            fail(f"{error.format_message()} (see '{command} --help')", error.exit_code)
+        except click.ClickException as error:
+            fail(error.format_message(), error.exit_code)
+        except click.exceptions.Abort:
+            fail("aborted", 1)
+        except BrokenPipeError:
+            quiet_broken_pipe()
+        try:
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        except BrokenPipeError:
+            quiet_broken_pipe()
+        # With standalone_mode off, click returns a click.exceptions.Exit's code instead of exiting.
+        sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         from core.config import ConfigError
@@ -101,6 +176,8 @@ class ShiftdeskGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:  # before click's main turns it into a plain exit 1
+            quiet_broken_pipe()
         except ConflictError as error:
             fail(str(error), 3)
         except (

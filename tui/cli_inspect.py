@@ -55,6 +55,12 @@ def list_command(runtime: Runtime, open_only: bool, as_json: bool) -> None:
         ]
         say_json(payload)
         return
+    if not cases:
+        click.echo("no open cases" if open_only else "no cases")
+        return
+    click.echo(
+        f"{'id':>6}  {'stage':<11}  {'assignee':<18}  {'customer':<24}  {'category':<18}  next deadline"
+    )
     for case in cases:
         deadlines = pending_deadlines(case, settings.deadlines, settings.calendar)
         due = ""
@@ -113,6 +119,9 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
         details = describe(event.payload)
         said = f"{one_line(event.text)}" + (f"  [{one_line(details)}]" if details else "")
         when = f"{event.at.astimezone(zone):%Y-%m-%d %H:%M}"
+        if event.recorded_by and event.recorded_by != event.actor:
+            # Done by one person, entered by another: both stay visible (a check-back is the owner's).
+            said += f"  (recorded by {one_line(event.recorded_by)})"
         say(f"  {when}  {one_line(event.actor):<16.16} {event.action.value:<15} {said}")
     say("deadlines:" if deadlines else "deadlines: none pending")
     for deadline in deadlines:

@@ -13,6 +13,7 @@ from tui.cli_base import (
     fail,
     main,
     parse_when,
+    plural,
     say,
     say_json,
     who,
@@ -30,7 +31,16 @@ def remove_sqlite_file(db_file: Path) -> None:
 @click.option("--no-open", is_flag=True, help="Build the demo database, do not open the dashboard.")
 @click.pass_obj
 def demo(runtime: Runtime, fresh: bool, no_open: bool) -> None:
-    """Open the dashboard on a separate demo database holding a realistic shift and 90 days of history."""
+    """Open the dashboard on a separate demo database holding a realistic shift and 90 days of history.
+
+    \b
+    The demo database is demo.db in your data directory
+    (~/.local/share/shiftdesk/demo.db on Linux), apart from your real one;
+    its exports go to its own folder, exports/demo-<hash>/ there (or under
+    [export] folder), never over the real database's. Point other commands
+    at it with --db, e.g.:
+      shiftdesk --db sqlite:///$HOME/.local/share/shiftdesk/demo.db list
+    """
     from dataclasses import replace
     from datetime import timedelta
 
@@ -127,7 +137,12 @@ def import_command(runtime: Runtime, csv_file: Path, actor: str | None) -> None:
     show_progress = len(histories) >= 5_000 and sys.stderr.isatty()
     with click.progressbar(length=len(histories), label="importing", file=sys.stderr) as bar:
         ids = service.import_histories(histories, progress=bar.update if show_progress else None)
-    click.echo(f"imported {len(ids)} cases" + (f" (#{ids[0]}–#{ids[-1]})" if ids else ""))
+    still_open = sum(1 for history in histories if history.case.closed_at is None)
+    line = f"imported {plural(len(ids), 'case')}" + (f" (#{ids[0]}–#{ids[-1]})" if ids else "")
+    if still_open:
+        # History without closed_at is imported open: say so, or a supervisor finds a thousand "open" cases.
+        line += f", {still_open:,} of them still open (no closed_at)"
+    click.echo(line)
 
 
 @main.group()

@@ -18,22 +18,32 @@ if TYPE_CHECKING:
     from tui.app import ShiftdeskApp
 
 
-def export_folder(settings: Settings) -> Path:
-    if settings.export_folder is not None:
-        return Path(settings.export_folder)
-    from platformdirs import user_data_dir
+def export_folder(settings: Settings, database_url: str) -> Path:
+    """The exports of one database: `<[export] folder, else the data dir's exports>/<database name-hash>/`.
 
-    return Path(user_data_dir("shiftdesk", appauthor=False)) / "exports"
+    Per database, so the demo's hand-over is never replaced by an empty one from the real database (both
+    write the same file names).
+    """
+    from storage.location import database_folder_name
+
+    if settings.export_folder is not None:
+        base = Path(settings.export_folder)
+    else:
+        from platformdirs import user_data_dir
+
+        base = Path(user_data_dir("shiftdesk", appauthor=False)) / "exports"
+    return base / database_folder_name(database_url)
 
 
 def write_shift(app: ShiftdeskApp, period: Period, formats: tuple[str, ...]) -> list[Path]:
     """Write the summary of `period` in each format into the export folder (0600: it names customers)."""
-    folder = export_folder(app.settings)
+    url = app.reads.database.url
+    folder = export_folder(app.settings, url)
     now = app.now()
     written = []
     for fmt in formats:
         text = app.reads.shift_export(app.settings, period, fmt, now)
-        written.append(write_export(folder, period.label, fmt, text))
+        written.append(write_export(folder, period.label, fmt, text, database=url))
     return written
 
 
@@ -64,12 +74,12 @@ async def export_finished_shift(app: ShiftdeskApp, occurrence: ShiftOccurrence) 
     return paths[0]
 
 
-def missed_export(settings: Settings, now: datetime) -> ShiftOccurrence | None:
+def missed_export(settings: Settings, now: datetime, database_url: str) -> ShiftOccurrence | None:
     """The shift that ended before the current one, when its automatic export is not in the folder."""
     calendar = settings.calendar
     current = calendar.at(now)
     previous = calendar.previous(current) if current is not None else None
     if previous is None or previous.ends_at > now:
         return None
-    written = export_folder(settings) / export_filename(previous.label, AUTOMATIC_FORMATS[0])
+    written = export_folder(settings, database_url) / export_filename(previous.label, AUTOMATIC_FORMATS[0])
     return None if written.exists() else previous

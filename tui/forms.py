@@ -22,9 +22,14 @@ class Submission:
     """What a submitted case form hands to its service call."""
 
     case_id: int
-    actor: str
+    actor: str  # who is at the dashboard: records the step
     version: int | None  # the version on screen: a stale one is refused with ConflictError
     values: dict[str, Any]
+
+    @property
+    def done_by(self) -> str:
+        """Who did the step (the form's "Done by"; the one recording it when left empty)."""
+        return str(self.values.get("done_by") or "").strip() or self.actor
 
 
 # The service call a form's values map to (run in a worker thread); ValueError carries a field's problem.
@@ -49,7 +54,12 @@ def act_with_text(action: Action) -> ServiceCall:
 
     def call(service: WorkflowService, form: Submission) -> Case:
         return service.act(
-            form.case_id, action, form.actor, form.values["text"], expected_version=form.version
+            form.case_id,
+            action,
+            form.done_by,
+            form.values["text"],
+            expected_version=form.version,
+            recorded_by=form.actor,
         )
 
     return call
@@ -60,10 +70,11 @@ def review(service: WorkflowService, form: Submission) -> Case:
     return service.act(
         form.case_id,
         Action.REVIEW,
-        form.actor,
+        form.done_by,
         values["text"],
         {"needs": values["needs"]},
         expected_version=form.version,
+        recorded_by=form.actor,
     )
 
 
@@ -75,28 +86,26 @@ def fix(service: WorkflowService, form: Submission) -> Case:
     except ValueError:
         raise ValueError(f"value: {raw!r} is not a number") from None
     approver = values.get("approved_by") or None
-    # Asked first with the running shift's people, so that a refusal names who is here to approve it first.
-    settings = service.settings
-    on_shift = settings.calendar.people_at(service.clock.now())
-    settings.authority.check(form.actor, value, approver, on_shift=on_shift)
     return service.fix(
         form.case_id,
-        form.actor,
+        form.done_by,
         values["text"],
         gesture_kind=values.get("gesture", ""),
         gesture_value=value,
         approved_by=approver,
         expected_version=form.version,
+        recorded_by=form.actor,
     )
 
 
 def follow_up(service: WorkflowService, form: Submission) -> Case:
     return service.follow_up(
         form.case_id,
-        form.actor,
+        form.done_by,
         form.values["text"],
         satisfied=form.values["satisfied"] == SATISFIED[0],
         expected_version=form.version,
+        recorded_by=form.actor,
     )
 
 
@@ -115,17 +124,20 @@ def file_deposition(service: WorkflowService, form: Submission) -> Case:
         gesture=values.get("gesture", ""),
         notes=values.get("notes", ""),
     )
-    return service.file_deposition(form.case_id, form.actor, deposition, expected_version=form.version)
+    return service.file_deposition(
+        form.case_id, form.done_by, deposition, expected_version=form.version, recorded_by=form.actor
+    )
 
 
 def name_spokesperson(service: WorkflowService, form: Submission) -> Case:
     return service.act(
         form.case_id,
         Action.SPOKESPERSON,
-        form.actor,
+        form.done_by,
         "",
         {"name": form.values["to"]},
         expected_version=form.version,
+        recorded_by=form.actor,
     )
 
 
@@ -248,6 +260,13 @@ def _asked(field: CaseField) -> Field:
             field.name, field.prompt, kind="choice", choices=values, initial=import_default(field.name)
         )
     return Field(field.name, field.prompt, required=asked_is_required(field))
+
+
+def fields_for(form: CaseForm, case: Case) -> list[Field]:
+    """The form's fields and, last, "Done by": prefilled with who owes the step (the owner for the
+    owner's check-back, else the assignee), so an agent's step is never stored as the supervisor's."""
+    owes = case.owner if form.action is Action.CHECK_BACK else case.assignee
+    return [*form.fields, Field("done_by", "Done by", required=True, initial=owes)]
 
 
 NEW_CASE = FormSpec(

@@ -15,7 +15,7 @@ from core.cases import Action, Case
 from core.policy import AuthorityError
 from core.workflow import WorkflowError, refusal
 from storage.errors import CaseNotFound, ConflictError, DatabaseError, ValidationError
-from tui.forms import CASE_FORMS, NEW_CASE, CaseForm, Submission, new_case_from
+from tui.forms import CASE_FORMS, NEW_CASE, CaseForm, Submission, fields_for, new_case_from
 from tui.live_sync import UNREACHABLE
 from tui.screens.form import FormScreen, FormSpec, Submit
 from tui.screens.help import HelpScreen
@@ -169,7 +169,7 @@ class RecoveryScreen(Screen[None]):
             return
         desk = self.desk
         note = form.note(desk.settings, desk.actor, case) if form.note else ""
-        spec = FormSpec(form.title, context_line(case), list(form.fields), note=note)
+        spec = FormSpec(form.title, context_line(case), fields_for(form, case), note=note)
         self.app.push_screen(FormScreen(spec, self.submitter(case, form)))
 
     def submitter(self, case: Case, form: CaseForm) -> Submit:
