@@ -232,10 +232,22 @@ class Hotspot:
     p_value: float
     sentence: str
     case_ids: list[int] = field(default_factory=list)
+    # Its cases in the last `RECENT_DAYS` days, and what its share of the days before predicts for them.
+    recent: int = 0
+    recent_expected: float = 0.0
 
     @property
     def lift(self) -> float:
         return self.count / self.expected if self.expected > 0 else float("inf")
+
+    @property
+    def new_this_week(self) -> bool:
+        """New or growing: clearly more of its cases in the last week than its share before predicts."""
+        if self.recent < 3 or self.recent < 2 * self.recent_expected:
+            return False
+        from scipy.special import pdtrc
+
+        return float(pdtrc(self.recent - 1, max(self.recent_expected, 0.5))) <= 0.01
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -710,7 +722,7 @@ def _ordinary_lift(count: Int64Array, expected: FloatArray) -> float:
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         big = (expected >= 20) & (count > 0)
-        if int(np.count_nonzero(big)) < 8:
+        if int(np.count_nonzero(big)) < 30:  # too few to tell a spread from a finding among them
             return 1.0
         log_lift = np.log(count[big] / expected[big])
     mad = 1.4826 * float(np.median(np.abs(log_lift - np.median(log_lift))))
@@ -818,6 +830,8 @@ def _materialise(cell: _Cell, columns: Mapping[str, Int64Array], rows: int) -> N
 MATERIAL = 1.3
 LEFTOVER_P = 0.01
 SCREEN_P = 1e-3
+# "What changed": the last week against the days before it in the window.
+RECENT_DAYS = 7
 
 
 def _lower_lift(count: FloatArray, expected: FloatArray) -> FloatArray:
@@ -1034,6 +1048,7 @@ def find_hotspots(
     labels: Mapping[str, Mapping[int, str]],
     *,
     days: Int64Array | None = None,
+    today: int | None = None,
     boundaries: Sequence[int] = DEFAULT_BOUNDARIES,
     min_support: int = 8,
     min_lift: float = 1.5,
@@ -1043,7 +1058,8 @@ def find_hotspots(
     """The hotspots among these documented cases, best first (see the module docstring for the method).
 
     `days` is each case's local date (days since 1970-01-01, see `local_days`): it measures who was on duty
-    when. Without it every weekday counts as one date. `boundaries` are the windows where shifts start or end.
+    when, and which cases are of the last week before `today` (the newest date when not given). Without it
+    every weekday counts as one date. `boundaries` are the windows where shifts start or end.
     """
     if len(packed) < min_support:
         return []
@@ -1099,6 +1115,12 @@ def find_hotspots(
         kept = passing
     kept.sort(key=lambda cell: (cell.p_value, -cell.lift, len(cell.dims)))
     ids = np.asarray(case_ids, dtype=np.int64)
+    recent_rows = np.zeros(rows, dtype=bool)
+    if day_of_row is not None and len(day_of_row):
+        last = int(day_of_row.max()) if today is None else today
+        recent_rows = day_of_row > last - RECENT_DAYS
+    recent_total = int(np.count_nonzero(recent_rows))
+    before_total = rows - recent_total
     hotspots = []
     for cell in kept[:limit]:
         dimensions, phrase = _describe(cell.codes, labels)
@@ -1112,6 +1134,26 @@ def find_hotspots(
                 p_value=cell.p_value,
                 sentence=sentence,
                 case_ids=sorted(ids[cell.hits].tolist()),
+                recent=int(np.count_nonzero(cell.hits & recent_rows)),
+                recent_expected=(
+                    int(np.count_nonzero(cell.hits & ~recent_rows)) / before_total * recent_total
+                    if before_total
+                    else 0.0
+                ),
             )
         )
     return hotspots
+
+
+def headline(hotspots: Sequence[Hotspot]) -> Hotspot | None:
+    """The hotspot a supervisor should read first: the strongest that is new or growing this week, else the
+    strongest."""
+    for hotspot in hotspots:
+        if hotspot.new_this_week:
+            return hotspot
+    return hotspots[0] if hotspots else None
+
+
+def headline_sentence(hotspot: Hotspot) -> str:
+    """The headline's words: its sentence, and "new this week" when it is."""
+    return f"{hotspot.sentence} (new this week)" if hotspot.new_this_week else hotspot.sentence
