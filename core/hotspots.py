@@ -585,41 +585,71 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
             odds = share_elsewhere / (1 - share_elsewhere)
             expected = (in_context - count) * odds
         margins = (np.full(len(keys), total), what_total[what_value], in_context)
-        # Subsets of values are compared with everything outside them, unstratified: they are held to the
-        # ordinary spread of the unstratified shares (two sites of one region selling more sofas).
         plain_tolerance = _ordinary_lift(count, expected)
-        stratum = _stratum(context)
-        single = np.ones(len(keys), dtype=bool)
-        if stratum is not None:
-            expected, null_expected, single, margins = _within_stratum(
-                codes_of, what, context, stratum, keys, count, what_size, context_size
-            )
-            with np.errstate(divide="ignore", invalid="ignore"):
-                odds = expected / (in_context - count)
-            share_elsewhere = np.where(np.isfinite(expected), 0.0, 1.0)  # only marks the unjudgeable
-        candidate = (count >= min_support) & (expected > 0) & (share_elsewhere < 1) & np.isfinite(expected)
         # Every cell whose margins let it reach the minimum support is a hypothesis, whatever its own count:
         # counting only the cells that did reach it would let the data choose how many tests were made.
         tested += int(np.count_nonzero(what_total >= min_support)) * int(
             np.count_nonzero(context_total >= min_support)
         )
-        tolerance = _ordinary_lift(count, expected)
-        index = np.nonzero(candidate)[0]
-        index = index[_worth_testing(count[index], expected[index], min_lift, tolerance)]
-        # A cheap screen before the exact test: a cell the Poisson tail puts above 1e-3 cannot pass
-        # Benjamini-Hochberg over tens of thousands of tests (the exact test is what costs time at volume).
-        rough = _special().pdtrc(count[index] - 1, null_expected[index])
-        index = index[rough <= SCREEN_P]
-        exact = single[index]
-        # Poisson tails use the null's own expectation (the share elsewhere times the whole context): the
-        # odds form divides by the cell's own leftovers, which a test must not condition on.
-        p_values = _special().pdtrc(count[index] - 1, null_expected[index])
-        if np.any(exact):
-            at = index[exact]
-            p_values[exact] = stats.hypergeom.sf(
-                count[at] - 1, margins[0][at], margins[1][at], margins[2][at]
+        routes = [
+            (expected, null_expected, odds, share_elsewhere < 1, np.ones(len(keys), dtype=bool), margins)
+        ]
+        stratum = _stratum(context)
+        if stratum is not None:
+            # A person or a site is judged within its own region: products sell differently by region, which
+            # is no finding about them. (A region that is mostly one site is found as the region, and
+            # `_refine` then names the site.)
+            within, null_within, in_one, margins_within = _within_stratum(
+                codes_of, what, context, stratum, keys, count, what_size, context_size
             )
+            with np.errstate(divide="ignore", invalid="ignore"):
+                odds_within = within / (in_context - count)
+            routes = [(within, null_within, odds_within, np.isfinite(within), in_one, margins_within)]
+        for route_expected, route_null, route_odds, judgeable, single, route_margins in routes:
+            tolerance = plain_tolerance if stratum is None else _ordinary_lift(count, route_expected)
+            candidate = (
+                (count >= min_support) & judgeable & np.isfinite(route_expected) & (route_expected > 0)
+            )
+            index = np.nonzero(candidate)[0]
+            index = index[_worth_testing(count[index], route_expected[index], min_lift, tolerance)]
+            # A cheap screen before the exact test: a cell the Poisson tail puts above 1e-3 cannot pass
+            # Benjamini-Hochberg over tens of thousands of tests (the exact test costs time at volume).
+            rough = _special().pdtrc(count[index] - 1, route_null[index])
+            index = index[rough <= SCREEN_P]
+            exact = single[index]
+            # Poisson tails use the null's own expectation (the share elsewhere times the whole context): the
+            # odds form divides by the cell's own leftovers, which a test must not condition on.
+            p_values = _special().pdtrc(count[index] - 1, route_null[index])
+            if np.any(exact):
+                at = index[exact]
+                p_values[exact] = stats.hypergeom.sf(
+                    count[at] - 1, route_margins[0][at], route_margins[1][at], route_margins[2][at]
+                )
+            for position, p_value in zip(index.tolist(), p_values.tolist(), strict=True):
+                codes: dict[str, tuple[int, ...]] = {}
+                for names, value in (
+                    (what, int(what_value[position])),
+                    (context, int(context_value[position])),
+                ):
+                    for name in reversed(names):
+                        codes[name] = (value % sizes[name],)
+                        value //= sizes[name]
+                cells.append(
+                    _Cell(
+                        dims=tuple(name for name in DIMENSIONS if name in codes),
+                        codes=codes,
+                        what=what,
+                        count=int(count[position]),
+                        expected=float(route_expected[position]),
+                        p_value=float(p_value),
+                        rate=float(route_odds[position]),
+                        tolerance=tolerance,
+                        null_expected=float(route_null[position]),
+                    )
+                )
         if len(what) == 1 and len(context) == 1 and context[0] in SUBSET_DIMENSIONS:
+            # Subsets of values are compared with everything outside them, unstratified: they are held to the
+            # ordinary spread of the unstratified shares (two sites of one region selling more sofas).
             subset_cells = _subset_cells(
                 what[0], context[0], what_value, context_value, count, context_total, what_total
             )
@@ -627,25 +657,6 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
                 cell.tolerance = plain_tolerance
             cells.extend(cell for cell in subset_cells if cell.count >= min_support)
             tested += len(subset_cells)
-        for position, p_value in zip(index.tolist(), p_values.tolist(), strict=True):
-            codes: dict[str, tuple[int, ...]] = {}
-            for names, value in ((what, int(what_value[position])), (context, int(context_value[position]))):
-                for name in reversed(names):
-                    codes[name] = (value % sizes[name],)
-                    value //= sizes[name]
-            cells.append(
-                _Cell(
-                    dims=tuple(name for name in DIMENSIONS if name in codes),
-                    codes=codes,
-                    what=what,
-                    count=int(count[position]),
-                    expected=float(expected[position]),
-                    p_value=float(p_value),
-                    rate=float(odds[position]),
-                    tolerance=tolerance,
-                    null_expected=float(null_expected[position]),
-                )
-            )
     return cells, tested
 
 
@@ -887,7 +898,7 @@ def _stands_out(cell: _Cell, other: _Cell, columns: Mapping[str, Int64Array]) ->
     count = int(np.count_nonzero(cell.hits & ~without))
     rate = _leftover_rate(cell, other)
     expected = (int(np.count_nonzero(cell.context & ~without)) - count) * rate
-    if count == 0 or expected <= 0 or count < MATERIAL * expected:
+    if count == 0 or expected <= 0 or count < max(MATERIAL, cell.tolerance) * expected:
         return False
     return float(_stats().poisson.sf(count - 1, expected)) <= LEFTOVER_P
 
@@ -948,6 +959,81 @@ def _falls_short(wide: _Cell, narrow: _Cell, columns: Mapping[str, Int64Array]) 
 def _plainness(cell: _Cell) -> int:
     """How many values it takes to say where the finding is (fewer reads better)."""
     return sum(len(codes) for codes in cell.codes.values())
+
+
+# The places finer than a region, narrowest first (a person, then a site): what `_refine` may name instead.
+_FINER_PLACES = tuple(
+    sorted(
+        (dimension.name for dimension in DIMENSION_TABLE if "region" in dimension.pins_down),
+        key=lambda name: -len(BY_DIMENSION[name].pins_down),
+    )
+)
+
+
+def _refine(cell: _Cell, columns: Mapping[str, Int64Array], rows: int) -> _Cell:
+    """A finding in one region whose excess sits at one site (or with one person) of it, said so.
+
+    The narrower place is named when it holds most of the region's excess and the rest of the region clearly
+    falls short of its lift (`_explained`'s rule for two findings, applied to a site that was not a finding
+    of its own: a site that is most of its region cannot stand out against the region's other sites, yet the
+    excess is plainly there). The evidence, and so the p-value, stays the region's.
+    """
+    assert cell.hits is not None and cell.context is not None
+    # A few values together (two sites) of which one holds the excess: that one.
+    for name, values in cell.codes.items():
+        if len(values) > 1 and name not in cell.what:
+            single = _narrowed(cell, name, columns, rows)
+            if single is not None:
+                return _refine(single, columns, rows)
+    if "region" not in cell.codes or len(cell.codes["region"]) != 1 or "region" in cell.what:
+        return cell
+    for name in _FINER_PLACES:
+        if name not in columns or name in cell.codes:
+            continue
+        narrower = _narrowed(cell, name, columns, rows)
+        if narrower is not None:
+            return narrower
+    return cell
+
+
+def _narrowed(cell: _Cell, name: str, columns: Mapping[str, Int64Array], rows: int) -> _Cell | None:
+    """`cell` said with one value of `name` (replacing its region, or its subset of `name`), if that value
+    holds most of its excess and the rest clearly falls short of that value's lift; else None."""
+    assert cell.hits is not None and cell.context is not None
+    excess = cell.count - cell.expected
+    size = int(columns[name].max()) + 1
+    hits = np.bincount(columns[name][cell.hits], minlength=size)
+    context = np.bincount(columns[name][cell.context], minlength=size)
+    expected = (context - hits) * cell.rate
+    best = int(np.argmax(hits - expected))
+    if hits[best] - expected[best] < 0.5 * excess or expected[best] <= 0:
+        return None
+    rest_count = cell.count - int(hits[best])
+    rest_expected = (int(context.sum()) - int(context[best]) - rest_count) * cell.rate
+    lift = hits[best] / expected[best]
+    if rest_expected > 0:
+        # The rest must show no excess of its own, and clearly less than the narrower one's.
+        stands_out = rest_count >= max(MATERIAL, cell.tolerance) * rest_expected and (
+            float(_stats().poisson.sf(rest_count - 1, rest_expected)) <= LEFTOVER_P
+        )
+        if stands_out or float(_stats().poisson.cdf(rest_count, lift * rest_expected)) > 0.05:
+            return None  # the rest shares the excess: the wider description it is
+    replaced = "region" if name not in cell.codes else name
+    codes = {key: values for key, values in cell.codes.items() if key != replaced}
+    codes[name] = (best,)
+    refined = _Cell(
+        dims=tuple(dimension for dimension in DIMENSIONS if dimension in codes),
+        codes=codes,
+        what=cell.what,
+        count=int(hits[best]),
+        expected=float(expected[best]),
+        p_value=cell.p_value,
+        rate=cell.rate,
+        tolerance=cell.tolerance,
+        null_expected=float(context[best]) * cell.rate / (1 + cell.rate),
+    )
+    _materialise(refined, columns, rows)
+    return refined
 
 
 def _merge_subsets(cells: list[_Cell], sizes: Mapping[str, int]) -> list[_Cell]:
@@ -1073,7 +1159,15 @@ def find_hotspots(
     )
     what_cells, what_tests = _what_cells(codes_of, min_support, min_lift)
     tests = roster_tests + what_tests
-    cells = [cell for cell in roster_cells + what_cells if cell.lift >= min_lift]
+    # One cell judged two ways (a site within its region and against everywhere) is one finding: its best.
+    best: dict[tuple[Any, ...], _Cell] = {}
+    for cell in roster_cells + what_cells:
+        if cell.lift < min_lift:
+            continue
+        key = (cell.what, tuple(sorted(cell.codes.items())))
+        if key not in best or cell.p_value < best[key].p_value:
+            best[key] = cell
+    cells = list(best.values())
     if not cells:
         return []
     p_values = np.array([cell.p_value for cell in cells], dtype=np.float64)
@@ -1113,6 +1207,7 @@ def find_hotspots(
         if len(passing) == len(kept):
             break
         kept = passing
+    kept = [_refine(cell, columns, rows) for cell in kept]
     kept.sort(key=lambda cell: (cell.p_value, -cell.lift, len(cell.dims)))
     ids = np.asarray(case_ids, dtype=np.int64)
     recent_rows = np.zeros(rows, dtype=bool)

@@ -32,6 +32,8 @@ PRODUCTS = (*(f"Product {letter}" for letter in "ABCDEFGHIJ"), "Office chair", "
 CATEGORIES = ("late delivery", "damaged", "wrong item", "rude staff", "billing", "missing part", "no-show")
 CHANNELS = ("phone", "in-person", "email", "chat", "social")
 SHAPES = ("who_when", "where_when_what", "what_where_subset", "who_what", "weekday_region_category")
+# Not one of the issue's five: one product's excess at one site of a region (named the site, not its region).
+EXTRA_SHAPES = ("what_at_site",)
 # A Monday, as days since 1970-01-01 (the scan's local date numbers).
 FIRST_DAY = date(2026, 8, 31).toordinal() - date(1970, 1, 1).toordinal()
 
@@ -146,13 +148,19 @@ def _choose_plant(
         regions = tuple(sorted(int(r) for r in rng.choice(len(REGIONS), size=2, replace=False)))
         return {"product": (int(rng.integers(0, len(PRODUCTS))),), "region": regions}, ("product",)
     if shape == "who_what":
+        # Someone with real volume, and a product and a category that are not rare.
         counts = np.bincount(columns["staff"], minlength=len(roster.site))
-        person = int(rng.choice(np.argsort(-counts)[: max(3, len(counts) // 4)]))  # someone with real volume
+        person = int(rng.choice(np.argsort(-counts)[: max(3, len(counts) // 4)]))
+        products = np.argsort(-np.bincount(columns["product"], minlength=len(PRODUCTS)))[:6]
+        categories = np.argsort(-np.bincount(columns["category"], minlength=len(CATEGORIES)))[:4]
         return {
             "staff": (person,),
-            "product": (int(rng.integers(0, len(PRODUCTS))),),
-            "category": (int(rng.integers(0, len(CATEGORIES))),),
+            "product": (int(rng.choice(products)),),
+            "category": (int(rng.choice(categories)),),
         }, ("product", "category")
+    if shape == "what_at_site":
+        site = int(rng.integers(1, len(SITES)))
+        return {"product": (int(rng.integers(0, len(PRODUCTS))),), "site": (site,)}, ("product",)
     if shape == "weekday_region_category":
         return {
             "weekday": (int(rng.integers(0, 6)),),
@@ -170,6 +178,7 @@ def generate(
     lift: float = 3.0,
     weeks: int = 12,
     staff: int | None = None,
+    planted_from_day: int = 0,
 ) -> History:
     """About `cases` documented cases over `weeks` weeks, with one planted `shape` at `lift` if given."""
     rng = np.random.default_rng(seed)
@@ -212,7 +221,8 @@ def generate(
         context = {name: values for name, values in planted.items() if name not in what}
         if "hour" in context:
             context["window"] = tuple(2 * h + i for h in context.pop("hour") for i in (0, 1))
-        context_rows = np.nonzero(_matching(columns, context))[0]
+        # From `planted_from_day` on only (a pattern that is new this week).
+        context_rows = np.nonzero(_matching(columns, context) & (columns["day"] >= planted_from_day))[0]
         if what:
             share = float(_matching(columns, {name: planted[name] for name in what}).mean())
             base = len(context_rows) * share
