@@ -688,15 +688,23 @@ def _within_stratum(
     """
     sizes = codes_of.sizes
     strata = sizes[stratum]
-    key = (codes_of(what) * context_size + codes_of(context)) * strata + codes_of.columns[stratum]
-    top = what_size * context_size * strata
-    if top <= 20_000_000:
-        flat = np.bincount(key, minlength=top)
-        inner = np.nonzero(flat)[0]
-        inner_count = flat[inner]
+    by_stratum = codes_of.totals((*context, stratum), context_size * strata).reshape(context_size, strata)
+    if int(np.count_nonzero(by_stratum, axis=1).max(initial=0)) <= 1:
+        # Every context lies in one stratum (each person works in one region): the cells are the strata's
+        # cells, no second count needed.
+        inner_count = count
+        cell_key = keys
+        region = np.argmax(by_stratum, axis=1)[keys % context_size]
     else:
-        inner, inner_count = np.unique(key, return_counts=True)
-    cell_key, region = inner // strata, inner % strata
+        key = (codes_of(what) * context_size + codes_of(context)) * strata + codes_of.columns[stratum]
+        top = what_size * context_size * strata
+        if top <= 20_000_000:
+            flat = np.bincount(key, minlength=top)
+            inner = np.nonzero(flat)[0]
+            inner_count = flat[inner]
+        else:
+            inner, inner_count = np.unique(key, return_counts=True)
+        cell_key, region = inner // strata, inner % strata
     what_value, context_value = cell_key // context_size, cell_key % context_size
     in_context = codes_of.totals((*context, stratum), context_size * strata)[context_value * strata + region]
     what_total = codes_of.totals((*what, stratum), what_size * strata)[what_value * strata + region]
@@ -846,10 +854,13 @@ RECENT_DAYS = 7
 
 
 def _lower_lift(count: FloatArray, expected: FloatArray) -> FloatArray:
-    """One-sided 95 % lower bound of count/expected (exact Poisson: the 5 % quantile of Gamma(count))."""
+    """One-sided 95 % lower bound of count/expected: the exact Poisson bound (the 5 % quantile of
+    Gamma(count)) by the Wilson-Hilferty cube, within 1 % of it from 8 cases on and cheap at volume."""
     count = np.asarray(count, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lower = np.where(count > 0, _special().gammaincinv(np.maximum(count, 1e-9), 0.05), 0.0)
+        k = np.maximum(count, 1e-9)
+        lower = k * (1 - 1 / (9 * k) - 1.6448536269514722 / (3 * np.sqrt(k))) ** 3
+        lower = np.where(count > 0, np.maximum(lower, 0.0), 0.0)
         return np.asarray(lower / np.asarray(expected, dtype=np.float64), dtype=np.float64)
 
 
