@@ -283,6 +283,8 @@ class _Cell:
     tolerance: float = 1.0
     # The expected count under the null for a Poisson tail (the share form; `expected` is the odds form).
     null_expected: float = 0.0
+    # How many cases the null's share applies to (the context's size): merged cells are tested binomially.
+    trials: int = 0
     hits: npt.NDArray[np.bool_] | None = None
     context: npt.NDArray[np.bool_] | None = None
 
@@ -480,8 +482,11 @@ def _roster_cells(
     places = sizes[PLACE]
     opening = np.bincount(columns[PLACE] * _SLOTS + fine, minlength=places * _SLOTS) > 0
     exposure *= opening.reshape(places, _SLOTS)[group_of_unit[PLACE]]
-    observed = np.bincount(unit_of_row * _SLOTS + fine, minlength=unit_count * _SLOTS)
-    observed = observed.reshape(unit_count, _SLOTS).astype(np.float64)
+    observed: FloatArray = (
+        np.bincount(unit_of_row * _SLOTS + fine, minlength=unit_count * _SLOTS)
+        .reshape(unit_count, _SLOTS)
+        .astype(np.float64)
+    )
     person = np.ones(unit_count)
     busy = np.ones(_SLOTS)
     unit_total = observed.sum(axis=1)
@@ -489,7 +494,19 @@ def _roster_cells(
     for _ in range(15):
         busy = slot_total / np.maximum(person @ exposure, 1e-12)
         person = unit_total / np.maximum(exposure @ busy, 1e-12)
-    model = person[:, None] * exposure * busy[None, :]
+    mass = exposure * busy[None, :]  # each unit's expected cases per unit of its rate, per fine slot
+    mass_total = mass.sum(axis=1)
+    # Per slot of each `when`, each unit's expected count with its rate taken from its *other* slots, so that
+    # an excess does not raise its own baseline (with three sites, one site's spike is a third of the fit).
+    unit_slots: dict[tuple[str, ...], tuple[FloatArray, FloatArray, FloatArray]] = {}
+    for when in dict.fromkeys(combo for _name, combo in ROSTER_COMBINATIONS):
+        unit_count_in = _coarsen(observed, when)
+        unit_mass_in = _coarsen(mass, when)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate_elsewhere = (unit_total[:, None] - unit_count_in) / (mass_total[:, None] - unit_mass_in)
+        # A unit that works only in this slot has no elsewhere: its rate over everything (conservative).
+        rate_elsewhere = np.where(np.isfinite(rate_elsewhere), rate_elsewhere, person[:, None])
+        unit_slots[when] = (unit_count_in, rate_elsewhere * unit_mass_in, person[:, None] * unit_mass_in)
     cells: list[_Cell] = []
     tested = 0
     stats = _stats()
@@ -497,11 +514,10 @@ def _roster_cells(
         groups, group_index = np.unique(group_of_unit[who], return_inverse=True)
         order = np.argsort(group_index, kind="stable")
         starts = np.searchsorted(group_index[order], np.arange(len(groups)))
-        group_observed = np.add.reduceat(observed[order], starts, axis=0)
-        group_model = np.add.reduceat(model[order], starts, axis=0)
         for when in (combo for name, combo in ROSTER_COMBINATIONS if name == who):
-            count = _coarsen(group_observed, when)
-            mean = _coarsen(group_model, when)
+            unit_count_in, unit_mean_in, unit_fitted_in = unit_slots[when]
+            count = np.add.reduceat(unit_count_in[order], starts, axis=0)
+            mean = np.add.reduceat(unit_mean_in[order], starts, axis=0)
             total = count.sum(axis=0)
             mean_total = mean.sum(axis=0)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -523,7 +539,24 @@ def _roster_cells(
             if not len(group_at):
                 continue
             k = count[group_at, slot_at]
-            p_values = stats.binom.sf(k - 1, total[slot_at], share[group_at, slot_at])
+            # Both comparisons must hold: against everyone else on duty in the slot (given the slot's total),
+            # and against the group's own other slots (given the group's total: a rate estimated from a
+            # part-timer's one other day is itself uncertain, which this test carries and the first does not).
+            # How busy each slot is comes from the others only (observed over fitted), so that a spike does
+            # not make its own slot look busy: with three sites, one site is a third of every slot's fit.
+            fitted = np.add.reduceat(unit_fitted_in[order], starts, axis=0)[group_at]
+            fitted_total = unit_fitted_in.sum(axis=0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                others_ratio = (total[None, :] - count[group_at]) / (fitted_total[None, :] - fitted)
+                weight = np.where(
+                    np.isfinite(others_ratio) & (others_ratio > 0), fitted * others_ratio, fitted
+                )
+                own_share = weight[np.arange(len(group_at)), slot_at] / weight.sum(axis=1)
+            own_total = count[group_at].sum(axis=1)
+            p_values = np.maximum(
+                stats.binom.sf(k - 1, total[slot_at], share[group_at, slot_at]),
+                stats.binom.sf(k - 1, own_total, np.nan_to_num(own_share, nan=1.0)),
+            )
             for position, (g, s) in enumerate(zip(group_at.tolist(), slot_at.tolist(), strict=True)):
                 codes: dict[str, tuple[int, ...]] = {who: (int(groups[g]),)}
                 remainder = s
@@ -540,6 +573,7 @@ def _roster_cells(
                         p_value=float(p_values[position]),
                         rate=float(odds[g, s]),
                         null_expected=float(share[g, s] * total[s]),
+                        trials=int(total[s]),
                     )
                 )
     return cells, tested
@@ -645,6 +679,7 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
                         rate=float(route_odds[position]),
                         tolerance=tolerance,
                         null_expected=float(route_null[position]),
+                        trials=int(in_context[position]),
                     )
                 )
         if len(what) == 1 and len(context) == 1 and context[0] in SUBSET_DIMENSIONS:
@@ -804,6 +839,7 @@ def _subset_cells(
                     p_value=p_value,
                     rate=float(odds),
                     null_expected=subset_size * share_elsewhere,
+                    trials=subset_size,
                 )
             )
     return cells
@@ -1019,6 +1055,8 @@ def _narrowed(cell: _Cell, name: str, columns: Mapping[str, Int64Array], rows: i
     best = int(np.argmax(hits - expected))
     if hits[best] - expected[best] < 0.5 * excess or expected[best] <= 0:
         return None
+    if int(context.sum()) == int(context[best]):
+        return None  # nothing else in it (a region with one site): the finding's own words stay
     rest_count = cell.count - int(hits[best])
     rest_expected = (int(context.sum()) - int(context[best]) - rest_count) * cell.rate
     lift = hits[best] / expected[best]
@@ -1088,12 +1126,20 @@ def _merge_subsets(cells: list[_Cell], sizes: Mapping[str, int]) -> list[_Cell]:
                 count = sum(cells[index].count for index in run)
                 expected = sum(cells[index].expected for index in run)
                 null_expected = sum(cells[index].null_expected for index in run)
+                trials = sum(cells[index].trials for index in run)
                 choices = values - len(run) + 1 if dimension in ORDERED_DIMENSIONS else comb(values, len(run))
-                p_value = float(_stats().poisson.sf(count - 1, null_expected)) * max(choices, 1)
+                # Binomial over the members' contexts together (a Poisson tail is far too wide when the group
+                # is most of its slot); the summed null share is the members' average.
+                if trials > 0:
+                    p_value = float(_stats().binom.sf(count - 1, trials, min(null_expected / trials, 1.0)))
+                else:
+                    p_value = float(_stats().poisson.sf(count - 1, null_expected))
+                p_value *= max(choices, 1)
                 # The expected count of a joined context: its size times the members' average rate, set once
                 # the context's rows are known (`_materialise`).
                 joined = _Cell(first.dims, codes, first.what, count, expected, min(1.0, p_value), -1.0)
                 joined.null_expected = null_expected
+                joined.trials = trials
                 joined.tolerance = max(cells[index].tolerance for index in run)
                 merged.append(joined)
                 used.update(run)

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.hotspot_causes import CauseCount, over_represented
-from core.hotspots import Hotspot
+from core.hotspot_causes import CauseCount, hotspot_json, over_represented
+from core.hotspots import DEFAULT_BOUNDARIES, Hotspot
 from storage.models import DepositionRow, TrendFactRow
 
 # SQLite allows 32,766 bound parameters; stay far below it per IN list.
@@ -49,3 +49,27 @@ def hotspot_causes(
                 cell.extend((text, _factors(factors)) for text, factors in session.execute(query))
             found.append(over_represented(cell, totals))
     return found
+
+
+def hotspot_documents(
+    database: Any,
+    since: datetime | None,
+    until: datetime | None,
+    *,
+    limit: int = 20,
+    boundaries: Sequence[int] = DEFAULT_BOUNDARIES,
+    case_ids: bool = True,
+) -> list[dict[str, Any]]:
+    """`trends --json`'s list (and, with `case_ids=False`, the shift summary's hotspots): each hotspot's
+    finding, what changed this week and its depositions' causes (`core.hotspot_causes.hotspot_json`)."""
+    from storage.trend_facts import scan_hotspots
+
+    found = scan_hotspots(database, since, until, limit=limit, boundaries=boundaries)
+    documents = [
+        hotspot_json(hotspot, causes)
+        for hotspot, causes in zip(found, hotspot_causes(database, found, since, until), strict=True)
+    ]
+    if not case_ids:
+        for document in documents:
+            document.pop("case_ids")
+    return documents
