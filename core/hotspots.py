@@ -697,10 +697,12 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
 
 def _stratum(context: tuple[str, ...]) -> str | None:
     """The coarser place a context's shares are compared within: a person's or a site's product mix against
-    their own region's (products sell differently by region; that is no finding about the person)."""
-    if "region" in context or "region" not in BY_DIMENSION:
+    their own region's, a region's Mondays against its other days (products sell differently by region; that
+    is no finding about the person or the day)."""
+    if "region" not in BY_DIMENSION or context == ("region",):
         return None
-    if any("region" in BY_DIMENSION[name].pins_down for name in context):
+    # A region with something else (a weekday, an hour): against the same region's other days and hours.
+    if "region" in context or any("region" in BY_DIMENSION[name].pins_down for name in context):
         return "region"
     return None
 
@@ -811,7 +813,8 @@ def _subset_cells(
         sizes = context_total[contexts]
         share_all = what_total[value] / total
         order = np.argsort(-(row_count + 0.5) / (sizes * share_all + 0.5))
-        for size in range(2, min(4, len(contexts) - 1) + 1):
+        # A few of the values, at most half of them: "all regions but West" is West selling less, no excess.
+        for size in range(2, min(4, present // 2) + 1):
             chosen = order[:size]
             subset_count = int(row_count[chosen].sum())
             subset_size = int(sizes[chosen].sum())
@@ -912,7 +915,7 @@ def _worth_testing(
     return np.asarray(enough, dtype=np.bool_)
 
 
-def _leftover_rate(cell: _Cell, other: _Cell) -> float:
+def _leftover_rate(cell: _Cell, other: _Cell, *, strict: bool = True) -> float:
     """The odds `cell`'s remainder without `other` is judged at.
 
     The same 'what' in two places (three regions and two of them): the remainder must stand out against both
@@ -921,8 +924,11 @@ def _leftover_rate(cell: _Cell, other: _Cell) -> float:
     slot leaves the group's share along with its cases.
     """
     rate = cell.rate
-    if cell.what == other.what and all(cell.codes[name] == other.codes[name] for name in cell.what):
-        return max(rate, other.rate)
+    same_what = cell.what == other.what and all(cell.codes[name] == other.codes[name] for name in cell.what)
+    if same_what:
+        # (Not when asking whether the remainder falls *short* of the narrower one: the narrower one's
+        # baseline holds the remainder's own excess.)
+        return max(rate, other.rate) if strict else rate
     if all(name in WHO_WHERE for name in (*cell.what, *other.what)) and cell.what != other.what:
         assert cell.hits is not None and other.hits is not None
         if np.count_nonzero(other.hits & ~cell.hits) == 0:
@@ -977,6 +983,8 @@ def _explained(kept: list[_Cell], cell: _Cell, columns: Mapping[str, Int64Array]
             narrow, wide = cell, other
         elif shared == other_rows and other_rows < cell_rows:
             narrow, wide = other, cell
+        elif shared == cell_rows == other_rows and _plainness(cell) < _plainness(other):
+            return False, position  # the same cases said more plainly (two regions, not their four sites)
         else:  # the same cases, or two overlapping cells: the one kept first (the more significant)
             return True, None
         # The narrower wins when it holds most of the wider one's excess and the wider one's remainder falls
@@ -997,7 +1005,9 @@ def _falls_short(wide: _Cell, narrow: _Cell, columns: Mapping[str, Int64Array]) 
     pinned = {name: values for name, values in narrow.codes.items() if name not in wide.what}
     without = _match(columns, pinned, len(wide.hits))
     count = int(np.count_nonzero(wide.hits & ~without))
-    expected = (int(np.count_nonzero(wide.context & ~without)) - count) * _leftover_rate(wide, narrow)
+    expected = (int(np.count_nonzero(wide.context & ~without)) - count) * _leftover_rate(
+        wide, narrow, strict=False
+    )
     if expected <= 0:
         return False
     return float(_stats().poisson.cdf(count, narrow.lift * expected)) <= 0.05
