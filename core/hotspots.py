@@ -1,26 +1,30 @@
-"""Hotspot detection: combinations of up to three dimensions whose breakdowns stand out against the roster.
+"""Hotspot detection: combinations of up to three dimensions whose breakdowns stand out against the rest.
 
-The maths works on compact integer facts (one int64 per documented case, see `pack_fact`) and counts with
-numpy, so a scan over a million cases is a hundred bincounts, not a hundred queries.
+The maths works on compact integer facts (one int64 per documented case, see `pack_fact`, and its local date)
+and counts with numpy, so a scan over a million cases is a few hundred bincounts, not a hundred queries.
 
 Two baselines, because a real roster is structured:
 
-* who/where x when (staff, site or region against weekday, hour, window): the *roster* baseline. Units (a
-  person at a site) are fitted as person rate x slot busyness over the slots each unit works
-  (quasi-independence). A cell must stand out twice: against everyone else in that slot (weighted by their
-  rates), and against the group's own other slots. A person working twice the hours expects twice the count;
-  a site staffed only in the morning expects nothing at night; the cell never enters its own baseline.
-* anything with a "what" (product, category, channel): the share of the "what" inside the cell's context
-  against its share everywhere else (hypergeometric given the margins, i.e. Fisher's exact test, so a small
-  "elsewhere" counts as the estimate it is), and against the ordinary spread of such shares. A subset of
-  values ("two regions of four") is picked after looking, so its chance comparison is Bonferroni-corrected
-  over all subsets of its size.
+* who/where x when (staff, site or region against weekday, hour, window): the *roster* model. Each unit (a
+  person at a site) has a rate; each weekday x window a busyness; and each unit an exposure measured as it
+  was: the dates it worked each piece of the day (cut at the shifts' starts and ends), trimmed to its place's
+  opening hours and weighted by each date's volume (`_exposure`). A part-day Sunday, a weekly rotation or a
+  growing history is then exposure, not excess. A cell must stand out twice, both exact binomial tests:
+  against everyone else on duty in the slot (the unit's rate from its other slots), and against the group's
+  own other slots (busyness from the others), so a spike never raises its own baseline.
+* anything with a "what" (product, category, channel): the what's share inside the cell's context against
+  its share elsewhere, Fisher's exact test given the margins. People and sites, and regions with a time, are
+  compared within their own region (products sell differently by region: no finding about a person).
 
-Pure who/where or when-only combinations (staff x site, weekday x hour) are the roster itself and not tested.
-P-values are corrected with Benjamini-Hochberg across every cell whose margins let it reach the minimum
-support (not only the cells that did: the data must not choose how many tests were made); findings that
-differ in one value are merged into a subset (two regions, 08:30-09:30), and variants covering the same cases
-collapse into the most significant one, said in the fewest values.
+Every finding must also be material: a lift of at least `min_lift` whose 95 % lower bound reaches `MATERIAL`
+and the ordinary lift of its combination's big cells (`_ordinary_lift`), so that structure measured at a
+million cases is not reported as a certainty. P-values are corrected with Benjamini-Hochberg across every
+cell whose margins let it reach the minimum support. Findings that differ in one ordered or subset value are
+joined (08:30-09:30, two regions) and the join's p-value corrected for the choice. Overlapping findings are
+then compared on each other's leftovers (`_explained`): one that no longer stands out without the other is
+its echo; a narrower cell that holds most of a wider one's excess, the rest of which falls short, is the one
+named (the site, not its region); Benjamini-Hochberg is applied again to what is left. Expected counts are
+in odds form ("81 breakdowns where about 27 were expected" reads as a rate ratio).
 """
 
 from __future__ import annotations
@@ -1191,8 +1195,12 @@ def _describe(
 
 
 def expected_words(expected: float) -> str:
-    """'about 44' (or 'under 1'): an expected count as a supervisor would say it."""
-    return "under 1" if expected < 0.5 else f"about {expected:.0f}"
+    """'where about 44 were expected' (or 'under 1 was'): an expected count as a supervisor would say it."""
+    if expected < 0.5:
+        return "where under 1 was expected"
+    if round(expected) == 1:
+        return "where about 1 was expected"
+    return f"where about {expected:.0f} were expected"
 
 
 def find_hotspots(
@@ -1286,7 +1294,7 @@ def find_hotspots(
     hotspots = []
     for cell in kept[:limit]:
         dimensions, phrase = _describe(cell.codes, labels)
-        sentence = f"{phrase}: {cell.count} breakdowns where {expected_words(cell.expected)} were expected"
+        sentence = f"{phrase}: {cell.count} breakdowns {expected_words(cell.expected)}"
         assert cell.hits is not None
         hotspots.append(
             Hotspot(

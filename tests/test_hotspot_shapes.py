@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from core.hotspot_causes import cause_key, causes_words, hotspot_json, hotspot_lines, over_represented
 from core.hotspots import (
     Hotspot,
+    expected_words,
     find_hotspots,
     headline,
     headline_sentence,
@@ -132,7 +133,7 @@ def test_sentences_say_counts_plainly(planted_runs):
     for runs in planted_runs.values():
         for _history, found in runs:
             for hotspot in found:
-                assert " breakdowns where " in hotspot.sentence and " were expected" in hotspot.sentence
+                assert " breakdowns where " in hotspot.sentence and hotspot.sentence.endswith(" expected")
                 assert "×" not in hotspot.sentence
                 assert not hotspot.sentence.startswith("By ")
                 if "region" in hotspot.dimensions:
@@ -174,6 +175,12 @@ def test_local_dates_come_from_the_epoch_and_the_packed_weekday(epoch, zone):
 def test_shift_boundaries_are_the_windows_where_shifts_start_and_end():
     assert shift_boundaries([(6, 0), (14, 0), (22, 0), (6, 0)]) == (12, 28, 44)
     assert shift_boundaries([(0, 0), (9, 30), (17, 30)]) == (19, 35)
+
+
+def test_expected_counts_in_words():
+    assert expected_words(43.6) == "where about 44 were expected"
+    assert expected_words(1.2) == "where about 1 was expected"
+    assert expected_words(0.3) == "where under 1 was expected"
 
 
 def test_root_causes_group_free_text():
