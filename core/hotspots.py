@@ -972,6 +972,8 @@ def _explained(kept: list[_Cell], cell: _Cell, columns: Mapping[str, Int64Array]
         assert other.hits is not None
         shared = int(np.count_nonzero(cell.hits & other.hits))
         if shared == 0:
+            if _diluted(cell, other, columns):
+                return True, None
             continue
         cell_rest = _stands_out(cell, other, columns)
         other_rest = _stands_out(other, cell, columns)
@@ -1001,6 +1003,41 @@ def _explained(kept: list[_Cell], cell: _Cell, columns: Mapping[str, Int64Array]
         winner = narrow if confined else wide
         return (False, position) if winner is cell else (True, None)
     return False, None
+
+
+def _diluted(cell: _Cell, other: _Cell, columns: Mapping[str, Int64Array]) -> bool:
+    """Whether `cell` is the mirror of a kept finding of another value of the same 'what'.
+
+    Office chairs tripled in the South make every other product's share there smaller, so floor lamps look
+    more common in the North. Without the kept finding's excess cases in the baseline, does the cell still
+    stand out?
+    """
+    if (
+        cell.what != other.what
+        or cell.what == ()
+        or all(cell.codes[name] == other.codes[name] for name in cell.what)
+    ):
+        return False
+    assert cell.hits is not None and cell.context is not None and other.hits is not None
+    if not all(BY_DIMENSION[name].role is Role.WHAT for name in cell.what):
+        return False  # a share of a product, category or channel, not of a group of people
+    rows = len(cell.hits)
+    what_rows = _match(columns, {name: cell.codes[name] for name in cell.what}, rows)
+    baseline = ~cell.context & ~other.hits
+    if _stratum(tuple(name for name in cell.codes if name not in cell.what)) is not None:
+        region = columns["region"][cell.hits][:1]
+        if len(region):
+            baseline &= columns["region"] == region[0]
+    size = int(np.count_nonzero(baseline))
+    share = int(np.count_nonzero(baseline & what_rows)) / size if size else 0.0
+    if not 0 < share < 1:
+        return False
+    inside = cell.context & ~other.hits
+    expected = (int(np.count_nonzero(inside)) - cell.count) * share / (1 - share)
+    if expected <= 0 or cell.count < max(MATERIAL, cell.tolerance) * expected:
+        return True
+    trials = int(np.count_nonzero(inside))
+    return float(_stats().binom.sf(cell.count - 1, trials, share)) > LEFTOVER_P
 
 
 def _falls_short(wide: _Cell, narrow: _Cell, columns: Mapping[str, Int64Array]) -> bool:

@@ -23,11 +23,20 @@ NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
 def test_causes_beside_each_hotspot_are_its_cases_depositions(database: Database) -> None:
     service = WorkflowService(database, Settings(zone=LONDON), FrozenClock(NOW))
-    data = build_demo(NOW, LONDON, days=60)
+    data = build_demo(NOW, LONDON, days=90)
     service.import_histories([*data.history, *data.shift_cases])
     since = NOW - HOTSPOT_WINDOW
     found = scan_hotspots(database, since, NOW)
-    assert found  # the demo plants patterns (Harbour Road's early windows, office chairs in the South …)
+    # The demo plants three patterns (core/demo.py): they, and nothing else (not the floor lamps that look
+    # commoner in the North only because office chairs crowd them out in the South), in these words.
+    assert sorted((hotspot.dimensions for hotspot in found), key=str) == sorted(
+        [
+            {"product": "Office chair", "region": "South"},
+            {"window": "08:30-09:30", "site": "Harbour Road"},
+            {"weekday": "Wed", "hour": 15, "staff": "Billy Okafor"},
+        ],
+        key=str,
+    ), [hotspot.sentence for hotspot in found]
     causes = hotspot_causes(database, found, since, NOW)
     assert len(causes) == len(found)
     with database.read() as session:
