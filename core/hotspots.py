@@ -29,7 +29,7 @@ in odds form ("81 breakdowns where about 27 were expected" reads as a rate ratio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from itertools import combinations
@@ -351,6 +351,13 @@ def shift_boundaries(starts_and_ends: Sequence[tuple[int, int]]) -> tuple[int, .
     """The 30-minute windows at which configured shifts start or end ((hour, minute) pairs), sorted."""
     cuts = {(hour * 60 + minute) // 30 % _WINDOWS for hour, minute in starts_and_ends}
     return tuple(sorted(cut for cut in cuts if cut > 0))
+
+
+def boundaries_for(shifts: Iterable[Any]) -> tuple[int, ...]:
+    """The scan's `boundaries` from configured shifts (anything with `start` and `end` times, as Shift)."""
+    return shift_boundaries(
+        [(moment.hour, moment.minute) for shift in shifts for moment in (shift.start, shift.end)]
+    )
 
 
 def _sizes(columns: Mapping[str, Int64Array]) -> dict[str, int]:

@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 
 from core.hotspot_causes import cause_key, causes_words, hotspot_json, hotspot_lines, over_represented
 from core.hotspots import (
+    DEFAULT_BOUNDARIES,
     Hotspot,
+    boundaries_for,
     expected_words,
     find_hotspots,
     headline,
@@ -26,6 +28,7 @@ from core.hotspots import (
     shift_boundaries,
     unpack_facts,
 )
+from core.shifts import DEFAULT_SHIFTS
 from tests.planted_histories import REGIONS, SITE_REGION, SITES, History, generate, names_the_plant
 
 SEEDS = range(4)
@@ -175,6 +178,7 @@ def test_local_dates_come_from_the_epoch_and_the_packed_weekday(epoch, zone):
 def test_shift_boundaries_are_the_windows_where_shifts_start_and_end():
     assert shift_boundaries([(6, 0), (14, 0), (22, 0), (6, 0)]) == (12, 28, 44)
     assert shift_boundaries([(0, 0), (9, 30), (17, 30)]) == (19, 35)
+    assert boundaries_for(DEFAULT_SHIFTS) == DEFAULT_BOUNDARIES
 
 
 def test_expected_counts_in_words():
