@@ -926,27 +926,26 @@ def _worth_testing(
     return np.asarray(enough, dtype=np.bool_)
 
 
-def _leftover_rate(cell: _Cell, other: _Cell, *, strict: bool = True) -> float:
-    """The odds `cell`'s remainder without `other` is judged at.
+def _leftover_expected(
+    cell: _Cell, other: _Cell, count: int, context_rows: int, *, strict: bool = True
+) -> float:
+    """What `cell`'s remainder without `other` (`count` cases of `context_rows`) is expected to hold.
 
     The same 'what' in two places (three regions and two of them): the remainder must stand out against both
-    baselines, not only against the few values the wider one leaves outside. A group without a part of
-    itself (a site without one of its people, both against everyone on duty then): the part's share of the
-    slot leaves the group's share along with its cases.
+    baselines, not only against the few values the wider one leaves outside (not when asking whether it
+    falls *short* of the narrower one: the narrower one's baseline holds the remainder's own excess). A group
+    without a part of itself (a site at 19:00 without one of its people on Mondays at 19:00): the part's
+    expected count leaves with its cases.
     """
     rate = cell.rate
     same_what = cell.what == other.what and all(cell.codes[name] == other.codes[name] for name in cell.what)
-    if same_what:
-        # (Not when asking whether the remainder falls *short* of the narrower one: the narrower one's
-        # baseline holds the remainder's own excess.)
-        return max(rate, other.rate) if strict else rate
-    if all(name in WHO_WHERE for name in (*cell.what, *other.what)) and cell.what != other.what:
+    if same_what and strict:
+        rate = max(rate, other.rate)
+    elif all(name in WHO_WHERE for name in (*cell.what, *other.what)) and cell.what != other.what:
         assert cell.hits is not None and other.hits is not None
         if np.count_nonzero(other.hits & ~cell.hits) == 0:
-            share, part = rate / (1 + rate), other.rate / (1 + other.rate)
-            rest = max(share - part, 0.0) / max(1.0 - part, 1e-12)
-            return rest / max(1.0 - rest, 1e-12)
-    return rate
+            return max(cell.expected - other.expected, 0.0)
+    return (context_rows - count) * rate
 
 
 def _stands_out(cell: _Cell, other: _Cell, columns: Mapping[str, Int64Array]) -> bool:
@@ -960,8 +959,7 @@ def _stands_out(cell: _Cell, other: _Cell, columns: Mapping[str, Int64Array]) ->
     pinned = {name: values for name, values in other.codes.items() if name not in cell.what}
     without = _match(columns, pinned, len(cell.hits))
     count = int(np.count_nonzero(cell.hits & ~without))
-    rate = _leftover_rate(cell, other)
-    expected = (int(np.count_nonzero(cell.context & ~without)) - count) * rate
+    expected = _leftover_expected(cell, other, count, int(np.count_nonzero(cell.context & ~without)))
     if count == 0 or expected <= 0 or count < max(MATERIAL, cell.tolerance) * expected:
         return False
     return float(_stats().poisson.sf(count - 1, expected)) <= LEFTOVER_P
@@ -1053,9 +1051,8 @@ def _falls_short(wide: _Cell, narrow: _Cell, columns: Mapping[str, Int64Array]) 
     pinned = {name: values for name, values in narrow.codes.items() if name not in wide.what}
     without = _match(columns, pinned, len(wide.hits))
     count = int(np.count_nonzero(wide.hits & ~without))
-    expected = (int(np.count_nonzero(wide.context & ~without)) - count) * _leftover_rate(
-        wide, narrow, strict=False
-    )
+    context_rows = int(np.count_nonzero(wide.context & ~without))
+    expected = _leftover_expected(wide, narrow, count, context_rows, strict=False)
     if expected <= 0:
         return False
     return float(_stats().poisson.cdf(count, narrow.lift * expected)) <= 0.05
