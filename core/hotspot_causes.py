@@ -130,7 +130,8 @@ def hotspot_json(hotspot: Hotspot, causes: Sequence[CauseCount] = ()) -> dict[st
     document["factors"] = [
         {"text": cause.text, "count": cause.count} for cause in causes if cause.kind == "factor"
     ]
-    document["documented"] = causes[0].of if causes else None
+    # Trend facts are written with the deposition, so every case of a hotspot is documented.
+    document["documented"] = causes[0].of if causes else hotspot.count
     return document
 
 
