@@ -16,10 +16,11 @@ Two baselines, because a real roster is structured:
   its share elsewhere, Fisher's exact test given the margins. People and sites, and regions with a time, are
   compared within their own region (products sell differently by region: no finding about a person).
 
-Every finding must also be material: a lift of at least `min_lift` whose 95 % lower bound reaches `MATERIAL`
-and the ordinary lift of its combination's big cells (`_ordinary_lift`), so that structure measured at a
-million cases is not reported as a certainty. P-values are corrected with Benjamini-Hochberg across every
-cell whose margins let it reach the minimum support. Findings that differ in one ordered or subset value are
+Every finding must also be material: a lift of at least `min_lift`, and a lower 95 % bound (of the share
+ratio for a product, category or channel) reaching `MATERIAL` and the ordinary ratio of its combination's big
+cells (`_ordinary_lift`), so that structure measured at a million cases is not reported as a certainty.
+P-values are corrected with Benjamini-Hochberg across every cell whose margins let it reach the minimum
+support. Findings that differ in one ordered or subset value are
 joined (08:30-09:30, two regions) and the join's p-value corrected for the choice. Overlapping findings are
 then compared on each other's leftovers (`_explained`): one that no longer stands out without the other is
 its echo; a narrower cell that holds most of a wider one's excess, the rest of which falls short, is the one
@@ -545,7 +546,15 @@ def _roster_cells(
             odds = np.where(share < 1, share / np.maximum(1 - share, 1e-300), 0.0)
             expected = (total[None, :] - count) * odds
             group_at, slot_at = np.nonzero(possible & (count >= min_support))
-            worth = _worth_testing(count[group_at, slot_at], expected[group_at, slot_at], min_lift, MATERIAL)
+            # (Here the odds form is the material one: a site that is most of its slot cannot show a big
+            # share ratio, however many times its rate it sees.)
+            worth = _worth_testing(
+                count[group_at, slot_at],
+                expected[group_at, slot_at],
+                expected[group_at, slot_at],
+                min_lift,
+                MATERIAL,
+            )
             group_at, slot_at = group_at[worth], slot_at[worth]
             if not len(group_at):
                 continue
@@ -630,7 +639,7 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
             odds = share_elsewhere / (1 - share_elsewhere)
             expected = (in_context - count) * odds
         margins = (np.full(len(keys), total), what_total[what_value], in_context)
-        plain_tolerance = _ordinary_lift(count, expected)
+        plain_tolerance = _ordinary_lift(count, null_expected)
         # Every cell whose margins let it reach the minimum support is a hypothesis, whatever its own count:
         # counting only the cells that did reach it would let the data choose how many tests were made.
         tested += int(np.count_nonzero(what_total >= min_support)) * int(
@@ -651,12 +660,14 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
                 odds_within = within / (in_context - count)
             routes = [(within, null_within, odds_within, np.isfinite(within), in_one, margins_within)]
         for route_expected, route_null, route_odds, judgeable, single, route_margins in routes:
-            tolerance = plain_tolerance if stratum is None else _ordinary_lift(count, route_expected)
+            tolerance = plain_tolerance if stratum is None else _ordinary_lift(count, route_null)
             candidate = (
                 (count >= min_support) & judgeable & np.isfinite(route_expected) & (route_expected > 0)
             )
             index = np.nonzero(candidate)[0]
-            index = index[_worth_testing(count[index], route_expected[index], min_lift, tolerance)]
+            index = index[
+                _worth_testing(count[index], route_expected[index], route_null[index], min_lift, tolerance)
+            ]
             # A cheap screen before the exact test: a cell the Poisson tail puts above 1e-3 cannot pass
             # Benjamini-Hochberg over tens of thousands of tests (the exact test costs time at volume).
             rough = _special().pdtrc(count[index] - 1, route_null[index])
@@ -914,15 +925,27 @@ def _lower_lift(count: FloatArray, expected: FloatArray) -> FloatArray:
         return np.asarray(lower / np.asarray(expected, dtype=np.float64), dtype=np.float64)
 
 
+def _material_expected(cell: _Cell) -> float:
+    """The expected count a cell's materiality is judged against: the share form for a product, category or
+    channel, the odds form for a group of people or places (see `_worth_testing`)."""
+    roster = all(name in WHO_WHERE for name in cell.what)
+    return cell.expected if roster or cell.null_expected <= 0 else cell.null_expected
+
+
 def _worth_testing(
-    count: npt.NDArray[Any], expected: npt.NDArray[Any], min_lift: float, tolerance: float
+    count: npt.NDArray[Any],
+    expected: npt.NDArray[Any],
+    null: npt.NDArray[Any],
+    min_lift: float,
+    tolerance: float,
 ) -> npt.NDArray[np.bool_]:
-    """Cells whose lift is big enough to report whatever their p-value: at least `min_lift`, and its lower
-    bound at least `MATERIAL` and the combination's ordinary lift."""
+    """Cells whose lift is big enough to report whatever their p-value: at least `min_lift` (the odds form a
+    supervisor reads), and the lower bound of the share ratio at least `MATERIAL` and the combination's
+    ordinary lift (the share form: the odds of a common product stretch a region's ordinary difference)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        enough = (expected > 0) & (count >= min_lift * expected)
+        enough = (expected > 0) & (count >= min_lift * expected) & (null > 0)
     at = np.nonzero(enough)
-    enough[at] = _lower_lift(count[at], expected[at]) >= max(MATERIAL, tolerance)
+    enough[at] = _lower_lift(count[at], null[at]) >= max(MATERIAL, tolerance)
     return np.asarray(enough, dtype=np.bool_)
 
 
@@ -1291,7 +1314,10 @@ def find_hotspots(
     found = _merge_subsets([cell for cell, keep in zip(cells, accepted, strict=True) if keep], sizes)
     found = [cell for cell in found if cell.lift >= min_lift]
     if found:
-        lower = _lower_lift(np.array([c.count for c in found]), np.array([c.expected for c in found]))
+        lower = _lower_lift(
+            np.array([c.count for c in found]),
+            np.array([_material_expected(cell) for cell in found]),
+        )
         found = [
             cell for cell, bound in zip(found, lower, strict=True) if bound >= max(MATERIAL, cell.tolerance)
         ]
