@@ -639,7 +639,7 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
             odds = share_elsewhere / (1 - share_elsewhere)
             expected = (in_context - count) * odds
         margins = (np.full(len(keys), total), what_total[what_value], in_context)
-        plain_tolerance = _ordinary_lift(count, null_expected)
+        plain_tolerance = _ordinary_lift(count, null_expected, context_value)
         # Every cell whose margins let it reach the minimum support is a hypothesis, whatever its own count:
         # counting only the cells that did reach it would let the data choose how many tests were made.
         tested += int(np.count_nonzero(what_total >= min_support)) * int(
@@ -660,7 +660,9 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
                 odds_within = within / (in_context - count)
             routes = [(within, null_within, odds_within, np.isfinite(within), in_one, margins_within)]
         for route_expected, route_null, route_odds, judgeable, single, route_margins in routes:
-            tolerance = plain_tolerance if stratum is None else _ordinary_lift(count, route_null)
+            tolerance = (
+                plain_tolerance if stratum is None else _ordinary_lift(count, route_null, context_value)
+            )
             candidate = (
                 (count >= min_support) & judgeable & np.isfinite(route_expected) & (route_expected > 0)
             )
@@ -790,7 +792,7 @@ def _within_stratum(
     )
 
 
-def _ordinary_lift(count: Int64Array, expected: FloatArray) -> float:
+def _ordinary_lift(count: Int64Array, expected: FloatArray, context: Int64Array) -> float:
     """How far a combination's cells ordinarily stray from what the rest predicts, as a lift (1 for none).
 
     Measured only on cells big enough that chance alone barely moves them (20+ expected), so that small cells
@@ -798,14 +800,29 @@ def _ordinary_lift(count: Int64Array, expected: FloatArray) -> float:
     sampling variance (a robust MAD), `ORDINARY_SPREADS` standard deviations of it. Pure noise gives about 1;
     products selling 0.8-1.25x by region about 1.5-1.6 (three deviations left the most extreme of 48 such
     region-product cells above it at a million cases; four cost the power to see two regions at 3x in 5,000).
+    Each context's own level (its cells' median log lift) is taken out first: one product taking half of two
+    regions' cases makes every other product there look scarce, which is no spread of shares.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         big = (expected >= 20) & (count > 0)
         if int(np.count_nonzero(big)) < 30:  # too few to tell a spread from a finding among them
             return 1.0
         log_lift = np.log(count[big] / expected[big])
-    mad = 1.4826 * float(np.median(np.abs(log_lift - np.median(log_lift))))
-    spread = mad * mad - float(np.median(1.0 / expected[big]))
+    _contexts, where = np.unique(context[big], return_inverse=True)
+    # Each context's median by one sort (contexts first, then log lifts), not one median per context.
+    order = np.lexsort((log_lift, where))
+    ordered = log_lift[order]
+    sizes = np.bincount(where)
+    starts = np.cumsum(sizes) - sizes
+    level = (ordered[starts + (sizes - 1) // 2] + ordered[starts + sizes // 2]) / 2
+    crowded = sizes >= 3  # a level needs a few cells to be one
+    centred = log_lift - np.where(crowded, level, 0.0)[where]
+    sampling = float(np.median(1.0 / expected[big]))
+    # The smaller of the two: taking the levels out must not widen what counts as ordinary.
+    spread = min(
+        (1.4826 * float(np.median(np.abs(values - np.median(values))))) ** 2 - sampling
+        for values in (log_lift, centred)
+    )
     return float(np.exp(ORDINARY_SPREADS * np.sqrt(spread))) if spread > 0 else 1.0
 
 
@@ -1042,11 +1059,10 @@ def _diluted(cell: _Cell, other: _Cell, columns: Mapping[str, Int64Array]) -> bo
     more common in the North. Without the kept finding's excess cases in the baseline, does the cell still
     stand out?
     """
-    if (
-        cell.what != other.what
-        or cell.what == ()
-        or all(cell.codes[name] == other.codes[name] for name in cell.what)
-    ):
+    # The other's 'what' is part of this one's (a product, or a product by some channels) with another value.
+    if not other.what or not set(other.what) <= set(cell.what):
+        return False
+    if all(cell.codes[name] == other.codes[name] for name in other.what):
         return False
     assert cell.hits is not None and cell.context is not None and other.hits is not None
     if not all(BY_DIMENSION[name].role is Role.WHAT for name in cell.what):
@@ -1054,10 +1070,13 @@ def _diluted(cell: _Cell, other: _Cell, columns: Mapping[str, Int64Array]) -> bo
     rows = len(cell.hits)
     what_rows = _match(columns, {name: cell.codes[name] for name in cell.what}, rows)
     baseline = ~cell.context & ~other.hits
-    if _stratum(tuple(name for name in cell.codes if name not in cell.what)) is not None:
+    single = all(len(values) == 1 for values in cell.codes.values())
+    if single and _stratum(tuple(name for name in cell.codes if name not in cell.what)) is not None:
+        # Judged within its region (`_within_stratum`): so is its mirror image, when the region has more.
         region = columns["region"][cell.hits][:1]
-        if len(region):
-            baseline &= columns["region"] == region[0]
+        within = baseline & (columns["region"] == region[0]) if len(region) else baseline
+        if np.any(within):
+            baseline = within
     size = int(np.count_nonzero(baseline))
     share = int(np.count_nonzero(baseline & what_rows)) / size if size else 0.0
     if not 0 < share < 1:
