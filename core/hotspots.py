@@ -1,31 +1,36 @@
-"""Hotspot detection: combinations of up to three dimensions whose breakdowns stand out against the roster.
+"""Hotspot detection: combinations of up to three dimensions whose breakdowns stand out against the rest.
 
-The maths works on compact integer facts (one int64 per documented case, see `pack_fact`) and counts with
-numpy, so a scan over a million cases is a hundred bincounts, not a hundred queries.
+The maths works on compact integer facts (one int64 per documented case, see `pack_fact`, and its local date)
+and counts with numpy, so a scan over a million cases is a few hundred bincounts, not a hundred queries.
 
 Two baselines, because a real roster is structured:
 
-* who/where x when (staff, site or region against weekday, hour, window): the *roster* baseline. Units (a
-  person at a site) are fitted as person rate x slot busyness over the slots each unit works
-  (quasi-independence). A cell must stand out twice: against everyone else in that slot (weighted by their
-  rates), and against the group's own other slots. A person working twice the hours expects twice the count;
-  a site staffed only in the morning expects nothing at night; the cell never enters its own baseline.
-* anything with a "what" (product, category, channel): the share of the "what" inside the cell's context
-  against its share everywhere else (hypergeometric given the margins, i.e. Fisher's exact test, so a small
-  "elsewhere" counts as the estimate it is), and against the ordinary spread of such shares. A subset of
-  values ("two regions of four") is picked after looking, so its chance comparison is Bonferroni-corrected
-  over all subsets of its size.
+* who/where x when (staff, site or region against weekday, hour, window): the *roster* model. Each unit (a
+  person at a site) has a rate; each weekday x window a busyness; and each unit an exposure measured as it
+  was: the dates it worked each piece of the day (cut at the shifts' starts and ends), trimmed to its place's
+  opening hours and weighted by each date's volume (`_exposure`). A part-day Sunday, a weekly rotation or a
+  growing history is then exposure, not excess. A cell must stand out twice, both exact binomial tests:
+  against everyone else on duty in the slot (the unit's rate from its other slots), and against the group's
+  own other slots (busyness from the others), so a spike never raises its own baseline.
+* anything with a "what" (product, category, channel): the what's share inside the cell's context against
+  its share elsewhere, Fisher's exact test given the margins. People and sites, and regions with a time, are
+  compared within their own region (products sell differently by region: no finding about a person).
 
-Pure who/where or when-only combinations (staff x site, weekday x hour) are the roster itself and not tested.
+Every finding must also be material: a lift of at least `min_lift`, and a lower 95 % bound (of the share
+ratio for a product, category or channel) reaching `MATERIAL` and the ordinary ratio of its combination's big
+cells (`_ordinary_lift`), so that structure measured at a million cases is not reported as a certainty.
 P-values are corrected with Benjamini-Hochberg across every cell whose margins let it reach the minimum
-support (not only the cells that did: the data must not choose how many tests were made); findings that
-differ in one value are merged into a subset (two regions, 08:30-09:30), and variants covering the same cases
-collapse into the most significant one, said in the fewest values.
+support. Findings that differ in one ordered or subset value are
+joined (08:30-09:30, two regions) and the join's p-value corrected for the choice. Overlapping findings are
+then compared on each other's leftovers (`_explained`): one that no longer stands out without the other is
+its echo; a narrower cell that holds most of a wider one's excess, the rest of which falls short, is the one
+named (the site, not its region); Benjamini-Hochberg is applied again to what is left. Expected counts are
+in odds form ("81 breakdowns where about 27 were expected" reads as a rate ratio).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from itertools import combinations
@@ -96,6 +101,11 @@ def _label_words(values: tuple[int, ...], labels: Mapping[int, str]) -> Words:
     return words[0] if len(words) == 1 else words, _joined(words)
 
 
+def _region_words(values: tuple[int, ...], labels: Mapping[int, str]) -> Words:
+    value, words = _label_words(values, labels)
+    return value, f"the {words} region" + ("s" if len(values) > 1 else "")
+
+
 def _hour_of_window(window: Int64Array) -> Int64Array:
     return window // 2
 
@@ -126,6 +136,8 @@ class Dimension:
     pins_down: tuple[str, ...] = ()
     # Charted in the trends screen's "top" lists.
     trend_top: bool = False
+    # Said at the end of the sentence ("… at Bayside by phone"): a sentence never starts "By phone".
+    last_in_sentence: bool = False
 
 
 # Every dimension, in the order findings name them (each role's words in this order in the sentence). The
@@ -152,10 +164,12 @@ DIMENSION_TABLE: tuple[Dimension, ...] = (
     Dimension(
         "site", Role.WHO_WHERE, 8, Coding.LABEL, "at {}", subsets=True, pins_down=("region",), trend_top=True
     ),
-    Dimension("region", Role.WHO_WHERE, 6, Coding.LABEL, "in {}", subsets=True),
+    Dimension("region", Role.WHO_WHERE, 6, Coding.LABEL, "in {}", _region_words, subsets=True),
     Dimension("product", Role.WHAT, 10, Coding.LABEL, "{}", trend_top=True),
     Dimension("category", Role.WHAT, 8, Coding.LABEL, "'{}'", subsets=True, trend_top=True),
-    Dimension("channel", Role.WHAT, 3, Coding.CHOICE, "by {}", choices=Channel, subsets=True),
+    Dimension(
+        "channel", Role.WHAT, 3, Coding.CHOICE, "by {}", choices=Channel, subsets=True, last_in_sentence=True
+    ),
 )
 BY_DIMENSION = {dimension.name: dimension for dimension in DIMENSION_TABLE}
 
@@ -223,10 +237,22 @@ class Hotspot:
     p_value: float
     sentence: str
     case_ids: list[int] = field(default_factory=list)
+    # Its cases in the last `RECENT_DAYS` days, and what its share of the days before predicts for them.
+    recent: int = 0
+    recent_expected: float = 0.0
 
     @property
     def lift(self) -> float:
         return self.count / self.expected if self.expected > 0 else float("inf")
+
+    @property
+    def new_this_week(self) -> bool:
+        """New or growing: clearly more of its cases in the last week than its share before predicts."""
+        if self.recent < 3 or self.recent < 2 * self.recent_expected:
+            return False
+        from scipy.special import pdtrc
+
+        return float(pdtrc(self.recent - 1, max(self.recent_expected, 0.5))) <= 0.01
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -242,18 +268,41 @@ class Hotspot:
 
 @dataclass
 class _Cell:
-    """A candidate before merging: per dimension the set of codes it covers."""
+    """A candidate: the rows of its context, the part of them it is about, and the rate the rest predicts.
+
+    Every finding has this one shape. A who/where x when cell's context is its slot (everyone working then),
+    its `what` the group; a cell with a product/category/channel has the other dimensions as its context. The
+    expected count of any part of the context is its size times `rate`, which lets two overlapping findings be
+    compared on each other's leftovers (see `_explained`).
+    """
 
     dims: tuple[str, ...]
     codes: dict[str, tuple[int, ...]]
+    what: tuple[str, ...]
     count: int
     expected: float
     p_value: float
-    rows: Int64Array | None = None
+    rate: float
+    # The lift this combination shows without any finding (products selling differently by region): an
+    # excess must exceed it (see `_ordinary_lift`).
+    tolerance: float = 1.0
+    # The expected count under the null for a Poisson tail (the share form; `expected` is the odds form).
+    null_expected: float = 0.0
+    # How many cases the null's share applies to (the context's size): merged cells are tested binomially.
+    trials: int = 0
+    hits: npt.NDArray[np.bool_] | None = None
+    context: npt.NDArray[np.bool_] | None = None
 
     @property
     def lift(self) -> float:
         return self.count / self.expected if self.expected > 0 else float("inf")
+
+
+def _special() -> Any:
+    """scipy.special, imported when a scan runs (see `_stats`)."""
+    from scipy import special
+
+    return special
 
 
 def _stats() -> Any:
@@ -263,15 +312,15 @@ def _stats() -> Any:
     return stats
 
 
-def _combinations() -> tuple[list[tuple[str, str]], list[tuple[str, ...]]]:
+def _combinations() -> tuple[list[tuple[str, tuple[str, ...]]], list[tuple[str, ...]]]:
     """(who/where x when pairs, combinations with a 'what'), without redundant pairs."""
-    roster: list[tuple[str, str]] = []
+    roster: list[tuple[str, tuple[str, ...]]] = []
     for who in WHO_WHERE:
         for when_size in (1, 2):
             for when in combinations(WHEN, when_size):
                 if frozenset(when) in REDUNDANT_PAIRS:
                     continue
-                roster.append((who, ",".join(when)))
+                roster.append((who, when))
     what: list[tuple[str, ...]] = []
     for size in (2, 3):
         for combo in combinations(DIMENSIONS, size):
@@ -285,6 +334,32 @@ def _combinations() -> tuple[list[tuple[str, str]], list[tuple[str, ...]]]:
 
 ROSTER_COMBINATIONS, WHAT_COMBINATIONS = _combinations()
 
+# The fine time grid the roster model is fitted on: weekday x 30-minute window.
+_WINDOWS = 48
+_SLOTS = 7 * _WINDOWS
+# The size of each WHEN dimension's full range, and its value in each fine slot.
+_WHEN_SIZE = {"weekday": 7, "hour": 24, "window": _WINDOWS}
+_FINE_WEEKDAY = np.arange(_SLOTS) // _WINDOWS
+_FINE_WINDOW = np.arange(_SLOTS) % _WINDOWS
+_WHEN_OF_FINE = {"weekday": _FINE_WEEKDAY, "hour": _FINE_WINDOW // 2, "window": _FINE_WINDOW}
+# Where a working day is cut into pieces when none are configured: the default shifts' starts (06, 14, 22).
+DEFAULT_BOUNDARIES = (12, 28, 44)
+# The who/where dimension whose opening hours bound a shift (a person at a site works the site's hours).
+PLACE = "site"
+
+
+def shift_boundaries(starts_and_ends: Sequence[tuple[int, int]]) -> tuple[int, ...]:
+    """The 30-minute windows at which configured shifts start or end ((hour, minute) pairs), sorted."""
+    cuts = {(hour * 60 + minute) // 30 % _WINDOWS for hour, minute in starts_and_ends}
+    return tuple(sorted(cut for cut in cuts if cut > 0))
+
+
+def boundaries_for(shifts: Iterable[Any]) -> tuple[int, ...]:
+    """The scan's `boundaries` from configured shifts (anything with `start` and `end` times, as Shift)."""
+    return shift_boundaries(
+        [(moment.hour, moment.minute) for shift in shifts for moment in (shift.start, shift.end)]
+    )
+
 
 def _sizes(columns: Mapping[str, Int64Array]) -> dict[str, int]:
     return {name: int(column.max()) + 1 if len(column) else 1 for name, column in columns.items()}
@@ -297,6 +372,14 @@ class _Codes:
         self.columns = columns
         self.sizes = sizes
         self.cache: dict[tuple[str, ...], Int64Array] = {}
+        self.counts: dict[tuple[str, ...], Int64Array] = {}
+
+    def totals(self, names: Sequence[str], size: int) -> Int64Array:
+        """How many rows have each combined code of `names` (counted once per scan)."""
+        key = tuple(names)
+        if key not in self.counts:
+            self.counts[key] = np.bincount(self(key), minlength=size)
+        return self.counts[key]
 
     def __call__(self, names: Sequence[str]) -> Int64Array:
         key = tuple(names)
@@ -308,143 +391,227 @@ class _Codes:
         return self.cache[key]
 
 
-def _median_of_positive(table: npt.NDArray[Any]) -> FloatArray:
-    """Each row's median over its positive entries (1 for a row without any), as a column."""
-    ordered = np.sort(table, axis=1)  # zeros first, the positive entries at the end
-    width = table.shape[1]
-    positive = np.count_nonzero(table > 0, axis=1)
-    rows = np.arange(table.shape[0])
-    low = ordered[rows, np.clip(width - positive + (positive - 1) // 2, 0, width - 1)]
-    high = ordered[rows, np.clip(width - positive + positive // 2, 0, width - 1)]
-    return np.where(positive > 0, (low + high) / 2, 1.0)[:, None]
+def _dense(code: Int64Array) -> tuple[Int64Array, Int64Array]:
+    """(the distinct codes, each row's index among them), by counting rather than sorting when it can."""
+    top = int(code.max()) + 1 if len(code) else 1
+    if top <= 20_000_000:
+        present = np.bincount(code, minlength=top) > 0
+        index = np.cumsum(present) - 1
+        return np.nonzero(present)[0].astype(np.int64), index[code].astype(np.int64)
+    values, inverse = np.unique(code, return_inverse=True)
+    return values.astype(np.int64), inverse.astype(np.int64)
 
 
-def _grouping(group_of_unit: Int64Array) -> tuple[Int64Array, Any]:
-    """The distinct groups, and a function summing a units x slots table into groups x slots."""
-    groups, group_index = np.unique(group_of_unit, return_inverse=True)
-    order = np.argsort(group_index, kind="stable")
-    starts = np.searchsorted(group_index[order], np.arange(len(groups)))
+def _exposure(
+    unit: Int64Array, unit_count: int, day: Int64Array, window: Int64Array, boundaries: Sequence[int]
+) -> FloatArray:
+    """How long each unit was on duty in each weekday x window, in busy-day equivalents (units x 336).
 
-    def group_sum(table: FloatArray) -> FloatArray:
-        return np.add.reduceat(table[order], starts, axis=0)
+    A unit is on duty on a date in each piece of that date in which it has a case (the day is cut at the
+    shifts' starts and ends; a night shift's two pieces fall on two dates), so rotations and part-timers count
+    as the shifts they worked, not as a flag per slot; a place's opening hours (`_roster_cells`) trim the
+    pieces to the hours it is open. Each date is weighted by its volume per staffed hour, so
+    a history that grows over the weeks is not read as people working busier weekdays.
+    """
+    cuts = np.array([0, *sorted(set(boundaries) - {0}), _WINDOWS], dtype=np.int64)
+    piece_of_window = np.searchsorted(cuts, np.arange(_WINDOWS), side="right") - 1
+    piece_width = np.diff(cuts).astype(np.float64)
+    pieces = len(piece_width)
+    first_day = int(day.min())
+    dates = int(day.max()) - first_day + 1
+    day0 = day - first_day
+    active = (
+        np.bincount(
+            (unit * dates + day0) * pieces + piece_of_window[window], minlength=unit_count * dates * pieces
+        ).reshape(unit_count, dates, pieces)
+        > 0
+    )
+    worked = active
+    staffed = worked.astype(np.float64) @ piece_width  # units x dates: windows on duty
+    with np.errstate(divide="ignore", invalid="ignore"):
+        level = np.bincount(day0, minlength=dates) / staffed.sum(axis=0)
+    level = np.where(np.isfinite(level), level, 0.0)
+    level /= max(float(level[level > 0].mean()) if np.any(level > 0) else 1.0, 1e-12)
+    # 1970-01-01 was a Thursday (weekday 3).
+    weekday_of_date = (np.arange(dates) + first_day + 3) % 7
+    on_weekday = np.zeros((dates, 7))
+    on_weekday[np.arange(dates), weekday_of_date] = 1.0
+    weighted = worked * level[None, :, None]  # units x dates x pieces
+    per_piece = np.einsum("udp,dw->uwp", weighted, on_weekday)  # units x weekday x piece
+    exposure: FloatArray = per_piece[:, :, piece_of_window].reshape(unit_count, _SLOTS)
+    return exposure
 
-    return groups, group_sum
+
+def _coarsen(table: FloatArray, when: tuple[str, ...]) -> FloatArray:
+    """A groups x (weekday x window) table summed to groups x the slots of `when` (codes in `when` order)."""
+    rows = table.shape[0]
+    cube = table.reshape(rows, 7, _WINDOWS // 2, 2)  # weekday, hour, half hour
+    summed: FloatArray
+    if when == ("weekday",):
+        summed = cube.sum(axis=(2, 3))
+    elif when == ("hour",):
+        summed = cube.sum(axis=(1, 3))
+    elif when == ("window",):
+        summed = cube.sum(axis=1).reshape(rows, _WINDOWS)
+    elif when == ("weekday", "hour"):
+        summed = cube.sum(axis=3).reshape(rows, 7 * _WINDOWS // 2)
+    elif when == ("weekday", "window"):
+        summed = table
+    else:
+        raise ValueError(f"no roster slots for {when}")
+    return summed
 
 
-def _roster_cells(codes_of: _Codes, min_support: int, min_lift: float, fdr: float) -> tuple[list[_Cell], int]:
-    """Cells of who/where x when, against each unit's own other slots and everyone else's slot rate."""
+def _roster_cells(
+    columns: Mapping[str, Int64Array],
+    codes_of: _Codes,
+    days: Int64Array | None,
+    boundaries: Sequence[int],
+    min_support: int,
+    min_lift: float,
+) -> tuple[list[_Cell], int]:
+    """Cells of who/where x when against a roster model: person rate x slot busyness x hours on duty.
+
+    The model is fitted on the fine grid (each unit, a person at a site, in each weekday x 30-minute window)
+    by iterative proportional fitting over the exposure `_exposure` measures. A group's count in a slot is
+    then binomial given the slot's total, with its share of the model's expectation there.
+    """
     sizes = codes_of.sizes
-    units, unit_of_row = np.unique(codes_of(WHO_WHERE), return_inverse=True)
+    units, unit_of_row = _dense(codes_of(WHO_WHERE))
     unit_count = len(units)
+    fine = columns["weekday"] * _WINDOWS + columns["window"]
+    # Without dates every weekday is one date (day 4 since 1970-01-01 was a Monday).
+    day = days if days is not None else columns["weekday"] + 4
+    exposure = _exposure(unit_of_row, unit_count, day, columns["window"], boundaries)
     # Each unit's own code in every who/where dimension, taken back out of the combined code (last one first).
     group_of_unit: dict[str, Int64Array] = {}
-    unit_rest = units
+    rest = units
     for name in reversed(WHO_WHERE):
-        group_of_unit[name] = unit_rest % sizes[name]
-        unit_rest = unit_rest // sizes[name]
-    grouping = {who: _grouping(group_of_unit[who]) for who in WHO_WHERE}
+        group_of_unit[name] = rest % sizes[name]
+        rest = rest // sizes[name]
+    # Opening hours: a place with no case at all in a weekday's window over the whole history is closed then
+    # (Sunday 10:00-16:00), so the shift worked there that day covers only its open windows.
+    places = sizes[PLACE]
+    opening = np.bincount(columns[PLACE] * _SLOTS + fine, minlength=places * _SLOTS) > 0
+    exposure *= opening.reshape(places, _SLOTS)[group_of_unit[PLACE]]
+    observed: FloatArray = (
+        np.bincount(unit_of_row * _SLOTS + fine, minlength=unit_count * _SLOTS)
+        .reshape(unit_count, _SLOTS)
+        .astype(np.float64)
+    )
+    person = np.ones(unit_count)
+    busy = np.ones(_SLOTS)
+    unit_total = observed.sum(axis=1)
+    slot_total = observed.sum(axis=0)
+    for _ in range(15):
+        busy = slot_total / np.maximum(person @ exposure, 1e-12)
+        person = unit_total / np.maximum(exposure @ busy, 1e-12)
+    mass = exposure * busy[None, :]  # each unit's expected cases per unit of its rate, per fine slot
+    mass_total = mass.sum(axis=1)
+    # Per slot of each `when`, each unit's expected count with its rate taken from its *other* slots, so that
+    # an excess does not raise its own baseline (with three sites, one site's spike is a third of the fit).
+    unit_slots: dict[tuple[str, ...], tuple[FloatArray, FloatArray, FloatArray]] = {}
+    for when in dict.fromkeys(combo for _name, combo in ROSTER_COMBINATIONS):
+        unit_count_in = _coarsen(observed, when)
+        unit_mass_in = _coarsen(mass, when)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate_elsewhere = (unit_total[:, None] - unit_count_in) / (mass_total[:, None] - unit_mass_in)
+        # A unit that works only in this slot has no elsewhere: its rate over everything (conservative).
+        rate_elsewhere = np.where(np.isfinite(rate_elsewhere), rate_elsewhere, person[:, None])
+        unit_slots[when] = (unit_count_in, rate_elsewhere * unit_mass_in, person[:, None] * unit_mass_in)
     cells: list[_Cell] = []
     tested = 0
-    for who, when_key in ROSTER_COMBINATIONS:
-        when = tuple(when_key.split(","))
-        slot = codes_of(when)
-        slot_count = int(np.prod([sizes[name] for name in when]))
-        table = np.bincount(unit_of_row * slot_count + slot, minlength=unit_count * slot_count)
-        table = table.reshape(unit_count, slot_count).astype(np.float64)
-        # On duty where a unit has a real share of its usual work; a stray case or two (a late finish, a
-        # colleague's case logged under one's name) must not make a slot look staffed.
-        usual = _median_of_positive(table)
-        on_duty = table >= np.maximum(1.0, 0.25 * usual)
-        table = np.where(on_duty, table, 0.0)
-        duty = on_duty.astype(np.float64)
-        # Fit rate(unit, slot) = person x busyness over the slots each unit works (quasi-independence, IPF).
-        busyness = np.ones(slot_count)
-        unit_total = table.sum(axis=1)
-        slot_total = table.sum(axis=0)
-        for _ in range(12):
-            person = unit_total / np.maximum(duty @ busyness, 1e-12)
-            busyness = slot_total / np.maximum(person @ duty, 1e-12)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # Each unit's rate from its *other* slots, so a spike does not raise its own baseline.
-            mass_other = (duty @ busyness)[:, None] - busyness[None, :]
-            person_other = np.where(on_duty, (unit_total[:, None] - table) / mass_other, 0.0)
-        person_other = np.where(np.isfinite(person_other) & (mass_other > 0), person_other, np.nan)
-        groups, group_sum = grouping[who]
-        observed = group_sum(table)  # groups x slots
-        unjudgeable = on_duty & np.isnan(person_other)
-        exposure_unit = np.where(on_duty & ~unjudgeable, person_other, 0.0)
-        group_exposure = group_sum(exposure_unit)
-        others_exposure = exposure_unit.sum(axis=0)[None, :] - group_exposure
-        others_count = slot_total[None, :] - observed
-        blocked = group_sum(unjudgeable.astype(np.float64)) > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            expected = others_count * group_exposure / others_exposure
-            share = group_exposure / (group_exposure + others_exposure)
-            # Against the group's own slots: how busy each slot is comes from the others only, so a spike
-            # does not make its own slot look busy.
-            others_busyness = np.where(others_exposure > 0, others_count / others_exposure, np.nan)
-            own_weight = group_sum(duty * person[:, None]) * others_busyness
-            judged = np.isfinite(own_weight)
-            own_weight = np.where(judged, own_weight, 0.0)
-            own_share = own_weight / own_weight.sum(axis=1, keepdims=True)
-            own_total = np.where(judged, observed, 0.0).sum(axis=1, keepdims=True)
-        testable = (observed >= min_support) & (others_exposure > 0) & (expected > 0) & ~blocked
-        possible = (
-            (observed.sum(axis=1, keepdims=True) >= min_support)
-            & (slot_total[None, :] >= min_support)
-            & (group_exposure > 0)
-            & (others_exposure > 0)
-        )
-        tested += int(np.count_nonzero(possible))
-        group_positions, slot_codes = np.nonzero(testable & (observed >= min_lift * expected))
-        count = observed[group_positions, slot_codes]
-        # Both comparisons must hold: against the others in this slot (conditional on the slot's total), and
-        # against the group's own other slots (conditional on the group's total).
-        p_values = np.maximum(
-            _stats().binom.sf(count - 1, slot_total[slot_codes], share[group_positions, slot_codes]),
-            _stats().binom.sf(
-                count - 1, own_total[group_positions, 0], own_share[group_positions, slot_codes]
-            ),
-        )
-        predicted = expected[group_positions, slot_codes]
-        promising = p_values <= fdr
-        for group_position, slot_code, observed_count, expected_count, p_value in zip(
-            group_positions[promising],
-            slot_codes[promising],
-            count[promising],
-            predicted[promising],
-            p_values[promising],
-            strict=True,
-        ):
-            codes: dict[str, tuple[int, ...]] = {who: (int(groups[group_position]),)}
-            remainder = int(slot_code)
-            for name in reversed(when):
-                codes[name] = (remainder % sizes[name],)
-                remainder //= sizes[name]
-            cells.append(
-                _Cell(
-                    dims=tuple(name for name in DIMENSIONS if name in codes),
-                    codes=codes,
-                    count=int(observed_count),
-                    expected=float(expected_count),
-                    p_value=float(p_value),
-                )
+    stats = _stats()
+    for who in WHO_WHERE:
+        groups, group_index = np.unique(group_of_unit[who], return_inverse=True)
+        order = np.argsort(group_index, kind="stable")
+        starts = np.searchsorted(group_index[order], np.arange(len(groups)))
+        for when in (combo for name, combo in ROSTER_COMBINATIONS if name == who):
+            unit_count_in, unit_mean_in, unit_fitted_in = unit_slots[when]
+            count = np.add.reduceat(unit_count_in[order], starts, axis=0)
+            mean = np.add.reduceat(unit_mean_in[order], starts, axis=0)
+            total = count.sum(axis=0)
+            mean_total = mean.sum(axis=0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(mean_total > 0, mean / mean_total, 0.0)
+            possible = (
+                (count.sum(axis=1, keepdims=True) >= min_support)
+                & (total[None, :] >= min_support)
+                & (share > 0)
+                & (share < 1)
             )
+            tested += int(np.count_nonzero(possible))
+            # What the rest predicts: the others' count in the slot times the group's odds of a case there
+            # (its share of the model against theirs), so a lift reads as a rate ratio.
+            odds = np.where(share < 1, share / np.maximum(1 - share, 1e-300), 0.0)
+            expected = (total[None, :] - count) * odds
+            group_at, slot_at = np.nonzero(possible & (count >= min_support))
+            # (Here the odds form is the material one: a site that is most of its slot cannot show a big
+            # share ratio, however many times its rate it sees.)
+            worth = _worth_testing(
+                count[group_at, slot_at],
+                expected[group_at, slot_at],
+                expected[group_at, slot_at],
+                min_lift,
+                MATERIAL,
+            )
+            group_at, slot_at = group_at[worth], slot_at[worth]
+            if not len(group_at):
+                continue
+            k = count[group_at, slot_at]
+            # Both comparisons must hold: against everyone else on duty in the slot (given the slot's total),
+            # and against the group's own other slots (given the group's total: a rate estimated from a
+            # part-timer's one other day is itself uncertain, which this test carries and the first does not).
+            # How busy each slot is comes from the others only (observed over fitted), so that a spike does
+            # not make its own slot look busy: with three sites, one site is a third of every slot's fit.
+            fitted = np.add.reduceat(unit_fitted_in[order], starts, axis=0)[group_at]
+            fitted_total = unit_fitted_in.sum(axis=0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                others_ratio = (total[None, :] - count[group_at]) / (fitted_total[None, :] - fitted)
+                weight = np.where(
+                    np.isfinite(others_ratio) & (others_ratio > 0), fitted * others_ratio, fitted
+                )
+                own_share = weight[np.arange(len(group_at)), slot_at] / weight.sum(axis=1)
+            own_total = count[group_at].sum(axis=1)
+            p_values = np.maximum(
+                stats.binom.sf(k - 1, total[slot_at], share[group_at, slot_at]),
+                stats.binom.sf(k - 1, own_total, np.nan_to_num(own_share, nan=1.0)),
+            )
+            for position, (g, s) in enumerate(zip(group_at.tolist(), slot_at.tolist(), strict=True)):
+                codes: dict[str, tuple[int, ...]] = {who: (int(groups[g]),)}
+                remainder = s
+                for name in reversed(when):
+                    codes[name] = (remainder % _WHEN_SIZE[name],)
+                    remainder //= _WHEN_SIZE[name]
+                cells.append(
+                    _Cell(
+                        dims=tuple(name for name in DIMENSIONS if name in codes),
+                        codes=codes,
+                        what=(who,),
+                        count=int(k[position]),
+                        expected=float(expected[g, s]),
+                        p_value=float(p_values[position]),
+                        rate=float(odds[g, s]),
+                        null_expected=float(share[g, s] * total[s]),
+                        trials=int(total[s]),
+                    )
+                )
     return cells, tested
 
 
-def _what_cells(codes_of: _Codes, min_support: int, min_lift: float, fdr: float) -> tuple[list[_Cell], int]:
+def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[list[_Cell], int]:
     """Cells with a product/category/channel: its share inside the cell's context against its share elsewhere.
 
-    The count inside a context is hypergeometric given the margins (the context's size, the what's total): the
-    cell against everywhere else, both shares estimated. Shares legitimately differ somewhat (products sell
-    differently by region), so the spread of all cells of the combination beyond chance is measured (a
-    random-effects variance on the log scale) and a finding must stand out against that spread too.
+    Given the margins (the context's size, the what's total) the count is hypergeometric: Fisher's exact test
+    of the cell against everywhere else, both shares estimated from the data and nothing else. (The ordinary
+    variation of shares, products selling differently by region, is left to the materiality bound of
+    `find_hotspots`, not estimated from the same cells.)
     """
     cells: list[_Cell] = []
     tested = 0
     sizes = codes_of.sizes
     total = len(codes_of.columns[DIMENSIONS[0]])
+    stats = _stats()
     for combo in WHAT_COMBINATIONS:
         what = tuple(name for name in combo if name in WHAT)
         context = tuple(name for name in combo if name not in WHAT)
@@ -454,8 +621,8 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float, fdr: float)
         context_size = int(np.prod([sizes[name] for name in context]))
         what_code = codes_of(what)
         context_code = codes_of(context)
-        what_total = np.bincount(what_code, minlength=what_size)
-        context_total = np.bincount(context_code, minlength=context_size)
+        what_total = codes_of.totals(what, what_size)
+        context_total = codes_of.totals(context, context_size)
         if what_size * context_size <= 8_000_000:
             flat = np.bincount(what_code * context_size + context_code, minlength=what_size * context_size)
             keys = np.nonzero(flat)[0]
@@ -466,52 +633,197 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float, fdr: float)
         in_context = context_total[context_value]
         with np.errstate(divide="ignore", invalid="ignore"):
             share_elsewhere = (what_total[what_value] - count) / (total - in_context)
-            expected = in_context * share_elsewhere
-            log_ratio = np.log(count / expected)
-        usable = np.isfinite(log_ratio) & (expected >= 5)
-        spread = 0.0
-        if usable.sum() >= 8:
-            deviation = log_ratio[usable]
-            mad = 1.4826 * float(np.median(np.abs(deviation - np.median(deviation))))
-            spread = max(0.0, mad * mad - float(np.median(1.0 / expected[usable])))
-        candidate = (count >= min_support) & (expected > 0) & (share_elsewhere < 1) & np.isfinite(expected)
+            null_expected = in_context * share_elsewhere
+            # The rest of the context times the what's odds elsewhere: a 3x phone rate reads 3x (a share
+            # ratio would read 1.8x when phone is a third of all cases).
+            odds = share_elsewhere / (1 - share_elsewhere)
+            expected = (in_context - count) * odds
+        margins = (np.full(len(keys), total), what_total[what_value], in_context)
+        plain_tolerance = _ordinary_lift(count, null_expected, context_value)
         # Every cell whose margins let it reach the minimum support is a hypothesis, whatever its own count:
         # counting only the cells that did reach it would let the data choose how many tests were made.
         tested += int(np.count_nonzero(what_total >= min_support)) * int(
             np.count_nonzero(context_total >= min_support)
         )
-        index = np.nonzero(candidate & (count >= min_lift * expected))[0]
-        # Conditional on the margins (the what's total, the context's size) the count is hypergeometric: the
-        # share elsewhere is itself estimated, which matters when "elsewhere" is small (a big context).
-        p_values = _stats().hypergeom.sf(
-            count[index] - 1, total, what_total[what_value[index]], in_context[index]
-        )
-        if spread > 0:
-            z = log_ratio[index] / np.sqrt(1.0 / expected[index] + spread)
-            p_values = np.maximum(p_values, _stats().norm.sf(z))
-        if len(what) == 1 and len(context) == 1 and context[0] in SUBSET_DIMENSIONS:
-            subset_cells = _subset_cells(
-                what[0], context[0], what_value, context_value, count, context_total, what_total, spread
+        routes = [
+            (expected, null_expected, odds, share_elsewhere < 1, np.ones(len(keys), dtype=bool), margins)
+        ]
+        stratum = _stratum(context)
+        if stratum is not None:
+            # A person or a site is judged within its own region: products sell differently by region, which
+            # is no finding about them. (A region that is mostly one site is found as the region, and
+            # `_refine` then names the site.)
+            within, null_within, in_one, margins_within = _within_stratum(
+                codes_of, what, context, stratum, keys, count, what_size, context_size
             )
+            with np.errstate(divide="ignore", invalid="ignore"):
+                odds_within = within / (in_context - count)
+            routes = [(within, null_within, odds_within, np.isfinite(within), in_one, margins_within)]
+        for route_expected, route_null, route_odds, judgeable, single, route_margins in routes:
+            tolerance = (
+                plain_tolerance if stratum is None else _ordinary_lift(count, route_null, context_value)
+            )
+            candidate = (
+                (count >= min_support) & judgeable & np.isfinite(route_expected) & (route_expected > 0)
+            )
+            index = np.nonzero(candidate)[0]
+            index = index[
+                _worth_testing(count[index], route_expected[index], route_null[index], min_lift, tolerance)
+            ]
+            # A cheap screen before the exact test: a cell the Poisson tail puts above 1e-3 cannot pass
+            # Benjamini-Hochberg over tens of thousands of tests (the exact test costs time at volume).
+            rough = _special().pdtrc(count[index] - 1, route_null[index])
+            index = index[rough <= SCREEN_P]
+            exact = single[index]
+            # Poisson tails use the null's own expectation (the share elsewhere times the whole context): the
+            # odds form divides by the cell's own leftovers, which a test must not condition on.
+            p_values = _special().pdtrc(count[index] - 1, route_null[index])
+            if np.any(exact):
+                at = index[exact]
+                p_values[exact] = stats.hypergeom.sf(
+                    count[at] - 1, route_margins[0][at], route_margins[1][at], route_margins[2][at]
+                )
+            for position, p_value in zip(index.tolist(), p_values.tolist(), strict=True):
+                codes: dict[str, tuple[int, ...]] = {}
+                for names, value in (
+                    (what, int(what_value[position])),
+                    (context, int(context_value[position])),
+                ):
+                    for name in reversed(names):
+                        codes[name] = (value % sizes[name],)
+                        value //= sizes[name]
+                cells.append(
+                    _Cell(
+                        dims=tuple(name for name in DIMENSIONS if name in codes),
+                        codes=codes,
+                        what=what,
+                        count=int(count[position]),
+                        expected=float(route_expected[position]),
+                        p_value=float(p_value),
+                        rate=float(route_odds[position]),
+                        tolerance=tolerance,
+                        null_expected=float(route_null[position]),
+                        trials=int(in_context[position]),
+                    )
+                )
+        if len(what) == 1 and len(context) == 1 and context[0] in SUBSET_DIMENSIONS:
+            # Subsets of values are compared with everything outside them, unstratified: they are held to the
+            # ordinary spread of the unstratified shares (two sites of one region selling more sofas).
+            subset_cells = _subset_cells(
+                what[0], context[0], what_value, context_value, count, context_total, what_total
+            )
+            for cell in subset_cells:
+                cell.tolerance = plain_tolerance
             cells.extend(cell for cell in subset_cells if cell.count >= min_support)
             tested += len(subset_cells)
-        promising = p_values <= fdr
-        for position, p_value in zip(index[promising], p_values[promising], strict=True):
-            codes: dict[str, tuple[int, ...]] = {}
-            for names, value in ((what, int(what_value[position])), (context, int(context_value[position]))):
-                for name in reversed(names):
-                    codes[name] = (value % sizes[name],)
-                    value //= sizes[name]
-            cells.append(
-                _Cell(
-                    dims=tuple(name for name in DIMENSIONS if name in codes),
-                    codes=codes,
-                    count=int(count[position]),
-                    expected=float(expected[position]),
-                    p_value=float(p_value),
-                )
-            )
     return cells, tested
+
+
+def _stratum(context: tuple[str, ...]) -> str | None:
+    """The coarser place a context's shares are compared within: a person's or a site's product mix against
+    their own region's, a region's Mondays against its other days (products sell differently by region; that
+    is no finding about the person or the day)."""
+    if "region" not in BY_DIMENSION or context == ("region",):
+        return None
+    # A region with something else (a weekday, an hour): against the same region's other days and hours.
+    if "region" in context or any("region" in BY_DIMENSION[name].pins_down for name in context):
+        return "region"
+    return None
+
+
+def _within_stratum(
+    codes_of: _Codes,
+    what: tuple[str, ...],
+    context: tuple[str, ...],
+    stratum: str,
+    keys: Int64Array,
+    count: Int64Array,
+    what_size: int,
+    context_size: int,
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_], tuple[Int64Array, Int64Array, Int64Array]]:
+    """(expected count, whether the cell lies in one stratum, its hypergeometric margins there) of each cell.
+
+    Each stratum the cell's cases fall in contributes the rest of its context there times the what's odds in
+    the same stratum elsewhere (a Mantel-Haenszel style sum). A cell in one stratum (the usual case: a person
+    works in one region) gets the exact test within it; one spread over several, the Poisson tail of the sum.
+    """
+    sizes = codes_of.sizes
+    strata = sizes[stratum]
+    by_stratum = codes_of.totals((*context, stratum), context_size * strata).reshape(context_size, strata)
+    if int(np.count_nonzero(by_stratum, axis=1).max(initial=0)) <= 1:
+        # Every context lies in one stratum (each person works in one region): the cells are the strata's
+        # cells, no second count needed.
+        inner_count = count
+        cell_key = keys
+        region = np.argmax(by_stratum, axis=1)[keys % context_size]
+    else:
+        key = (codes_of(what) * context_size + codes_of(context)) * strata + codes_of.columns[stratum]
+        top = what_size * context_size * strata
+        if top <= 20_000_000:
+            flat = np.bincount(key, minlength=top)
+            inner = np.nonzero(flat)[0]
+            inner_count = flat[inner]
+        else:
+            inner, inner_count = np.unique(key, return_counts=True)
+        cell_key, region = inner // strata, inner % strata
+    what_value, context_value = cell_key // context_size, cell_key % context_size
+    in_context = codes_of.totals((*context, stratum), context_size * strata)[context_value * strata + region]
+    what_total = codes_of.totals((*what, stratum), what_size * strata)[what_value * strata + region]
+    stratum_total = codes_of.totals((stratum,), strata)[region]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = (what_total - inner_count) / (stratum_total - in_context)
+        part = (in_context - inner_count) * share / (1 - share)
+        null_part = in_context * share
+    judgeable = np.isfinite(part) & (share < 1)
+    position = np.searchsorted(keys, cell_key)
+    expected = np.bincount(position, weights=np.where(judgeable, part, 0.0), minlength=len(keys))
+    null_expected = np.bincount(position, weights=np.where(judgeable, null_part, 0.0), minlength=len(keys))
+    unjudgeable = np.bincount(position, weights=~judgeable, minlength=len(keys)) > 0
+    expected = np.where(unjudgeable, np.nan, expected)
+    single = np.bincount(position, minlength=len(keys)) == 1
+    margins = tuple(np.zeros(len(keys), dtype=np.int64) for _ in range(3))
+    for margin, values in zip(margins, (stratum_total, what_total, in_context), strict=True):
+        margin[position] = values
+    return (
+        np.asarray(expected, dtype=np.float64),
+        np.asarray(null_expected, dtype=np.float64),
+        np.asarray(single, dtype=np.bool_),
+        (margins[0], margins[1], margins[2]),
+    )
+
+
+def _ordinary_lift(count: Int64Array, expected: FloatArray, context: Int64Array) -> float:
+    """How far a combination's cells ordinarily stray from what the rest predicts, as a lift (1 for none).
+
+    Measured only on cells big enough that chance alone barely moves them (20+ expected), so that small cells
+    neither inflate it nor are held to it by a variance: the between-cell spread of log lifts beyond the
+    sampling variance (a robust MAD), `ORDINARY_SPREADS` standard deviations of it. Pure noise gives about 1;
+    products selling 0.8-1.25x by region about 1.5-1.6 (three deviations left the most extreme of 48 such
+    region-product cells above it at a million cases; four cost the power to see two regions at 3x in 5,000).
+    Each context's own level (its cells' median log lift) is taken out first: one product taking half of two
+    regions' cases makes every other product there look scarce, which is no spread of shares.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        big = (expected >= 20) & (count > 0)
+        if int(np.count_nonzero(big)) < 30:  # too few to tell a spread from a finding among them
+            return 1.0
+        log_lift = np.log(count[big] / expected[big])
+    _contexts, where = np.unique(context[big], return_inverse=True)
+    # Each context's median by one sort (contexts first, then log lifts), not one median per context.
+    order = np.lexsort((log_lift, where))
+    ordered = log_lift[order]
+    sizes = np.bincount(where)
+    starts = np.cumsum(sizes) - sizes
+    level = (ordered[starts + (sizes - 1) // 2] + ordered[starts + sizes // 2]) / 2
+    crowded = sizes >= 3  # a level needs a few cells to be one
+    centred = log_lift - np.where(crowded, level, 0.0)[where]
+    sampling = float(np.median(1.0 / expected[big]))
+    # The smaller of the two: taking the levels out must not widen what counts as ordinary.
+    spread = min(
+        (1.4826 * float(np.median(np.abs(values - np.median(values))))) ** 2 - sampling
+        for values in (log_lift, centred)
+    )
+    return float(np.exp(ORDINARY_SPREADS * np.sqrt(spread))) if spread > 0 else 1.0
 
 
 def _subset_cells(
@@ -522,7 +834,6 @@ def _subset_cells(
     count: Int64Array,
     context_total: Int64Array,
     what_total: Int64Array,
-    spread: float,
 ) -> list[_Cell]:
     """A 'what' concentrated in a few values of one dimension (two regions of four), the rest left out.
 
@@ -532,6 +843,7 @@ def _subset_cells(
     cells: list[_Cell] = []
     total = int(context_total.sum())
     present = int(np.count_nonzero(context_total))
+    stats = _stats()
     for value in np.unique(what_value):
         in_row = what_value == value
         contexts = context_value[in_row]
@@ -541,43 +853,39 @@ def _subset_cells(
         sizes = context_total[contexts]
         share_all = what_total[value] / total
         order = np.argsort(-(row_count + 0.5) / (sizes * share_all + 0.5))
-        for size in range(2, min(4, len(contexts) - 1) + 1):
+        # A few of the values, at most half of them: "all regions but West" is West selling less, no excess.
+        for size in range(2, min(4, present // 2) + 1):
             chosen = order[:size]
             subset_count = int(row_count[chosen].sum())
             subset_size = int(sizes[chosen].sum())
             if total == subset_size:
                 continue
             share_elsewhere = (int(what_total[value]) - subset_count) / (total - subset_size)
-            expected = subset_size * share_elsewhere
-            if not 0 < share_elsewhere < 1 or subset_count == 0:
+            if not 0 < share_elsewhere < 1:
                 continue
-            # The complement can be small (one channel of five), so its share is an estimate too: given the
-            # margins the subset's count is hypergeometric (Fisher's exact test, the subset against the rest).
-            # The subset was picked after looking (the best `size` of the values present): Bonferroni over
-            # every subset of that size keeps the chance comparison valid.
-            p_value = float(
-                _stats().hypergeom.sf(subset_count - 1, total, int(what_total[value]), subset_size)
-            )
+            odds = share_elsewhere / (1 - share_elsewhere)
+            expected = (subset_size - subset_count) * odds
+            if subset_count < 1.2 * expected:
+                continue
+            # Fisher's exact test of the subset against the rest; the subset was picked after looking (the
+            # best `size` of the values present), so Bonferroni over every subset of that size.
+            p_value = float(stats.hypergeom.sf(subset_count - 1, total, int(what_total[value]), subset_size))
             p_value = min(1.0, p_value * comb(present, size))
-            if spread > 0:
-                z = np.log(subset_count / expected) / np.sqrt(1.0 / expected + spread)
-                p_value = max(p_value, float(_stats().norm.sf(z)))
             codes = {what: (int(value),), context: tuple(sorted(int(code) for code in contexts[chosen]))}
             cells.append(
                 _Cell(
                     dims=tuple(name for name in DIMENSIONS if name in codes),
                     codes=codes,
+                    what=(what,),
                     count=subset_count,
                     expected=float(expected),
                     p_value=p_value,
+                    rate=float(odds),
+                    null_expected=subset_size * share_elsewhere,
+                    trials=subset_size,
                 )
             )
     return cells
-
-
-def _p_values(count: Sequence[int] | Int64Array, expected: Sequence[float] | FloatArray) -> FloatArray:
-    """P(X >= count) for X ~ Poisson(expected)."""
-    return np.asarray(_stats().poisson.sf(np.asarray(count) - 1, np.asarray(expected)), dtype=np.float64)
 
 
 def _benjamini_hochberg(p_values: FloatArray, tests: int, fdr: float) -> npt.NDArray[np.bool_]:
@@ -592,22 +900,206 @@ def _benjamini_hochberg(p_values: FloatArray, tests: int, fdr: float) -> npt.NDA
     return accepted
 
 
-def _rows_of(cell: _Cell, columns: Mapping[str, Int64Array]) -> Int64Array:
-    if cell.rows is None:
-        mask = np.ones(len(columns[DIMENSIONS[0]]), dtype=bool)
-        for name, codes in cell.codes.items():
-            if len(codes) == 1:
-                mask &= columns[name] == codes[0]
-            else:
-                wanted = np.zeros(int(columns[name].max()) + 1, dtype=bool)
-                wanted[list(codes)] = True
-                mask &= wanted[columns[name]]
-        cell.rows = np.nonzero(mask)[0].astype(np.int64)
-    return cell.rows
+def _match(
+    columns: Mapping[str, Int64Array], codes: Mapping[str, tuple[int, ...]], rows: int
+) -> npt.NDArray[np.bool_]:
+    mask = np.ones(rows, dtype=bool)
+    for name, values in codes.items():
+        if len(values) == 1:
+            mask &= columns[name] == values[0]
+        else:
+            wanted = np.zeros(max(int(columns[name].max()), *values) + 1, dtype=bool)
+            wanted[list(values)] = True
+            mask &= wanted[columns[name]]
+    return mask
 
 
-def _shared(rows: Int64Array, other_mask: npt.NDArray[np.bool_]) -> int:
-    return int(np.count_nonzero(other_mask[rows]))
+def _materialise(cell: _Cell, columns: Mapping[str, Int64Array], rows: int) -> None:
+    if cell.hits is None:
+        context = {name: values for name, values in cell.codes.items() if name not in cell.what}
+        cell.context = _match(columns, context, rows)
+        cell.hits = cell.context & _match(columns, {name: cell.codes[name] for name in cell.what}, rows)
+
+
+# An excess must be material as well as unlikely: at a million cases a product selling 20 % better in one
+# region is certain but no finding. A cell's lift must reach MIN_LIFT, and its one-sided 95 % lower bound
+# MATERIAL; a leftover (a finding without another's cases) stands out when it is unlikely at 1 % and its lift
+# reaches MATERIAL.
+MATERIAL = 1.3
+LEFTOVER_P = 0.01
+SCREEN_P = 1e-3
+ORDINARY_SPREADS = 3.5
+# "What changed": the last week against the days before it in the window.
+RECENT_DAYS = 7
+
+
+def _lower_lift(count: FloatArray, expected: FloatArray) -> FloatArray:
+    """One-sided 95 % lower bound of count/expected: the exact Poisson bound (the 5 % quantile of
+    Gamma(count)) by the Wilson-Hilferty cube, within 1 % of it from 8 cases on and cheap at volume."""
+    count = np.asarray(count, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = np.maximum(count, 1e-9)
+        lower = k * (1 - 1 / (9 * k) - 1.6448536269514722 / (3 * np.sqrt(k))) ** 3
+        lower = np.where(count > 0, np.maximum(lower, 0.0), 0.0)
+        return np.asarray(lower / np.asarray(expected, dtype=np.float64), dtype=np.float64)
+
+
+def _material_expected(cell: _Cell) -> float:
+    """The expected count a cell's materiality is judged against: the share form for a product, category or
+    channel, the odds form for a group of people or places (see `_worth_testing`)."""
+    roster = all(name in WHO_WHERE for name in cell.what)
+    return cell.expected if roster or cell.null_expected <= 0 else cell.null_expected
+
+
+def _worth_testing(
+    count: npt.NDArray[Any],
+    expected: npt.NDArray[Any],
+    null: npt.NDArray[Any],
+    min_lift: float,
+    tolerance: float,
+) -> npt.NDArray[np.bool_]:
+    """Cells whose lift is big enough to report whatever their p-value: at least `min_lift` (the odds form a
+    supervisor reads), and the lower bound of the share ratio at least `MATERIAL` and the combination's
+    ordinary lift (the share form: the odds of a common product stretch a region's ordinary difference)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        enough = (expected > 0) & (count >= min_lift * expected) & (null > 0)
+    at = np.nonzero(enough)
+    enough[at] = _lower_lift(count[at], null[at]) >= max(MATERIAL, tolerance)
+    return np.asarray(enough, dtype=np.bool_)
+
+
+def _leftover_expected(
+    cell: _Cell, other: _Cell, count: int, context_rows: int, *, strict: bool = True
+) -> float:
+    """What `cell`'s remainder without `other` (`count` cases of `context_rows`) is expected to hold.
+
+    The same 'what' in two places (three regions and two of them): the remainder must stand out against both
+    baselines, not only against the few values the wider one leaves outside (not when asking whether it
+    falls *short* of the narrower one: the narrower one's baseline holds the remainder's own excess). A group
+    without a part of itself (a site at 19:00 without one of its people on Mondays at 19:00): the part's
+    expected count leaves with its cases.
+    """
+    rate = cell.rate
+    same_what = cell.what == other.what and all(cell.codes[name] == other.codes[name] for name in cell.what)
+    if same_what and strict:
+        rate = max(rate, other.rate)
+    elif all(name in WHO_WHERE for name in (*cell.what, *other.what)) and cell.what != other.what:
+        assert cell.hits is not None and other.hits is not None
+        if np.count_nonzero(other.hits & ~cell.hits) == 0:
+            return max(cell.expected - other.expected, 0.0)
+    return (context_rows - count) * rate
+
+
+def _stands_out(cell: _Cell, other: _Cell, columns: Mapping[str, Int64Array]) -> bool:
+    """Whether `cell` still shows an excess without `other`'s part of its context.
+
+    That part is what `other` pins down except where `cell` looks for its excess: a region's finding without
+    its site's finding is the region's other sites; a person's product finding without the same person's
+    product-and-category finding is that person's other categories.
+    """
+    assert cell.hits is not None and cell.context is not None
+    pinned = {name: values for name, values in other.codes.items() if name not in cell.what}
+    without = _match(columns, pinned, len(cell.hits))
+    count = int(np.count_nonzero(cell.hits & ~without))
+    expected = _leftover_expected(cell, other, count, int(np.count_nonzero(cell.context & ~without)))
+    if count == 0 or expected <= 0 or count < max(MATERIAL, cell.tolerance) * expected:
+        return False
+    return float(_stats().poisson.sf(count - 1, expected)) <= LEFTOVER_P
+
+
+def _explained(kept: list[_Cell], cell: _Cell, columns: Mapping[str, Int64Array]) -> tuple[bool, int | None]:
+    """(whether `cell` is an echo of a kept finding, which kept finding `cell` explains better if any).
+
+    Two overlapping findings are compared on each other's leftovers: each without the other. One whose
+    leftover no longer stands out is explained by the other; when neither stands out on its own (one excess
+    seen twice), the narrower wins if it holds most of the wider one's excess, else the one kept first.
+    """
+    assert cell.hits is not None
+    for position, other in enumerate(kept):
+        assert other.hits is not None
+        shared = int(np.count_nonzero(cell.hits & other.hits))
+        if shared == 0:
+            if _diluted(cell, other, columns):
+                return True, None
+            continue
+        cell_rest = _stands_out(cell, other, columns)
+        other_rest = _stands_out(other, cell, columns)
+        if cell_rest and other_rest:
+            continue
+        if cell_rest and not other_rest:
+            return False, position
+        if other_rest and not cell_rest:
+            return True, None
+        cell_rows = int(np.count_nonzero(cell.hits))
+        other_rows = int(np.count_nonzero(other.hits))
+        if shared == cell_rows and cell_rows < other_rows:
+            narrow, wide = cell, other
+        elif shared == other_rows and other_rows < cell_rows:
+            narrow, wide = other, cell
+        elif shared == cell_rows == other_rows and _plainness(cell) < _plainness(other):
+            return False, position  # the same cases said more plainly (two regions, not their four sites)
+        else:  # the same cases, or two overlapping cells: the one kept first (the more significant)
+            return True, None
+        # The narrower wins when it holds most of the wider one's excess and the wider one's remainder falls
+        # short of the narrower one's rate (the excess really stops at the site's edge). When the remainder
+        # is too small to tell, the plainer description wins (two regions rather than three of their sites).
+        holds_most = narrow.count - narrow.expected >= 0.5 * (wide.count - wide.expected)
+        confined = holds_most and _falls_short(wide, narrow, columns)
+        if not confined and _plainness(narrow) < _plainness(wide):
+            confined = holds_most
+        winner = narrow if confined else wide
+        return (False, position) if winner is cell else (True, None)
+    return False, None
+
+
+def _diluted(cell: _Cell, other: _Cell, columns: Mapping[str, Int64Array]) -> bool:
+    """Whether `cell` is the mirror of a kept finding of another value of the same 'what'.
+
+    Office chairs tripled in the South make every other product's share there smaller, so floor lamps look
+    more common in the North. Without the kept finding's excess cases in the baseline, does the cell still
+    stand out?
+    """
+    # The other's 'what' is part of this one's (a product, or a product by some channels) with another value.
+    if not other.what or not set(other.what) <= set(cell.what):
+        return False
+    if all(cell.codes[name] == other.codes[name] for name in other.what):
+        return False
+    assert cell.hits is not None and cell.context is not None and other.hits is not None
+    if not all(BY_DIMENSION[name].role is Role.WHAT for name in cell.what):
+        return False  # a share of a product, category or channel, not of a group of people
+    rows = len(cell.hits)
+    what_rows = _match(columns, {name: cell.codes[name] for name in cell.what}, rows)
+    baseline = ~cell.context & ~other.hits
+    single = all(len(values) == 1 for values in cell.codes.values())
+    if single and _stratum(tuple(name for name in cell.codes if name not in cell.what)) is not None:
+        # Judged within its region (`_within_stratum`): so is its mirror image, when the region has more.
+        region = columns["region"][cell.hits][:1]
+        within = baseline & (columns["region"] == region[0]) if len(region) else baseline
+        if np.any(within):
+            baseline = within
+    size = int(np.count_nonzero(baseline))
+    share = int(np.count_nonzero(baseline & what_rows)) / size if size else 0.0
+    if not 0 < share < 1:
+        return False
+    inside = cell.context & ~other.hits
+    expected = (int(np.count_nonzero(inside)) - cell.count) * share / (1 - share)
+    if expected <= 0 or cell.count < max(MATERIAL, cell.tolerance) * expected:
+        return True
+    trials = int(np.count_nonzero(inside))
+    return float(_stats().binom.sf(cell.count - 1, trials, share)) > LEFTOVER_P
+
+
+def _falls_short(wide: _Cell, narrow: _Cell, columns: Mapping[str, Int64Array]) -> bool:
+    """Whether the wider cell without the narrower one is clearly below the narrower one's lift (5 %)."""
+    assert wide.hits is not None and wide.context is not None
+    pinned = {name: values for name, values in narrow.codes.items() if name not in wide.what}
+    without = _match(columns, pinned, len(wide.hits))
+    count = int(np.count_nonzero(wide.hits & ~without))
+    context_rows = int(np.count_nonzero(wide.context & ~without))
+    expected = _leftover_expected(wide, narrow, count, context_rows, strict=False)
+    if expected <= 0:
+        return False
+    return float(_stats().poisson.cdf(count, narrow.lift * expected)) <= 0.05
 
 
 def _plainness(cell: _Cell) -> int:
@@ -615,11 +1107,94 @@ def _plainness(cell: _Cell) -> int:
     return sum(len(codes) for codes in cell.codes.values())
 
 
-def _merge_subsets(cells: list[_Cell]) -> list[_Cell]:
-    """Join findings that differ only in one value (adjacent windows or hours, several regions)."""
+# The places finer than a region, narrowest first (a person, then a site): what `_refine` may name instead.
+_FINER_PLACES = tuple(
+    sorted(
+        (dimension.name for dimension in DIMENSION_TABLE if "region" in dimension.pins_down),
+        key=lambda name: -len(BY_DIMENSION[name].pins_down),
+    )
+)
+
+
+def _refine(cell: _Cell, columns: Mapping[str, Int64Array], rows: int) -> _Cell:
+    """A finding in one region whose excess sits at one site (or with one person) of it, said so.
+
+    The narrower place is named when it holds most of the region's excess and the rest of the region clearly
+    falls short of its lift (`_explained`'s rule for two findings, applied to a site that was not a finding
+    of its own: a site that is most of its region cannot stand out against the region's other sites, yet the
+    excess is plainly there). The evidence, and so the p-value, stays the region's.
+    """
+    assert cell.hits is not None and cell.context is not None
+    # A few values together (two sites) of which one holds the excess: that one.
+    for name, values in cell.codes.items():
+        if len(values) > 1 and name not in cell.what:
+            single = _narrowed(cell, name, columns, rows)
+            if single is not None:
+                return _refine(single, columns, rows)
+    if "region" not in cell.codes or len(cell.codes["region"]) != 1 or "region" in cell.what:
+        return cell
+    for name in _FINER_PLACES:
+        if name not in columns or name in cell.codes:
+            continue
+        narrower = _narrowed(cell, name, columns, rows)
+        if narrower is not None:
+            return narrower
+    return cell
+
+
+def _narrowed(cell: _Cell, name: str, columns: Mapping[str, Int64Array], rows: int) -> _Cell | None:
+    """`cell` said with one value of `name` (replacing its region, or its subset of `name`), if that value
+    holds most of its excess and the rest clearly falls short of that value's lift; else None."""
+    assert cell.hits is not None and cell.context is not None
+    excess = cell.count - cell.expected
+    size = int(columns[name].max()) + 1
+    hits = np.bincount(columns[name][cell.hits], minlength=size)
+    context = np.bincount(columns[name][cell.context], minlength=size)
+    expected = (context - hits) * cell.rate
+    best = int(np.argmax(hits - expected))
+    if hits[best] - expected[best] < 0.5 * excess or expected[best] <= 0:
+        return None
+    if int(context.sum()) == int(context[best]):
+        return None  # nothing else in it (a region with one site): the finding's own words stay
+    rest_count = cell.count - int(hits[best])
+    rest_expected = (int(context.sum()) - int(context[best]) - rest_count) * cell.rate
+    lift = hits[best] / expected[best]
+    if rest_expected > 0:
+        # The rest must show no excess of its own, and clearly less than the narrower one's.
+        stands_out = rest_count >= max(MATERIAL, cell.tolerance) * rest_expected and (
+            float(_stats().poisson.sf(rest_count - 1, rest_expected)) <= LEFTOVER_P
+        )
+        if stands_out or float(_stats().poisson.cdf(rest_count, lift * rest_expected)) > 0.05:
+            return None  # the rest shares the excess: the wider description it is
+    replaced = "region" if name not in cell.codes else name
+    codes = {key: values for key, values in cell.codes.items() if key != replaced}
+    codes[name] = (best,)
+    refined = _Cell(
+        dims=tuple(dimension for dimension in DIMENSIONS if dimension in codes),
+        codes=codes,
+        what=cell.what,
+        count=int(hits[best]),
+        expected=float(expected[best]),
+        p_value=cell.p_value,
+        rate=cell.rate,
+        tolerance=cell.tolerance,
+        null_expected=float(context[best]) * cell.rate / (1 + cell.rate),
+    )
+    _materialise(refined, columns, rows)
+    return refined
+
+
+def _merge_subsets(cells: list[_Cell], sizes: Mapping[str, int]) -> list[_Cell]:
+    """Join findings that differ only in one value (adjacent windows or hours, several regions).
+
+    The joined cell's p-value is the summed counts' corrected for the choice: any run of that length (ordered
+    values) or any subset of that size could have been joined.
+    """
     merged: list[_Cell] = []
     used: set[int] = set()
-    for dimension in DIMENSIONS:
+    # Only where the table allows it: a run of windows, a few regions; never a list of people (a subset that
+    # was never a hypothesis).
+    for dimension in (*ORDERED_DIMENSIONS, *SUBSET_DIMENSIONS):
         groups: dict[tuple[Any, ...], list[int]] = {}
         for index, cell in enumerate(cells):
             if index in used or dimension not in cell.codes:
@@ -627,7 +1202,7 @@ def _merge_subsets(cells: list[_Cell]) -> list[_Cell]:
             if any(len(codes) > 1 for codes in cell.codes.values()):
                 continue  # already a subset of its own
             rest = tuple((name, cell.codes[name]) for name in cell.dims if name != dimension)
-            groups.setdefault((cell.dims, rest), []).append(index)
+            groups.setdefault((cell.dims, cell.what, rest), []).append(index)
         for members in groups.values():
             if len(members) < 2:
                 continue
@@ -640,6 +1215,7 @@ def _merge_subsets(cells: list[_Cell]) -> list[_Cell]:
                     runs.append([index])
                 else:
                     runs[-1].append(index)
+            values = _WHEN_SIZE.get(dimension, sizes.get(dimension, 1))
             for run in runs:
                 if len(run) < 2:
                     continue
@@ -648,27 +1224,68 @@ def _merge_subsets(cells: list[_Cell]) -> list[_Cell]:
                 codes[dimension] = tuple(cells[index].codes[dimension][0] for index in run)
                 count = sum(cells[index].count for index in run)
                 expected = sum(cells[index].expected for index in run)
-                merged.append(
-                    _Cell(first.dims, codes, count, expected, float(_p_values([count], [expected])[0]))
-                )
+                null_expected = sum(cells[index].null_expected for index in run)
+                trials = sum(cells[index].trials for index in run)
+                choices = values - len(run) + 1 if dimension in ORDERED_DIMENSIONS else comb(values, len(run))
+                # Binomial over the members' contexts together (a Poisson tail is far too wide when the group
+                # is most of its slot); the summed null share is the members' average.
+                if trials > 0:
+                    p_value = float(_stats().binom.sf(count - 1, trials, min(null_expected / trials, 1.0)))
+                else:
+                    p_value = float(_stats().poisson.sf(count - 1, null_expected))
+                p_value *= max(choices, 1)
+                # The expected count of a joined context: its size times the members' average rate, set once
+                # the context's rows are known (`_materialise`).
+                joined = _Cell(first.dims, codes, first.what, count, expected, min(1.0, p_value), -1.0)
+                joined.null_expected = null_expected
+                joined.trials = trials
+                joined.tolerance = max(cells[index].tolerance for index in run)
+                merged.append(joined)
                 used.update(run)
+    # A join that says what a subset cell already tested says (two regions) is left to the subset's own test.
+    tested = {
+        tuple(sorted(cell.codes.items())) for cell in cells if any(len(v) > 1 for v in cell.codes.values())
+    }
+    merged = [cell for cell in merged if tuple(sorted(cell.codes.items())) not in tested]
     return merged + [cell for index, cell in enumerate(cells) if index not in used]
+
+
+def local_days(epochs: Int64Array, weekdays: Int64Array) -> Int64Array:
+    """Each case's local date (days since 1970-01-01) from its UTC epoch and the local weekday packed with it.
+
+    A zone's offset is under a day, so the local date is the UTC date or one either side: the one whose
+    weekday is the packed local weekday (1970-01-01 was a Thursday).
+    """
+    utc_day = np.asarray(epochs, dtype=np.int64) // 86_400
+    shift = (np.asarray(weekdays, dtype=np.int64) - (utc_day + 3)) % 7  # 0, 1 or 6
+    return utc_day + np.where(shift == 6, -1, shift)
 
 
 def _describe(
     codes: Mapping[str, tuple[int, ...]], labels: Mapping[str, Mapping[int, str]]
 ) -> tuple[dict[str, Any], str]:
-    """The JSON dimensions and the phrase a supervisor reads, e.g. 'Wednesdays 15:00-16:00 with Billy'."""
+    """The JSON dimensions and the phrase a supervisor reads, e.g. 'Wednesdays 15:00–16:00 with Billy'."""
     dimensions: dict[str, Any] = {}
     parts: dict[Role, list[str]] = {role: [] for role in SENTENCE_ORDER}
+    trailing: list[str] = []
     for dimension in DIMENSION_TABLE:
         if dimension.name not in codes:
             continue
         value, words = dimension.words(codes[dimension.name], labels.get(dimension.name, {}))
         dimensions[dimension.name] = value
-        parts[dimension.role].append(dimension.phrase.format(words))
-    phrase = " ".join(part for role in SENTENCE_ORDER for part in parts[role])
+        phrase = dimension.phrase.format(words)
+        (trailing if dimension.last_in_sentence else parts[dimension.role]).append(phrase)
+    phrase = " ".join([*(part for role in SENTENCE_ORDER for part in parts[role]), *trailing])
     return dimensions, phrase[:1].upper() + phrase[1:]
+
+
+def expected_words(expected: float) -> str:
+    """'where about 44 were expected' (or 'under 1 was'): an expected count as a supervisor would say it."""
+    if expected < 0.5:
+        return "where under 1 was expected"
+    if round(expected) == 1:
+        return "where about 1 was expected"
+    return f"where about {expected:.0f} were expected"
 
 
 def find_hotspots(
@@ -676,62 +1293,97 @@ def find_hotspots(
     packed: Int64Array,
     labels: Mapping[str, Mapping[int, str]],
     *,
+    days: Int64Array | None = None,
+    today: int | None = None,
+    boundaries: Sequence[int] = DEFAULT_BOUNDARIES,
     min_support: int = 8,
     min_lift: float = 1.5,
     fdr: float = 0.05,
     limit: int = 20,
 ) -> list[Hotspot]:
-    """The hotspots among these documented cases, best first (see the module docstring for the method)."""
+    """The hotspots among these documented cases, best first (see the module docstring for the method).
+
+    `days` is each case's local date (days since 1970-01-01, see `local_days`): it measures who was on duty
+    when, and which cases are of the last week before `today` (the newest date when not given). Without it
+    every weekday counts as one date. `boundaries` are the windows where shifts start or end.
+    """
     if len(packed) < min_support:
         return []
+    rows = len(packed)
     columns = unpack_facts(np.asarray(packed, dtype=np.int64))
     sizes = _sizes(columns)
     codes_of = _Codes(columns, sizes)
-    roster_cells, roster_tests = _roster_cells(codes_of, min_support, min_lift, fdr)
-    what_cells, what_tests = _what_cells(codes_of, min_support, min_lift, fdr)
-    cells = [cell for cell in roster_cells + what_cells if cell.lift >= min_lift]
+    day_of_row = None if days is None else np.asarray(days, dtype=np.int64)
+    roster_cells, roster_tests = _roster_cells(
+        columns, codes_of, day_of_row, boundaries, min_support, min_lift
+    )
+    what_cells, what_tests = _what_cells(codes_of, min_support, min_lift)
+    tests = roster_tests + what_tests
+    # One cell judged two ways (a site within its region and against everywhere) is one finding: its best.
+    best: dict[tuple[Any, ...], _Cell] = {}
+    for cell in roster_cells + what_cells:
+        if cell.lift < min_lift:
+            continue
+        key = (cell.what, tuple(sorted(cell.codes.items())))
+        if key not in best or cell.p_value < best[key].p_value:
+            best[key] = cell
+    cells = list(best.values())
     if not cells:
         return []
     p_values = np.array([cell.p_value for cell in cells], dtype=np.float64)
-    accepted = _benjamini_hochberg(p_values, roster_tests + what_tests, fdr)
-    found = []
-    for cell, p_value, keep in zip(cells, p_values, accepted, strict=True):
-        if keep:
-            cell.p_value = float(p_value)
-            found.append(cell)
-    found = _merge_subsets(found)
+    accepted = _benjamini_hochberg(p_values, tests, fdr)
+    found = _merge_subsets([cell for cell, keep in zip(cells, accepted, strict=True) if keep], sizes)
+    found = [cell for cell in found if cell.lift >= min_lift]
+    if found:
+        lower = _lower_lift(
+            np.array([c.count for c in found]),
+            np.array([_material_expected(cell) for cell in found]),
+        )
+        found = [
+            cell for cell, bound in zip(found, lower, strict=True) if bound >= max(MATERIAL, cell.tolerance)
+        ]
     found.sort(key=lambda cell: (cell.p_value, -cell.lift, len(cell.dims)))
     kept: list[_Cell] = []
-    kept_masks: list[npt.NDArray[np.bool_]] = []
     for cell in found:
-        rows = _rows_of(cell, columns)
-        variant_of = None
-        for position, other in enumerate(kept):
-            assert other.rows is not None
-            if _shared(rows, kept_masks[position]) * 2 >= min(len(rows), len(other.rows)):
-                variant_of = position
-                break
-        if variant_of is None:
-            kept.append(cell)
-            mask = np.zeros(len(packed), dtype=bool)
-            mask[rows] = True
-            kept_masks.append(mask)
-            if len(kept) >= limit:
-                break
+        _materialise(cell, columns, rows)
+        if cell.rate < 0:
+            assert cell.context is not None
+            cell.rate = cell.expected / max(int(np.count_nonzero(cell.context)) - cell.count, 1)
+        echo, replaces = _explained(kept, cell, columns)
+        if echo:
             continue
-        other = kept[variant_of]
-        assert other.rows is not None
-        same_cases = _shared(rows, kept_masks[variant_of]) >= 0.95 * max(len(rows), len(other.rows))
-        if same_cases and _plainness(cell) < _plainness(other):
-            kept[variant_of] = cell  # the same cases said more simply (two regions rather than three sites)
-            kept_masks[variant_of][:] = False
-            kept_masks[variant_of][rows] = True
+        if replaces is not None:
+            kept[replaces] = cell
+            # The replacement may itself make another kept finding redundant (a site and its region).
+            kept = [
+                kept[i]
+                for i in range(len(kept))
+                if i == replaces or not _explained([cell], kept[i], columns)[0]
+            ]
+        else:
+            kept.append(cell)
+    # Echoes dropped, the discoveries are fewer: Benjamini-Hochberg again on what is left (an echo must not
+    # have raised the threshold for the others).
+    while kept:
+        threshold = fdr * len(kept) / max(tests, 1)
+        passing = [cell for cell in kept if cell.p_value <= threshold]
+        if len(passing) == len(kept):
+            break
+        kept = passing
+    kept = [_refine(cell, columns, rows) for cell in kept]
+    kept.sort(key=lambda cell: (cell.p_value, -cell.lift, len(cell.dims)))
     ids = np.asarray(case_ids, dtype=np.int64)
+    recent_rows = np.zeros(rows, dtype=bool)
+    if day_of_row is not None and len(day_of_row):
+        last = int(day_of_row.max()) if today is None else today
+        recent_rows = day_of_row > last - RECENT_DAYS
+    recent_total = int(np.count_nonzero(recent_rows))
+    before_total = rows - recent_total
     hotspots = []
-    for cell in kept:
+    for cell in kept[:limit]:
         dimensions, phrase = _describe(cell.codes, labels)
-        sentence = f"{phrase}: {cell.count} breakdowns, {cell.lift:.1f}× what the rest predicts"
-        rows = cell.rows if cell.rows is not None else _rows_of(cell, columns)
+        sentence = f"{phrase}: {cell.count} breakdowns {expected_words(cell.expected)}"
+        assert cell.hits is not None
         hotspots.append(
             Hotspot(
                 dimensions=dimensions,
@@ -739,7 +1391,27 @@ def find_hotspots(
                 expected=cell.expected,
                 p_value=cell.p_value,
                 sentence=sentence,
-                case_ids=sorted(int(case_id) for case_id in ids[rows]),
+                case_ids=sorted(ids[cell.hits].tolist()),
+                recent=int(np.count_nonzero(cell.hits & recent_rows)),
+                recent_expected=(
+                    int(np.count_nonzero(cell.hits & ~recent_rows)) / before_total * recent_total
+                    if before_total
+                    else 0.0
+                ),
             )
         )
     return hotspots
+
+
+def headline(hotspots: Sequence[Hotspot]) -> Hotspot | None:
+    """The hotspot a supervisor should read first: the strongest that is new or growing this week, else the
+    strongest."""
+    for hotspot in hotspots:
+        if hotspot.new_this_week:
+            return hotspot
+    return hotspots[0] if hotspots else None
+
+
+def headline_sentence(hotspot: Hotspot) -> str:
+    """The headline's words: its sentence, and "new this week" when it is."""
+    return f"{hotspot.sentence} (new this week)" if hotspot.new_this_week else hotspot.sentence

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from core.cases import Case
-from core.hotspots import DIMENSION_TABLE, PACKED, Coding, pack_fact
+from core.hotspots import DEFAULT_BOUNDARIES, DIMENSION_TABLE, PACKED, Coding, pack_fact
 from storage.models import DimensionCodeRow, TrendFactRow
 
 # The dimensions whose codes number a case field's text in the dimension_codes table (staff, site, …).
@@ -115,6 +115,31 @@ def load_facts(
     return pairs[:, 0].copy(), pairs[:, 1].copy()
 
 
+def load_facts_and_days(
+    session: Session, since: datetime | None, until: datetime | None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Case ids, packed facts and local dates (days since 1970-01-01) of cases opened in [since, until).
+
+    The local date comes from the opening's epoch and the local weekday packed with it (`local_days`), so the
+    scan can tell which dates each person worked without a time zone.
+    """
+    from core.hotspots import local_days, unpack_facts
+
+    query = select(TrendFactRow.case_id, TrendFactRow.packed, TrendFactRow.opened_epoch)
+    if since is not None:
+        query = query.where(TrendFactRow.opened_epoch >= int(since.astimezone(UTC).timestamp()))
+    if until is not None:
+        query = query.where(TrendFactRow.opened_epoch < int(until.astimezone(UTC).timestamp()))
+    rows = session.execute(query).all()
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy(), empty.copy()
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=3 * len(rows))
+    triples = flat.reshape(-1, 3)
+    packed = triples[:, 1].copy()
+    return triples[:, 0].copy(), packed, local_days(triples[:, 2], unpack_facts(packed)["weekday"])
+
+
 def load_labels(session: Session) -> dict[str, dict[int, str]]:
     labels: dict[str, dict[int, str]] = {dimension: {} for dimension in CODED_DIMENSIONS}
     for row in session.execute(select(DimensionCodeRow)).scalars():
@@ -125,15 +150,24 @@ def load_labels(session: Session) -> dict[str, dict[int, str]]:
 
 
 def scan_hotspots(
-    database: Any, since: datetime | None, until: datetime | None, *, limit: int = 20
+    database: Any,
+    since: datetime | None,
+    until: datetime | None,
+    *,
+    limit: int = 20,
+    boundaries: Sequence[int] = DEFAULT_BOUNDARIES,
 ) -> list[Any]:
-    """Hotspots among the cases documented and opened in [since, until), best first."""
+    """Hotspots among the cases documented and opened in [since, until), best first.
+
+    `boundaries` are the windows where the configured shifts start and end (`core.hotspots.shift_boundaries`
+    of the settings' `[[shifts]]`); the default shifts' when not given.
+    """
     from core.hotspots import find_hotspots
 
     with database.read() as session:
-        case_ids, packed = load_facts(session, since, until)
+        case_ids, packed, days = load_facts_and_days(session, since, until)
         labels = load_labels(session)
-    return find_hotspots(case_ids, packed, labels, limit=limit)
+    return find_hotspots(case_ids, packed, labels, days=days, boundaries=boundaries, limit=limit)
 
 
 @dataclass(frozen=True)
