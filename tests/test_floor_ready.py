@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 
 from core.cases import Action, Stage
 from storage import views
@@ -84,7 +85,9 @@ async def test_follow_up_answer_is_what_was_chosen_with_enter_only_navigation(sh
         assert choice.value == ("satisfied" if satisfied else "not satisfied")
         assert f"chosen: {choice.value}" in shown(choice)  # in words, not only colour
         assert "(•) " + choice.value in shown(choice)
-        await pilot.press("enter")
+        done_by = form.query_one("#field-done_by", Input)
+        assert done_by.value == shift.service.get(case_id).assignee  # the answer went to the choice only
+        await pilot.press("enter", "enter")  # on to "Done by", then save
         await pilot.pause(0.3)
         assert app.screen is app.main_screen
         (event,) = follow_ups(shift, case_id)
@@ -385,7 +388,10 @@ async def test_fix_above_the_limit_names_who_could_approve_it_on_shift_first(shi
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         await highlight(pilot, shift.ids["reviewed"])
-        await pilot.press("f", *"Replaced the sofa", "enter", *"upgrade", "enter", *"80", "enter", "enter")
+        # text, gesture, value, approver (left empty), "Done by" (prefilled): Enter saves on the last
+        await pilot.press(
+            "f", *"Replaced the sofa", "enter", *"upgrade", "enter", *"80", "enter", "enter", "enter"
+        )
         await pilot.pause(0.3)
         assert isinstance(app.screen, FormScreen)
         error = shown(app.screen.query_one("#form-error"))

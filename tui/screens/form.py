@@ -158,7 +158,10 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     def next_field(self, event: Input.Submitted | ChoiceField.Done) -> None:
         field = event.input if isinstance(event, Input.Submitted) else event.field
         inputs = [widget for widget in self.query("#form-fields > *") if widget.can_focus]
-        if field in inputs and inputs.index(field) < len(inputs) - 1:
+        unanswered = isinstance(field, ChoiceField) and field.value is None
+        # Enter on an unanswered either-or stays there (the save refuses and names it): moving on, the letter
+        # typed next to answer it ("s") went into the next field instead and replaced a prefilled "Done by".
+        if not unanswered and field in inputs and inputs.index(field) < len(inputs) - 1:
             inputs[inputs.index(field) + 1].focus()
         else:
             self.run_worker(self.action_save(), exclusive=True)
