@@ -177,7 +177,7 @@ def test_usage_errors_are_one_line_naming_every_missing_option(run) -> None:  # 
     code, out, err = run("add", "--customer", "Ada")
     assert (code, out) == (2, "")
     assert err.splitlines() == [
-        "shiftdesk: error: missing --category, --site, --product, --staff, --description "
+        "shiftdesk: error: missing --category, --description, --site, --product, --staff "
         "(see 'main add --help')"
     ]
     code, _out, err = run("add", "--severity", "huge")

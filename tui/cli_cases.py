@@ -38,14 +38,13 @@ def asked_options(function: Callable[..., Any]) -> Callable[..., Any]:
                 help=f"{field.prompt}: {allowed} (default {default}).",
             )(function)
         else:
-            required = asked_is_required(field)
-            function = click.option(
-                option,
-                required=required,
-                default=None if required else "",
+            if asked_is_required(field):
+                # No default at all: click ≥ 8.3 takes an explicit `default=None` as a value given.
+                function = click.option(option, required=True, help=field.prompt)(function)
+            else:
                 # The owner's prompt already says what leaving it empty means.
-                help=field.prompt if required or field.import_default_from else f"{field.prompt} (optional)",
-            )(function)
+                described = field.prompt if field.import_default_from else f"{field.prompt} (optional)"
+                function = click.option(option, default="", help=described)(function)
     return function
 
 
