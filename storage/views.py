@@ -248,10 +248,17 @@ class Reads:
     def recent_agents(self, since: datetime) -> list[str]:
         return recent_agents(self.database, since)
 
-    def hotspots(self, since: datetime, until: datetime, *, limit: int = 20) -> list[Hotspot]:
+    def hotspots(
+        self,
+        since: datetime,
+        until: datetime,
+        *,
+        limit: int = 20,
+        boundaries: Sequence[int] = DEFAULT_BOUNDARIES,
+    ) -> list[Hotspot]:
         from storage.trend_facts import scan_hotspots
 
-        found: list[Hotspot] = scan_hotspots(self.database, since, until, limit=limit)
+        found: list[Hotspot] = scan_hotspots(self.database, since, until, limit=limit, boundaries=boundaries)
         return found
 
     def hotspots_with_causes(

@@ -104,6 +104,35 @@ async def test_a_selected_hotspot_shows_its_depositions_causes_above_its_cases(d
         assert said.region.y < listed.region.y or not listed.display
 
 
+async def test_the_trends_pane_headline_prefers_a_new_hotspot(demo_url, monkeypatch):
+    from storage.views import Reads
+    from tui.widgets.trends_pane import TrendsPane
+
+    scan = Reads.hotspots
+
+    def second_is_new(self, since, until, *, limit=20, boundaries=(12, 28, 44)):  # type: ignore[no-untyped-def]
+        found = scan(self, since, until, limit=limit, boundaries=boundaries)
+        # The second strongest grew this week, the strongest did not: the headline is the second.
+        return [
+            replace(hotspot, recent=30, recent_expected=1.0) if rank == 1 else replace(hotspot, recent=0)
+            for rank, hotspot in enumerate(found)
+        ]
+
+    monkeypatch.setattr(Reads, "hotspots", second_is_new)
+    service = WorkflowService(Database(demo_url), Settings(zone=UTC, shifts=DEMO_SHIFTS), FrozenClock(NOW))
+    app = ShiftdeskApp(service, actor="Omar Farouk", poll_seconds=60, hotspots=True, auto_export=False)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await app.loaded.wait()
+        label = app.main_screen.query_one(TrendsPane).query_one("#top-hotspot")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if "top hotspot" in str(label.content):
+                break
+        shown = str(label.content)
+        assert shown.startswith("top hotspot: ")
+        assert "(new this week)" in shown
+
+
 def test_heat_map_reads_without_colour():
     grid = [[0] * 24 for _ in range(7)]
     grid[2][15] = 8
