@@ -298,7 +298,18 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
 
     if summary.hotspots:
         out += ["## Hotspots", ""]
-        out += [f"- {md(spot.get('sentence', ''))}" for spot in summary.hotspots]
+        for spot in summary.hotspots:
+            out += [f"- {md(spot.get('sentence', ''))}"]
+            # Its depositions' root causes (and factors) under its sentence; free text of many cases at once,
+            # so a redacted export leaves them out.
+            of = spot.get("documented", 0)
+            for kind, key in (
+                (("root cause", "root_causes"), ("factor", "factors")) if scrubber is None else ()
+            ):
+                out += [
+                    f"  - {kind}: {md(str(cause.get('text', '')))}: {cause.get('count', 0)} of {of}"
+                    for cause in spot.get(key, [])
+                ]
         out += [""]
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -454,7 +465,13 @@ def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
             }
             for name, f in summary.per_agent.items()
         },
-        "hotspots": summary.hotspots,
+        # Root causes and factors are free text of many cases at once: a redacted export leaves them out.
+        "hotspots": [
+            {key: value for key, value in spot.items() if key not in ("root_causes", "factors")}
+            for spot in summary.hotspots
+        ]
+        if redact
+        else summary.hotspots,
     }
 
 

@@ -10,6 +10,7 @@ import os
 import re
 import tempfile
 from collections import defaultdict, namedtuple
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -151,19 +152,30 @@ def export_shift(
             else occurrence_or_period.end,
             now,
         )
-        hotspots = top_hotspots(database, end)
+        from core.hotspots import boundaries_for
+
+        hotspots = top_hotspots(database, end, boundaries=boundaries_for(settings.shifts))
     summary.hotspots = list(hotspots)
     return render(summary, fmt, settings.zone, redact)
 
 
-def top_hotspots(database: Database, until: datetime, limit: int = 3) -> list[dict[str, Any]]:
-    """The strongest hotspots of the 90 days before `until`, for the summary (without their case lists)."""
-    from storage.trend_facts import HOTSPOT_WINDOW, scan_hotspots
+def top_hotspots(
+    database: Database, until: datetime, limit: int = 3, boundaries: Sequence[int] | None = None
+) -> list[dict[str, Any]]:
+    """The strongest hotspots of the 90 days before `until`, for the summary (without their case lists),
+    each with what changed this week and its depositions' causes (`trends --json`'s documents)."""
+    from core.hotspots import DEFAULT_BOUNDARIES
+    from storage.hotspot_causes import hotspot_documents
+    from storage.trend_facts import HOTSPOT_WINDOW
 
-    found = scan_hotspots(database, until - HOTSPOT_WINDOW, until, limit=limit)
-    return [
-        {key: value for key, value in hotspot.to_json().items() if key != "case_ids"} for hotspot in found
-    ]
+    return hotspot_documents(
+        database,
+        until - HOTSPOT_WINDOW,
+        until,
+        limit=limit,
+        boundaries=DEFAULT_BOUNDARIES if boundaries is None else boundaries,
+        case_ids=False,
+    )
 
 
 # -- writing files -----------------------------------------------------------------------------------------

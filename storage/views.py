@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from core.cases import Action, Case, Event
 from core.deposition import FiledDeposition
+from core.hotspots import DEFAULT_BOUNDARIES
 from storage.database import Database
 from storage.errors import CaseNotFound
 from storage.mapping import case_from_row, event_from_row, filed_from_row
@@ -18,6 +20,7 @@ from storage.models import CaseRow, DepositionRow, EventRow
 
 if TYPE_CHECKING:
     from core.config import Settings
+    from core.hotspot_causes import CauseCount
     from core.hotspots import Hotspot
     from core.summary import Period
     from storage.trend_facts import TrendOverview
@@ -245,11 +248,33 @@ class Reads:
     def recent_agents(self, since: datetime) -> list[str]:
         return recent_agents(self.database, since)
 
-    def hotspots(self, since: datetime, until: datetime, *, limit: int = 20) -> list[Hotspot]:
+    def hotspots(
+        self,
+        since: datetime,
+        until: datetime,
+        *,
+        limit: int = 20,
+        boundaries: Sequence[int] = DEFAULT_BOUNDARIES,
+    ) -> list[Hotspot]:
         from storage.trend_facts import scan_hotspots
 
-        found: list[Hotspot] = scan_hotspots(self.database, since, until, limit=limit)
+        found: list[Hotspot] = scan_hotspots(self.database, since, until, limit=limit, boundaries=boundaries)
         return found
+
+    def hotspots_with_causes(
+        self,
+        since: datetime,
+        until: datetime,
+        *,
+        limit: int = 20,
+        boundaries: Sequence[int] = DEFAULT_BOUNDARIES,
+    ) -> list[tuple[Hotspot, list[CauseCount]]]:
+        """The scan's hotspots, each with the causes its depositions name more often than the rest's."""
+        from storage.hotspot_causes import hotspot_causes
+        from storage.trend_facts import scan_hotspots
+
+        found: list[Hotspot] = scan_hotspots(self.database, since, until, limit=limit, boundaries=boundaries)
+        return list(zip(found, hotspot_causes(self.database, found, since, until), strict=True))
 
     def trend_overview(self, since: datetime, until: datetime, zone: tzinfo) -> TrendOverview:
         from storage.trend_facts import trend_overview

@@ -407,6 +407,24 @@ def test_hotspots_are_carried_when_the_caller_fills_them() -> None:
     assert "- Billy on Wednesdays at 15\\:00 \\[bold\\]x\\[/bold\\]" in to_markdown(summary, ZONE)
 
 
+def test_markdown_prints_each_hotspots_root_causes_under_its_sentence() -> None:
+    summary = finished_shift()
+    summary.hotspots = [
+        {
+            "sentence": "08:30–09:30 at Harbour Road: 40 breakdowns where about 10 were expected",
+            "documented": 40,
+            "root_causes": [{"text": "Freight lift *out*", "count": 31}],
+            "factors": [{"text": "facility", "count": 35}],
+        }
+    ]
+    lines = to_markdown(summary, ZONE).splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("- 08\\:30"))
+    assert lines[at + 1] == "  - root cause: Freight lift \\*out\\*: 31 of 40"
+    assert lines[at + 2] == "  - factor: facility: 35 of 40"
+    shared = to_markdown(summary, ZONE, redact=True)
+    assert "Freight lift" not in shared and "Freight lift" not in to_json(summary, redact=True)
+
+
 def without_unread_payloads(histories: list[CaseHistory]) -> list[CaseHistory]:
     return [
         CaseHistory(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from textual.widgets import DataTable, OptionList, Static
 
+from core.cases import CaseHistory
 from core.clock import FrozenClock
 from core.config import Settings
 from core.demo import DEMO_SHIFTS, build_demo
@@ -23,8 +25,17 @@ def demo_url(tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('trends') / 'demo.db'}"
     service = WorkflowService(Database(url), Settings(zone=UTC, shifts=DEMO_SHIFTS), FrozenClock(NOW))
     data = build_demo(NOW, UTC)
-    service.import_histories([*data.history, *data.shift_cases])
+    service.import_histories([planted(history) for history in [*data.history, *data.shift_cases]])
     return url
+
+
+def planted(history: CaseHistory) -> CaseHistory:
+    """The demo's depositions name causes at random: the freight lift's window names its own."""
+    local = history.case.opened_at.astimezone(UTC)
+    window = (local.hour, local.minute // 30) in {(8, 1), (9, 0)}
+    if history.deposition is None or history.case.site != "Harbour Road" or not window:
+        return history
+    return replace(history, deposition=replace(history.deposition, root_cause="Freight lift out of service"))
 
 
 def text_of(widget: Static) -> str:
@@ -65,6 +76,61 @@ async def test_trends_screen_charts_and_finds_the_planted_hotspots(demo_url):
         assert listed.coordinate_to_cell_key((0, 0)).row_key.value == str(first.case_ids[0])
         await pilot.press("escape")
         assert app.screen is app.main_screen
+
+
+async def test_a_selected_hotspot_shows_its_depositions_causes_above_its_cases(demo_url):
+    service = WorkflowService(Database(demo_url), Settings(zone=UTC, shifts=DEMO_SHIFTS), FrozenClock(NOW))
+    app = ShiftdeskApp(service, actor="Omar Farouk", poll_seconds=60, hotspots=False, auto_export=False)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await app.loaded.wait()
+        await pilot.press("t")
+        screen = app.screen
+        assert isinstance(screen, TrendsScreen)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if screen.hotspots:
+                break
+        harbour = next(
+            index for index, hotspot in enumerate(screen.hotspots) if "Harbour Road" in hotspot.sentence
+        )
+        options = screen.query_one("#hotspot-list", OptionList)
+        options.highlighted = harbour
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        said = screen.query_one("#hotspot-causes", Static)
+        assert said.display
+        assert text_of(said).startswith("depositions: Freight lift out of service")
+        listed = screen.query_one("#hotspot-cases", DataTable)
+        assert said.region.y < listed.region.y or not listed.display
+
+
+async def test_the_trends_pane_headline_prefers_a_new_hotspot(demo_url, monkeypatch):
+    from storage.views import Reads
+    from tui.widgets.trends_pane import TrendsPane
+
+    scan = Reads.hotspots
+
+    def second_is_new(self, since, until, *, limit=20, boundaries=(12, 28, 44)):  # type: ignore[no-untyped-def]
+        found = scan(self, since, until, limit=limit, boundaries=boundaries)
+        # The second strongest grew this week, the strongest did not: the headline is the second.
+        return [
+            replace(hotspot, recent=30, recent_expected=1.0) if rank == 1 else replace(hotspot, recent=0)
+            for rank, hotspot in enumerate(found)
+        ]
+
+    monkeypatch.setattr(Reads, "hotspots", second_is_new)
+    service = WorkflowService(Database(demo_url), Settings(zone=UTC, shifts=DEMO_SHIFTS), FrozenClock(NOW))
+    app = ShiftdeskApp(service, actor="Omar Farouk", poll_seconds=60, hotspots=True, auto_export=False)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await app.loaded.wait()
+        label = app.main_screen.query_one(TrendsPane).query_one("#top-hotspot")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if "top hotspot" in str(label.content):
+                break
+        shown = str(label.content)
+        assert shown.startswith("top hotspot: ")
+        assert "(new this week)" in shown
 
 
 def test_heat_map_reads_without_colour():

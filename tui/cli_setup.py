@@ -100,6 +100,9 @@ def demo(runtime: Runtime, fresh: bool, no_open: bool) -> None:
 def trends(runtime: Runtime, since: str | None, until: str | None, limit: int, as_json: bool) -> None:
     """Hotspots: where, when and with whom breakdowns cluster beyond what the rest predicts."""
 
+    from core.hotspot_causes import hotspot_lines
+    from core.hotspots import boundaries_for
+    from storage.hotspot_causes import hotspot_causes, hotspot_documents
     from storage.trend_facts import HOTSPOT_WINDOW, scan_hotspots
 
     now = runtime.service_clock().now()
@@ -107,14 +110,19 @@ def trends(runtime: Runtime, since: str | None, until: str | None, limit: int, a
     since_at = parse_when(since, runtime.settings, "--since") or until_at - HOTSPOT_WINDOW
     if since_at >= until_at:
         raise click.BadParameter("must be before --until", param_hint="--since")
-    found = scan_hotspots(runtime.database, since_at, until_at, limit=limit)
+    boundaries = boundaries_for(runtime.settings.shifts)
     if as_json:
-        say_json([hotspot.to_json() for hotspot in found])
+        say_json(hotspot_documents(runtime.database, since_at, until_at, limit=limit, boundaries=boundaries))
         return
+    found = scan_hotspots(runtime.database, since_at, until_at, limit=limit, boundaries=boundaries)
     if not found:
         click.echo("no hotspots: nothing stands out against the rest of the data")
-    for rank, hotspot in enumerate(found, start=1):
-        say(f"{rank:>2}. {hotspot.sentence}  (p={hotspot.p_value:.2g})")
+    causes = hotspot_causes(runtime.database, found, since_at, until_at)
+    for rank, (hotspot, cause) in enumerate(zip(found, causes, strict=True), start=1):
+        first, *rest = hotspot_lines(hotspot, cause)
+        say(f"{rank:>2}. {first}  (p={hotspot.p_value:.2g})")
+        for line in rest:
+            say(line)
 
 
 @main.command("import")

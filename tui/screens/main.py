@@ -176,12 +176,18 @@ class MainScreen(RecoveryScreen):
 
     @work(exclusive=True, group="hotspot", exit_on_error=False)
     async def refresh_hotspot(self) -> None:
+        from core.hotspots import boundaries_for, headline, headline_sentence
         from storage.trend_facts import HOTSPOT_WINDOW
 
         now = self.desk.now()
         reads = await self.desk.ready_reads()
-        found = await asyncio.to_thread(reads.hotspots, now - HOTSPOT_WINDOW, now, limit=1)
-        self.query_one(TrendsPane).show_hotspot(found[0].sentence if found else None)
+        boundaries = boundaries_for(self.desk.settings.shifts)
+        # The top 20, so a new or growing hotspot can be preferred over a stronger old one.
+        found = await asyncio.to_thread(
+            reads.hotspots, now - HOTSPOT_WINDOW, now, limit=20, boundaries=boundaries
+        )
+        first = headline(found)
+        self.query_one(TrendsPane).show_hotspot(headline_sentence(first) if first else None)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one error path of the background refreshes: logged, and the user told once per outage."""

@@ -317,13 +317,16 @@ class RecoveryScreen(Screen[None]):
         return rows
 
     def action_trends(self) -> None:
+        from core.hotspots import boundaries_for
         from tui.screens.trends import TrendsScreen
 
         desk = self.desk
 
         async def open_trends() -> None:
             reads = await desk.ready_reads()
-            desk.push_screen(TrendsScreen(reads, desk.settings.zone, desk.now()))
+            desk.push_screen(
+                TrendsScreen(reads, desk.settings.zone, desk.now(), boundaries_for(desk.settings.shifts))
+            )
 
         desk.run_worker(open_trends(), group="trends")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,7 +18,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
-from core.hotspots import WEEKDAYS, Hotspot
+from core.hotspot_causes import CauseCount, hotspot_lines
+from core.hotspots import DEFAULT_BOUNDARIES, WEEKDAYS, Hotspot
 from tui.text import joined, literal, one_line
 from tui.widgets.key_footer import KeyFooter
 
@@ -80,12 +82,16 @@ def plot(build: Any, width: int, height: int) -> Text:
 class TrendsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
-    def __init__(self, reads: Reads, zone: tzinfo, now: datetime) -> None:
+    def __init__(
+        self, reads: Reads, zone: tzinfo, now: datetime, boundaries: Sequence[int] = DEFAULT_BOUNDARIES
+    ) -> None:
         super().__init__(classes="trends-screen")
+        self.boundaries = tuple(boundaries)
         self.reads = reads
         self.zone = zone
         self.now = now
         self.hotspots: list[Hotspot] = []
+        self.causes: list[list[CauseCount]] = []
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="trends-body"):
@@ -98,12 +104,14 @@ class TrendsScreen(Screen[None]):
                 yield Static("", id="top-staff", classes="chart")
                 yield Static("", id="top-products", classes="chart")
             yield OptionList(id="hotspot-list")
+            yield Static("", id="hotspot-causes")
             yield DataTable(id="hotspot-cases", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#hotspot-list", OptionList).border_title = "Hotspots (Enter lists the cases)"
         self.query_one("#hotspot-cases", DataTable).display = False
+        self.query_one("#hotspot-causes", Static).display = False
         self.run_worker(self.load(), group="trends")
 
     async def load(self) -> None:
@@ -112,7 +120,11 @@ class TrendsScreen(Screen[None]):
         since = self.now - HOTSPOT_WINDOW
         try:
             overview = await asyncio.to_thread(self.reads.trend_overview, since, self.now, self.zone)
-            self.hotspots = await asyncio.to_thread(self.reads.hotspots, since, self.now, limit=20)
+            found = await asyncio.to_thread(
+                self.reads.hotspots_with_causes, since, self.now, limit=20, boundaries=self.boundaries
+            )
+            self.hotspots = [hotspot for hotspot, _causes in found]
+            self.causes = [causes for _hotspot, causes in found]
         except Exception as error:
             self.query_one("#heat-map", Static).update(literal(f"cannot read the trends: {error}"))
             return
@@ -140,8 +152,9 @@ class TrendsScreen(Screen[None]):
             box.update(bar_chart(overview.top.get(dimension, []), half))
         options = self.query_one("#hotspot-list", OptionList)
         options.clear_options()
-        for rank, hotspot in enumerate(self.hotspots, start=1):
-            options.add_option(Option(joined(f"{rank:>2}. ", literal(hotspot.sentence)), id=str(rank - 1)))
+        for rank, (hotspot, causes) in enumerate(zip(self.hotspots, self.causes, strict=True), start=1):
+            label = literal(hotspot_lines(hotspot, causes)[0])
+            options.add_option(Option(joined(f"{rank:>2}. ", label), id=str(rank - 1)))
         if not self.hotspots:
             options.add_option(Option(Text("nothing stands out against the rest of the data", style="dim")))
         options.highlighted = 0
@@ -151,7 +164,14 @@ class TrendsScreen(Screen[None]):
     def list_cases(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is None:
             return
-        hotspot = self.hotspots[int(event.option.id)]
+        index = int(event.option.id)
+        hotspot = self.hotspots[index]
+        said = hotspot_lines(hotspot, self.causes[index])[1:]
+        causes = self.query_one("#hotspot-causes", Static)
+        causes.update(
+            literal(said[0].strip()) if said else Text("depositions: nothing stands out", style="dim")
+        )
+        causes.display = True
         self.run_worker(self.show_cases(hotspot), group="cases")
 
     async def show_cases(self, hotspot: Hotspot) -> None:
