@@ -96,25 +96,6 @@ def record_trend_fact(session: Session, case: Case, zone: tzinfo) -> None:
     record_trend_facts(session, [case], zone)
 
 
-def load_facts(
-    session: Session, since: datetime | None, until: datetime | None
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Case ids and packed facts of cases opened in [since, until), as raw integers (no ORM objects)."""
-    query = select(TrendFactRow.case_id, TrendFactRow.packed)
-    if since is not None:
-        query = query.where(TrendFactRow.opened_epoch >= int(since.astimezone(UTC).timestamp()))
-    if until is not None:
-        query = query.where(TrendFactRow.opened_epoch < int(until.astimezone(UTC).timestamp()))
-    rows = session.execute(query).all()
-    if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty.copy()
-    # Not np.array(rows): numpy probes every SQLAlchemy Row for the array protocols (10 s per million rows).
-    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=2 * len(rows))
-    pairs = flat.reshape(-1, 2)
-    return pairs[:, 0].copy(), pairs[:, 1].copy()
-
-
 def load_facts_and_days(
     session: Session, since: datetime | None, until: datetime | None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
