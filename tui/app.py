@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from core.cases import Case
 from core.visible import visible
@@ -193,7 +193,9 @@ class ShiftdeskApp(App[None]):
         self.board.load(cases)
         self.table.rebuild(self.now())
         self.tick()
-        with suppress(WorkerFailed):  # a failure is told by the main screen's error path
+        # A failure is told by the main screen's error path; a cancel means a newer read (a change taken in
+        # meanwhile, e.g. a hand-over made before the load finished) replaced this one.
+        with suppress(WorkerFailed, WorkerCancelled):
             await self.main_screen.refresh_agent_loads().wait()
         self.loaded.set()
         self.alerts.book.plan(self.board.all_deadlines())
@@ -212,7 +214,7 @@ class ShiftdeskApp(App[None]):
     async def _settle_after_start(self) -> None:
         if self.scan_hotspots_enabled:
             # A failure was already told by the main screen's one error path for background refreshes.
-            with suppress(WorkerFailed):
+            with suppress(WorkerFailed, WorkerCancelled):
                 await self.main_screen.refresh_hotspot().wait()
         # What start-up built (modules, styles, widgets, the board) lives all shift. Without this, each of
         # Python's full collections walks those ~140k objects again: that was two thirds of the idle CPU.
