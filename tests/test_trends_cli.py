@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from core.cases import CaseHistory
 from core.clock import FrozenClock
@@ -16,16 +15,7 @@ from core.config import Settings
 from core.demo import DEMO_SHIFTS, build_demo
 from storage.database import Database
 from storage.service import WorkflowService
-from tui.cli import main
-
-
-def shiftdesk(home: Path, *args: str) -> str:
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("XDG_CONFIG_HOME", str(home / "config"))
-        env.setenv("XDG_DATA_HOME", str(home / "data"))
-        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
+from tests.test_demo_payloads import shiftdesk
 
 
 @pytest.fixture(scope="module")
