@@ -43,18 +43,28 @@ def text_of(widget: Static) -> str:
     return content if isinstance(content, str) else getattr(content, "plain", str(content))
 
 
-async def test_trends_screen_charts_and_finds_the_planted_hotspots(demo_url):
+def demo_app(demo_url: str) -> ShiftdeskApp:
     service = WorkflowService(Database(demo_url), Settings(zone=UTC, shifts=DEMO_SHIFTS), FrozenClock(NOW))
-    app = ShiftdeskApp(service, actor="Omar Farouk", poll_seconds=60, hotspots=False, auto_export=False)
+    return ShiftdeskApp(service, actor="Omar Farouk", poll_seconds=60, hotspots=False, auto_export=False)
+
+
+async def trends_with_hotspots(pilot) -> TrendsScreen:  # type: ignore[no-untyped-def]
+    """`t` on the loaded dashboard, then until the trends screen has its hotspots (a scan in a worker)."""
+    await pilot.app.loaded.wait()
+    await pilot.press("t")
+    screen = pilot.app.screen
+    assert isinstance(screen, TrendsScreen)
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if screen.hotspots:
+            break
+    return screen
+
+
+async def test_trends_screen_charts_and_finds_the_planted_hotspots(demo_url):
+    app = demo_app(demo_url)
     async with app.run_test(size=(160, 60)) as pilot:
-        await app.loaded.wait()
-        await pilot.press("t")
-        screen = app.screen
-        assert isinstance(screen, TrendsScreen)
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if screen.hotspots:
-                break
+        screen = await trends_with_hotspots(pilot)
         heat = text_of(screen.query_one("#heat-map", Static))
         assert heat.splitlines()[1].startswith("Mon") and "Sun" in heat
         assert "breakdowns per day" in text_of(screen.query_one("#per-day", Static))
@@ -79,17 +89,9 @@ async def test_trends_screen_charts_and_finds_the_planted_hotspots(demo_url):
 
 
 async def test_a_selected_hotspot_shows_its_depositions_causes_above_its_cases(demo_url):
-    service = WorkflowService(Database(demo_url), Settings(zone=UTC, shifts=DEMO_SHIFTS), FrozenClock(NOW))
-    app = ShiftdeskApp(service, actor="Omar Farouk", poll_seconds=60, hotspots=False, auto_export=False)
+    app = demo_app(demo_url)
     async with app.run_test(size=(160, 60)) as pilot:
-        await app.loaded.wait()
-        await pilot.press("t")
-        screen = app.screen
-        assert isinstance(screen, TrendsScreen)
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if screen.hotspots:
-                break
+        screen = await trends_with_hotspots(pilot)
         harbour = next(
             index for index, hotspot in enumerate(screen.hotspots) if "Harbour Road" in hotspot.sentence
         )
