@@ -4,11 +4,13 @@ case, and at 80×24 the header's counts, eight case rows, the nearest countdowns
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from textual.widgets._toast import Toast
 
 from tests.screen_helpers import busy, screen_lines
-from tests.tui_fixtures import Shiftdesk, build_shift
+from tests.tui_fixtures import Shiftdesk, build_shift, quiet_app, started_quietly
 from tui.app import ShiftdeskApp
 from tui.clockface import local_time
 from tui.widgets.open_cases import COLUMNS, OpenCasesTable, fit_widths
@@ -22,19 +24,11 @@ def shift(sqlite_url: str) -> Shiftdesk:
 
 
 def make_app(shift: Shiftdesk) -> ShiftdeskApp:
-    return ShiftdeskApp(
-        shift.service, actor="Omar Farouk", poll_seconds=60, hotspots=False, auto_export=False
-    )
+    return cast(ShiftdeskApp, quiet_app(shift))
 
 
 async def started(pilot) -> ShiftdeskApp:
-    app = pilot.app
-    await app.loaded.wait()
-    await app.main_screen.complete.wait()
-    await pilot.pause()
-    app.clear_notifications()
-    await pilot.pause()
-    return app
+    return cast(ShiftdeskApp, await started_quietly(pilot))
 
 
 def next_text(app: ShiftdeskApp, case_id: int) -> str:

@@ -4,12 +4,13 @@ a time axis under the sparklines."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 import pytest
 
 from storage.views import DepositionLine
 from tests.screen_helpers import screen_lines
-from tests.tui_fixtures import NOW, ZONE, Shiftdesk, build_shift
+from tests.tui_fixtures import NOW, ZONE, Shiftdesk, build_shift, quiet_app, started_quietly
 from tui.app import ShiftdeskApp
 from tui.screens.help import HelpScreen
 from tui.widgets.depositions import RecentDepositions
@@ -21,20 +22,11 @@ def shift(sqlite_url: str) -> Shiftdesk:
 
 
 def make_app(shift: Shiftdesk) -> ShiftdeskApp:
-    return ShiftdeskApp(
-        shift.service, actor="Omar Farouk", poll_seconds=60, hotspots=False, auto_export=False
-    )
+    return cast(ShiftdeskApp, quiet_app(shift))
 
 
 async def started(pilot) -> ShiftdeskApp:
-    app = pilot.app
-    await app.loaded.wait()
-    await app.main_screen.complete.wait()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    app.clear_notifications()
-    await pilot.pause()
-    return app
+    return cast(ShiftdeskApp, await started_quietly(pilot))
 
 
 async def test_recent_depositions_from_before_today_show_their_date(shift):

@@ -100,3 +100,24 @@ def build_shift(url: str) -> Shiftdesk:
     clock.set(NOW)
     assert markup
     return Shiftdesk(service, clock, ids)
+
+
+def quiet_app(shift: Shiftdesk) -> object:
+    """The dashboard on `shift` with nothing that runs on its own: no poll to speak of, no scan, no export."""
+    from tui.app import ShiftdeskApp
+
+    return ShiftdeskApp(
+        shift.service, actor="Omar Farouk", poll_seconds=60, hotspots=False, auto_export=False
+    )
+
+
+async def started_quietly(pilot) -> object:  # type: ignore[no-untyped-def]
+    """Until the dashboard is loaded, its panes mounted and its start-up work done; no toast left."""
+    app = pilot.app
+    await app.loaded.wait()
+    await app.main_screen.complete.wait()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    app.clear_notifications()
+    await pilot.pause()
+    return app
