@@ -62,6 +62,8 @@ class Action(StrEnum):
     PUBLIC_APOLOGY = "public-apology"
     SPOKESPERSON = "spokesperson"
     AMEND = "amend"
+    ESCALATE = "escalate"
+    ACKNOWLEDGE = "acknowledge"
 
 
 # The order stages are reached in; used for sorting and for "how far along" questions.

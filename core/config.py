@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time, tzinfo
+from datetime import time, timedelta, tzinfo
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.cases import Severity, Tier
+from core.escalation import Ladder
 from core.intake import NAME_LIMIT, text_problem
 from core.policy import (
     DEFAULT_AUTHORITY_LIMIT,
@@ -56,6 +57,7 @@ class Settings:
     # [sites]: the region of each known site, (site, region) pairs in file order (a tuple: Settings is
     # frozen and hashable).
     sites: tuple[tuple[str, str], ...] = ()
+    escalation: Ladder = field(default_factory=Ladder)
 
     @property
     def calendar(self) -> ShiftCalendar:
@@ -67,7 +69,8 @@ class Settings:
         return next((region for name, region in self.sites if name.strip().casefold() == wanted), "")
 
 
-_TOP_KEYS = {"timezone", "deadlines", "authority", "reminders", "export", "shifts", "sites"}
+_TOP_KEYS = {"timezone", "deadlines", "authority", "reminders", "export", "shifts", "sites", "escalation"}
+_ESCALATION_KEYS = {"repeat_minutes", "supervisor_after", "manager_after", "manager"}
 _MINUTE_KEYS = {"fix_or_update", "follow_up", "deposition", "owner_check_back"}
 # A week: no service-recovery deadline is longer, and every deadline is added to a case's time in every
 # list, so a value like 99999999999999 would overflow there rather than here, where it can be named.
@@ -179,6 +182,8 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
         for name, region in sites_table.items()
     )
 
+    escalation = _escalation(_table(raw, "escalation", where, ""), where)
+
     shifts: tuple[Shift, ...] = DEFAULT_SHIFTS
     if "shifts" in raw:
         if not isinstance(raw["shifts"], list) or not raw["shifts"]:
@@ -198,7 +203,36 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
         export_folder=folder,
         source=Path(where) if where != "config" else None,
         sites=sites,
+        escalation=escalation,
     )
+
+
+def _escalation(table: dict[str, Any], where: str) -> Ladder:
+    """[escalation]: repeat_minutes, supervisor_after, manager_after (minutes past the breach), manager."""
+    _no_unknown(table, _ESCALATION_KEYS, where, "[escalation]")
+    defaults = Ladder()
+
+    def minutes(key: str, default: timedelta, low: int) -> timedelta:
+        value = table.get(key, int(default.total_seconds() // 60))
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= MAX_MINUTES:
+            raise ConfigError(
+                f"{where}: [escalation] {key}: must be a whole number of minutes ≥ {low} and at most "
+                f"{MAX_MINUTES} (7 days), got {_shown(value)}"
+            )
+        return timedelta(minutes=value)
+
+    repeat = minutes("repeat_minutes", defaults.repeat, 1)
+    supervisor_after = minutes("supervisor_after", defaults.supervisor_after, 1)
+    manager_after = minutes("manager_after", defaults.manager_after, 1)
+    manager = ""
+    if "manager" in table:
+        manager = _string(table["manager"], where, "[escalation] manager", limit=NAME_LIMIT).strip()
+    if manager and manager_after <= supervisor_after:
+        raise ConfigError(
+            f"{where}: [escalation] manager_after: must be later than supervisor_after "
+            f"({int(supervisor_after.total_seconds() // 60)} min), got {table.get('manager_after')!r}"
+        )
+    return Ladder(repeat, supervisor_after, manager_after, manager)
 
 
 def _no_unknown(table: dict[str, Any], known: set[str], where: str, section: str) -> None:

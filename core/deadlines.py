@@ -157,6 +157,6 @@ def deadline_history(
         if event.action is Action.REASSIGN:
             # The new assignee inherits what the case owes; the owner's check-back stays the owner's.
             for kind, index in open_index.items():
-                if kind != OWNER_CHECK_BACK:
-                    history[index] = replace(history[index], owed_by=case.assignee)
+                owed_by = case.owner if kind == OWNER_CHECK_BACK else case.assignee
+                history[index] = replace(history[index], owed_by=owed_by)
     return history

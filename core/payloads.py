@@ -6,6 +6,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar, Self
 
 from core.cases import Action, Gesture
@@ -74,6 +75,18 @@ def _whole(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{where}: {_shown(value)} is not a whole number")
     return value
+
+
+def _when(value: object, where: str) -> datetime:
+    """An ISO 8601 instant with its offset (stored details are UTC; a naive time would be ambiguous)."""
+    text = _text(value, where)
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{where}: {_shown(value)} is not an ISO 8601 time") from None
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"{where}: {_shown(value)} has no UTC offset")
+    return at
 
 
 def _shown(value: object) -> str:
@@ -292,22 +305,35 @@ class DocumentPayload(Payload):
 
 @dataclass(frozen=True, slots=True)
 class ReassignPayload(Payload):
-    """reassign: `{"to": agent, "from": agent}` ("from", the assignee before, is recorded by the service)."""
+    """reassign: `{"to": agent, "from": agent}` ("from", the assignee before, is recorded by the service);
+    with `"owner_to"` (and the service's `"owner_from"`) the customer's ally changes too: the owner is
+    absent, so their check-back obligation moves to `owner_to` (the event's text says so)."""
 
     ACTION: ClassVar[Action | None] = Action.REASSIGN
     to_agent: str
     from_agent: str | None = None
+    owner_to: str | None = None
+    owner_from: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = {"to": self.to_agent}
         if self.from_agent is not None:
             data["from"] = self.from_agent
+        if self.owner_to is not None:
+            data["owner_to"] = self.owner_to
+        if self.owner_from is not None:
+            data["owner_from"] = self.owner_from
         return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
-        _keys(data, "reassign", ("to",), ("from",))
-        return cls(_text(data["to"], "reassign.to"), _optional_text(data, "from", "reassign"))
+        _keys(data, "reassign", ("to",), ("from", "owner_to", "owner_from"))
+        return cls(
+            _text(data["to"], "reassign.to"),
+            _optional_text(data, "from", "reassign"),
+            _optional_text(data, "owner_to", "reassign"),
+            _optional_text(data, "owner_from", "reassign"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +350,61 @@ class SpokespersonPayload(Payload):
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         _keys(data, "spokesperson", ("name",), ())
         return cls(_text(data["name"], "spokesperson.name"))
+
+
+@dataclass(frozen=True, slots=True)
+class EscalatePayload(Payload):
+    """escalate: `{"kind": deadline kind, "due_at": ISO time, "step": n, "role": owner | supervisor |
+    manager, "target": person}` — step n of a breached deadline's ladder (core/escalation.py)."""
+
+    ACTION: ClassVar[Action | None] = Action.ESCALATE
+    kind: str
+    due_at: datetime
+    step: int
+    role: str
+    target: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "due_at": self.due_at.isoformat(),
+            "step": self.step,
+            "role": self.role,
+            "target": self.target,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        _keys(data, "escalate", ("kind", "due_at", "step", "role", "target"), ())
+        return cls(
+            _text(data["kind"], "escalate.kind"),
+            _when(data["due_at"], "escalate.due_at"),
+            _whole(data["step"], "escalate.step"),
+            _text(data["role"], "escalate.role"),
+            _text(data["target"], "escalate.target"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AcknowledgePayload(Payload):
+    """acknowledge: `{"kind", "due_at", "step"}` — the escalation step whose repeats this stops."""
+
+    ACTION: ClassVar[Action | None] = Action.ACKNOWLEDGE
+    kind: str
+    due_at: datetime
+    step: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "due_at": self.due_at.isoformat(), "step": self.step}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        _keys(data, "acknowledge", ("kind", "due_at", "step"), ())
+        return cls(
+            _text(data["kind"], "acknowledge.kind"),
+            _when(data["due_at"], "acknowledge.due_at"),
+            _whole(data["step"], "acknowledge.step"),
+        )
 
 
 # -- stand-ins for details that are not (or could not be) read -------------------------------------------
@@ -374,6 +455,8 @@ PAYLOAD_TYPES: dict[Action, type[Payload]] = {
     Action.PUBLIC_APOLOGY: PublicApologyPayload,
     Action.SPOKESPERSON: SpokespersonPayload,
     Action.AMEND: AmendPayload,
+    Action.ESCALATE: EscalatePayload,
+    Action.ACKNOWLEDGE: AcknowledgePayload,
 }
 
 
@@ -414,7 +497,14 @@ def describe(payload: Payload) -> str:
         line = f"gesture {gesture.kind} {amount(gesture.value)}"
         return line + (f", approved by {gesture.approved_by}" if gesture.approved_by else "")
     if isinstance(payload, ReassignPayload):
-        return f"from {payload.from_agent or '?'} to {payload.to_agent}"
+        line = f"from {payload.from_agent or '?'} to {payload.to_agent}"
+        if payload.owner_to is not None:
+            line += f"; check-back owed by {payload.owner_from or '?'} moves to {payload.owner_to}"
+        return line
+    if isinstance(payload, EscalatePayload):
+        return f"{payload.kind} step {payload.step + 1}: {payload.role} {payload.target}"
+    if isinstance(payload, AcknowledgePayload):
+        return f"{payload.kind} step {payload.step + 1} acknowledged"
     if isinstance(payload, FollowUpPayload) and payload.satisfied is not None:
         return "satisfied" if payload.satisfied else "NOT satisfied"
     if isinstance(payload, ReviewPayload) and payload.needs:

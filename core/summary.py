@@ -225,15 +225,22 @@ def opened_state(case: Case, events: Sequence[Event]) -> Case:
     it), else the owner; without reassignments it is the current assignee.
     """
     assignee = case.assignee
+    owner = case.owner
     for event in events:
         if event.action is Action.REASSIGN:
             payload = event.payload
             assignee = (payload.from_agent if isinstance(payload, ReassignPayload) else None) or case.owner
             break
+    for event in events:  # the owner before an absent owner's check-back moved (first such hand-over)
+        payload = event.payload
+        if isinstance(payload, ReassignPayload) and payload.owner_to is not None:
+            owner = payload.owner_from or owner
+            break
     return replace(
         case,
         stage=Stage.NEW,
         assignee=assignee,
+        owner=owner,
         version=1,
         last_contact_at=case.opened_at,
         fixed_at=None,

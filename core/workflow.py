@@ -36,6 +36,9 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.PUBLIC_APOLOGY: Transition(_OPEN_STAGES, None),
     Action.SPOKESPERSON: Transition(_OPEN_STAGES, None),
     Action.AMEND: Transition(frozenset({Stage.DOCUMENTED, Stage.CLOSED}), None),
+    # A breached deadline's ladder (core/escalation.py) and its acknowledgement: on the record, no step.
+    Action.ESCALATE: Transition(_OPEN_STAGES, None),
+    Action.ACKNOWLEDGE: Transition(_OPEN_STAGES, None),
 }
 
 # What moves a case on from each stage: the "… first" of a refusal.
@@ -138,8 +141,10 @@ def check(
         target = event.payload.to_agent.strip()
         if not target:
             raise WorkflowError("reassign: name the agent to hand the case to")
-        if target == case.assignee:
+        if target == case.assignee and event.payload.owner_to is None:
             raise WorkflowError(f"case {case.label} is already assigned to {target}")
+        if event.payload.owner_to is not None and not event.payload.owner_to.strip():
+            raise WorkflowError("reassign: name who takes over the owner's check-back")
     if action is Action.CHECK_BACK and case.check_back_owed_since is None:
         raise WorkflowError(
             f"case {case.label} has not been handed off, so no check-back by the owner is owed"
@@ -207,7 +212,13 @@ def apply(
     elif action is Action.REASSIGN:
         assert isinstance(event.payload, ReassignPayload)  # `check` refused any other
         case.assignee = event.payload.to_agent.strip()
-        if case.assignee == case.owner:
+        if event.payload.owner_to is not None:
+            # The owner is absent: the customer's ally changes, and the check-back they owed (or would owe
+            # for this hand-over) is owed by the new owner from the same moment — moved, not dropped.
+            case.owner = event.payload.owner_to.strip()
+            if case.check_back_owed_since is None:
+                case.check_back_owed_since = at
+        elif case.assignee == case.owner:
             # Back with the original ally: the owner is in touch again, nothing to check back on.
             case.check_back_owed_since = None
         elif case.check_back_owed_since is None:

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -130,3 +141,35 @@ class DimensionCodeRow(Base):
     dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
     label: Mapped[str] = mapped_column(String(NAME), primary_key=True)
     code: Mapped[int] = mapped_column(Integer)
+
+
+class EscalationRow(Base):
+    """One step of a breached deadline's escalation ladder. The unique key is what lets one dashboard of
+    many take a step: the others' inserts of the same step fail and they take it as already done."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    step: Mapped[int] = mapped_column(Integer)
+    target: Mapped[str] = mapped_column(String(NAME))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    acked_by: Mapped[str | None] = mapped_column(String(NAME), nullable=True)
+
+    __table_args__ = (UniqueConstraint("case_id", "kind", "due_at", "step", name="uq_escalations_step"),)
+
+
+class AbsenceRow(Base):
+    """An agent marked absent (by whom, since when); `ended_at` set when marked present again."""
+
+    __tablename__ = "absences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agent: Mapped[str] = mapped_column(String(NAME), index=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    marked_by: Mapped[str] = mapped_column(String(NAME))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_by: Mapped[str | None] = mapped_column(String(NAME), nullable=True)

@@ -16,7 +16,7 @@ from core.case_fields import READ_ORDER, case_reader
 from core.cases import Case
 
 # The newest schema revision (storage/database.py re-exports it; a test checks it against Alembic's head).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 # Selected by name, in the order `_case` takes them.
 COLUMNS = ", ".join(READ_ORDER)

@@ -6,20 +6,35 @@ import getpass
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import intake, workflow
+from core.absence import Absence, Move
 from core.cases import Action, Case, CaseHistory, Event, Gesture, Stage
 from core.clock import Clock, SystemClock
 from core.config import Settings
+from core.deadlines import Deadline, pending_deadlines
 from core.deposition import Deposition, validate
+from core.escalation import (
+    SYSTEM_ACTOR,
+    LadderAlert,
+    LadderState,
+    due_now,
+    key_of,
+    step_sentence,
+    target,
+)
 from core.payloads import (
     PAYLOAD_TYPES,
+    AcknowledgePayload,
     DocumentPayload,
+    EscalatePayload,
     FixPayload,
     FollowUpPayload,
     OpenPayload,
@@ -31,7 +46,7 @@ from storage.bulk import insert_histories
 from storage.database import Database
 from storage.errors import CaseNotFound, ConflictError, ValidationError
 from storage.mapping import case_from_row, copy_derived, deposition_row, event_row, row_from_case
-from storage.models import CaseRow
+from storage.models import AbsenceRow, CaseRow, EscalationRow
 from storage.trend_facts import record_trend_fact
 
 # The OS account and host this process writes from: (os_user, host).
@@ -162,7 +177,10 @@ class WorkflowService:
                     raise ConflictError(case, expected_version)
                 if isinstance(payload, ReassignPayload):
                     # Who had it before is the service's to record, whatever the caller said.
-                    event = replace(event, payload=replace(payload, from_agent=case.assignee))
+                    owner_from = case.owner if payload.owner_to is not None else None
+                    event = replace(
+                        event, payload=replace(payload, from_agent=case.assignee, owner_from=owner_from)
+                    )
                 # A refused gesture names who could approve it, those on the running shift first.
                 on_shift = self.settings.calendar.people_at(event.at)
                 workflow.apply(case, event, self.settings.authority, on_shift)
@@ -278,6 +296,174 @@ class WorkflowService:
             expected_version=expected_version,
             recorded_by=recorded_by,
         )
+
+    # -- escalation ---------------------------------------------------------------------------------
+
+    def escalate(
+        self, deadline: Deadline, step: int, role: str, target: str, *, recorded_by: str | None = None
+    ) -> Event | None:
+        """Take step `step` of `deadline`'s ladder: the escalation row and its ESCALATE event, in one
+        transaction. None when it is not this caller's to take: the step is already in the database (another
+        dashboard took it; the unique key refuses the second insert), or the deadline is no longer owed."""
+        case_id = deadline.case_id
+        if case_id is None:
+            return None
+        now = self.clock.now()
+        payload = EscalatePayload(deadline.kind, deadline.due_at, step, role, target)
+        text = step_sentence(role, target, deadline.kind, deadline.due_at, now)
+        event = self._stamped(Event(now, SYSTEM_ACTOR, Action.ESCALATE, text, payload), recorded_by)
+        with self.database.write() as session:
+            row = session.get(CaseRow, case_id)
+            if row is None or row.closed_at is not None:
+                return None
+            case = case_from_row(row)
+            owed = pending_deadlines(case, self.settings.deadlines, self.settings.calendar)
+            if key_of(deadline) not in {key_of(other) for other in owed}:
+                return None  # met (or moved) since the caller looked
+            try:
+                with session.begin_nested():
+                    session.add(
+                        EscalationRow(
+                            case_id=case_id,
+                            kind=deadline.kind,
+                            due_at=deadline.due_at,
+                            step=step,
+                            target=target,
+                            at=now,
+                        )
+                    )
+            except IntegrityError:
+                return None  # taken already: once per database, whoever got there first
+            workflow.apply(case, event)
+            stored = event_row(case_id, event)
+            session.add(stored)
+            session.flush()
+            # A Core UPDATE: live sync sees the event, and the case's version (a form being typed) stays.
+            session.execute(update(CaseRow).where(CaseRow.id == case_id).values(last_event_id=stored.id))
+            return replace(event, id=stored.id)
+
+    def escalate_breached(self, deadlines: Sequence[Deadline], since: datetime | None) -> list[LadderAlert]:
+        """One round of the ladder over `deadlines` (a dashboard's breached ones): each step that is due is
+        taken (once per database, see `escalate`), each unacknowledged step's alert repeats on its grid.
+        `since`: when the caller's previous round ran (None: none yet, so missed repeats are not replayed).
+        Reads the steps stored for these deadlines only: the work follows the breaches, not the history."""
+        from storage.views import escalation_states
+
+        now = self.clock.now()
+        ladder, calendar = self.settings.escalation, self.settings.calendar
+        breached = [deadline for deadline in deadlines if deadline.pending and deadline.due_at <= now]
+        states = escalation_states(self.database, [deadline.case_id or 0 for deadline in breached])
+        alerts: list[LadderAlert] = []
+        for deadline in breached:
+            due = due_now(deadline, now, since, ladder, states.get(key_of(deadline), LadderState()))
+            if due is None:
+                continue
+            step = due.take if due.take is not None else due.repeat
+            assert step is not None
+            role = ladder.rungs[step].role
+            person = target(step, deadline, ladder, calendar, now)
+            if due.take is not None:
+                if self.escalate(deadline, step, role, person) is None:
+                    continue  # another dashboard took it (its event reaches this one by live sync)
+                alerts.append(LadderAlert(deadline, step, role, person))
+            else:
+                alerts.append(LadderAlert(deadline, step, role, person, repeat=True))
+        return alerts
+
+    def acknowledge(self, case_id: int, actor: str, *, recorded_by: str | None = None) -> Case:
+        """Acknowledge the case's escalation: its repeats stop (the ladder still climbs if it stays
+        breached). Refused (ValidationError) when no step of a deadline still owed waits for one."""
+        if not actor.strip():
+            raise ValidationError(["actor: who acknowledges must be named"])
+        now = self.clock.now()
+        with self.database.write() as session:
+            row = session.get(CaseRow, case_id)
+            if row is None:
+                raise CaseNotFound(case_id)
+            case = case_from_row(row)
+            owed = {
+                key_of(d) for d in pending_deadlines(case, self.settings.deadlines, self.settings.calendar)
+            }
+            waiting = [
+                escalation
+                for escalation in session.execute(
+                    select(EscalationRow)
+                    .where(EscalationRow.case_id == case_id, EscalationRow.acked_at.is_(None))
+                    .order_by(EscalationRow.due_at.desc(), EscalationRow.step.desc())
+                ).scalars()
+                if (case_id, escalation.kind, escalation.due_at) in owed
+            ]
+            if not waiting:
+                raise ValidationError([f"case #{case_id} has no escalation waiting to be acknowledged"])
+            newest = waiting[0]
+            for escalation in waiting:
+                escalation.acked_at, escalation.acked_by = now, actor.strip()
+            payload = AcknowledgePayload(newest.kind, newest.due_at, newest.step)
+            text = f"acknowledged step {newest.step + 1} of the {newest.kind} escalation ({newest.target})"
+            event = self._stamped(Event(now, actor.strip(), Action.ACKNOWLEDGE, text, payload), recorded_by)
+            workflow.apply(case, event)
+            stored = event_row(case_id, event)
+            session.add(stored)
+            session.flush()
+            session.execute(update(CaseRow).where(CaseRow.id == case_id).values(last_event_id=stored.id))
+            session.refresh(row)
+            return case_from_row(row)
+
+    # -- absence -----------------------------------------------------------------------------------------
+
+    def mark_absent(self, agent: str, actor: str) -> Absence:
+        """Record `agent` as absent from now (already absent: the standing absence is returned)."""
+        name = agent.strip()
+        problems = intake.event_problems(actor.strip(), "", {"agent": name})
+        if not name:
+            problems.append("agent: name who is absent")
+        if not actor.strip():
+            problems.append("actor: who marks the absence must be named")
+        if problems:
+            raise ValidationError(problems)
+        with self.database.write() as session:
+            standing = session.execute(
+                select(AbsenceRow).where(AbsenceRow.agent == name, AbsenceRow.ended_at.is_(None))
+            ).scalar()
+            if standing is not None:
+                return Absence(standing.agent, standing.since, standing.marked_by)
+            row = AbsenceRow(agent=name, since=self.clock.now(), marked_by=actor.strip())
+            session.add(row)
+            session.flush()
+            return Absence(row.agent, row.since, row.marked_by)
+
+    def mark_present(self, agent: str, actor: str) -> bool:
+        """End `agent`'s absence (who and when kept on the row); False when they were not absent."""
+        with self.database.write() as session:
+            result = session.execute(
+                update(AbsenceRow)
+                .where(AbsenceRow.agent == agent.strip(), AbsenceRow.ended_at.is_(None))
+                .values(ended_at=self.clock.now(), ended_by=actor.strip())
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    def hand_over_absent(
+        self, moves: Sequence[Move], actor: str, *, recorded_by: str | None = None
+    ) -> tuple[list[Case], list[str]]:
+        """Carry out an absence's plan (core.absence.plan_absence), one reassignment (with its note) per
+        case; returns the cases handed over and a line per case that could not be (it changed meanwhile)."""
+        done: list[Case] = []
+        problems: list[str] = []
+        for move in moves:
+            try:
+                done.append(
+                    self.act(
+                        move.case_id,
+                        Action.REASSIGN,
+                        actor,
+                        move.note,
+                        ReassignPayload(move.to, owner_to=move.owner_to),
+                        recorded_by=recorded_by,
+                    )
+                )
+            except (workflow.WorkflowError, ValidationError, CaseNotFound) as error:
+                problems.append(f"#{move.case_id}: {error}")
+        return done, problems
 
     def get(self, case_id: int) -> Case:
         with self.database.read() as session:

@@ -10,16 +10,18 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from core.absence import Absence
 from core.cases import Action, Case, Event
 from core.deposition import FiledDeposition
 from core.hotspots import DEFAULT_BOUNDARIES
 from storage.database import Database
 from storage.errors import CaseNotFound
 from storage.mapping import case_from_row, event_from_row, filed_from_row
-from storage.models import CaseRow, DepositionRow, EventRow
+from storage.models import AbsenceRow, CaseRow, DepositionRow, EscalationRow, EventRow
 
 if TYPE_CHECKING:
     from core.config import Settings
+    from core.escalation import DeadlineKey, LadderState
     from core.hotspot_causes import CauseCount
     from core.hotspots import Hotspot
     from core.summary import Period
@@ -149,6 +151,42 @@ def agent_loads(database: Database) -> dict[str, int]:
         return {assignee: int(count) for assignee, count in rows}
 
 
+def escalation_states(database: Database, case_ids: Sequence[int]) -> dict[DeadlineKey, LadderState]:
+    """The ladder steps taken and acknowledged for the deadlines of `case_ids` (the breached ones on the
+    board: a handful, whatever the history's size)."""
+    from core.escalation import LadderState
+
+    if not case_ids:
+        return {}
+    taken: dict[DeadlineKey, set[int]] = {}
+    acked: dict[DeadlineKey, set[int]] = {}
+    with database.read() as session:
+        rows = session.execute(
+            select(
+                EscalationRow.case_id,
+                EscalationRow.kind,
+                EscalationRow.due_at,
+                EscalationRow.step,
+                EscalationRow.acked_at,
+            ).where(EscalationRow.case_id.in_(sorted(set(case_ids))))
+        ).all()
+    for case_id, kind, due_at, step, acked_at in rows:
+        key = (case_id, kind, due_at)
+        taken.setdefault(key, set()).add(step)
+        if acked_at is not None:
+            acked.setdefault(key, set()).add(step)
+    return {key: LadderState(frozenset(steps), frozenset(acked.get(key, ()))) for key, steps in taken.items()}
+
+
+def absences(database: Database) -> list[Absence]:
+    """The agents marked absent now (not marked present again), by name."""
+    with database.read() as session:
+        rows = session.execute(
+            select(AbsenceRow).where(AbsenceRow.ended_at.is_(None)).order_by(AbsenceRow.agent)
+        ).scalars()
+        return [Absence(row.agent, row.since, row.marked_by) for row in rows]
+
+
 def recent_agents(database: Database, since: datetime) -> list[str]:
     """Who was assigned or owned the cases opened since `since`, by name: the people to hand a case to
     when no roster is configured."""
@@ -247,6 +285,12 @@ class Reads:
 
     def recent_agents(self, since: datetime) -> list[str]:
         return recent_agents(self.database, since)
+
+    def escalation_states(self, case_ids: Sequence[int]) -> dict[DeadlineKey, LadderState]:
+        return escalation_states(self.database, case_ids)
+
+    def absences(self) -> list[Absence]:
+        return absences(self.database)
 
     def hotspots(
         self,

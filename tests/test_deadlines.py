@@ -126,6 +126,16 @@ def action_sequences(draw: st.DrawFn) -> tuple[Case, list[Event]]:
             data = {"to": draw(st.sampled_from(PEOPLE))}
         elif action is Action.SPOKESPERSON:
             data = {"name": "Grace"}
+        elif action is Action.ESCALATE:  # on the record only: no deadline moves
+            data = {
+                "kind": "fix-or-update",
+                "due_at": at(minute).isoformat(),
+                "step": 0,
+                "role": "owner",
+                "target": "Billy",
+            }
+        elif action is Action.ACKNOWLEDGE:
+            data = {"kind": "fix-or-update", "due_at": at(minute).isoformat(), "step": 0}
         elif action is Action.DOCUMENT:
             data = PLAIN_DEPOSITION.to_data()
         elif action is Action.FOLLOW_UP:
@@ -247,6 +257,16 @@ def test_guided_sequences_reach_late_stages_and_agree_with_the_reference(
             data = {"to": others[choice % len(others)]}
         elif action is Action.SPOKESPERSON:
             data = {"name": "Grace"}
+        elif action is Action.ESCALATE:  # on the record only: no deadline moves
+            data = {
+                "kind": "fix-or-update",
+                "due_at": at(minute).isoformat(),
+                "step": 0,
+                "role": "owner",
+                "target": "Billy",
+            }
+        elif action is Action.ACKNOWLEDGE:
+            data = {"kind": "fix-or-update", "due_at": at(minute).isoformat(), "step": 0}
         elif action is Action.DOCUMENT:
             data = PLAIN_DEPOSITION.to_data()
         elif action is Action.FOLLOW_UP:

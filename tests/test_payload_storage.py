@@ -118,7 +118,7 @@ def test_0003_turns_every_old_shape_into_its_type(database_url: str) -> None:
     older.dispose()
 
     database = Database(database_url)  # opening upgrades
-    assert database.current_revision() == HEAD_REVISION == "0004"
+    assert database.current_revision() == HEAD_REVISION == "0005"
     events = views.case_detail(database, case_id).events[1:]
     assert [event.payload for event in events] == [expected for _action, _data, expected in OLD_SHAPES]
     after = stored_data(database, case_id)

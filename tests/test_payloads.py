@@ -17,8 +17,10 @@ from core.deposition import Deposition, Factor
 from core.payloads import (
     NOT_LOADED,
     PAYLOAD_TYPES,
+    AcknowledgePayload,
     ApologizePayload,
     DocumentPayload,
+    EscalatePayload,
     FixPayload,
     FollowUpPayload,
     ImportSource,
@@ -39,6 +41,7 @@ AT = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 texts = st.text(max_size=30)
 names = st.none() | texts
 amounts = st.floats(min_value=0, allow_nan=False, allow_infinity=False) | st.integers(0, 10**6).map(float)
+instants = st.datetimes(timezones=st.just(UTC))
 depositions = st.builds(
     Deposition,
     customer_view=texts,
@@ -63,7 +66,9 @@ STRATEGIES |= {
     FixPayload: st.builds(FixPayload, st.none() | st.builds(Gesture, texts, amounts, names)),
     FollowUpPayload: st.builds(FollowUpPayload, st.none() | st.booleans()),
     DocumentPayload: st.builds(DocumentPayload, depositions),
-    ReassignPayload: st.builds(ReassignPayload, texts, names),
+    ReassignPayload: st.builds(ReassignPayload, texts, names, names, names),
+    EscalatePayload: st.builds(EscalatePayload, texts, instants, st.integers(0, 5), texts, texts),
+    AcknowledgePayload: st.builds(AcknowledgePayload, texts, instants, st.integers(0, 5)),
     SpokespersonPayload: st.builds(SpokespersonPayload, texts),
 }
 

@@ -109,6 +109,7 @@ class Alerts:
         """After the board changed: the book lays out the new deadlines' warnings; the next one is planned."""
         self.book.plan(self.app.board.all_deadlines())
         self.schedule_next_warning()
+        self.app.escalations.plan()
 
     def schedule_next_warning(self) -> None:
         at = self.book.next_at(self.app.now())

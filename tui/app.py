@@ -25,6 +25,7 @@ from storage.errors import DatabaseError
 from tui.alerts import Alerts
 from tui.board import Board
 from tui.crash import crash_line, write_crash_report
+from tui.escalations import Escalations
 from tui.live_sync import UNREACHABLE, LiveSync
 from tui.scheduling import AppScheduler
 from tui.screens.main import MainScreen
@@ -92,6 +93,7 @@ class ShiftdeskApp(App[None]):
         self.main_screen = MainScreen(self.board)
         self.scheduler = AppScheduler(self.clock)
         self.alerts = Alerts(self, self.scheduler)
+        self.escalations = Escalations(self, self.scheduler)
         self.live_sync = LiveSync(self.main_screen.post_message, self.set_banner)
 
     # -- the service and the read side, possibly still loading ---------------------------------------
@@ -200,6 +202,7 @@ class ShiftdeskApp(App[None]):
         self.loaded.set()
         self.alerts.book.plan(self.board.all_deadlines())
         await self.alerts.fire_warnings(starting=True)
+        await self.escalations.run()  # the ladder goes on from the steps stored, none replayed
         if self.auto_export:
             from tui.export import export_finished_shift, missed_export
 

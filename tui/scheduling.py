@@ -10,6 +10,7 @@ from core.clock import Clock
 
 WARNINGS_JOB = "deadline-warnings"
 SHIFT_END_JOB = "shift-end-export"
+ESCALATION_JOB = "escalation-ladder"
 
 
 class AppScheduler:
