@@ -32,6 +32,12 @@ def roster_at(calendar: ShiftCalendar, at: datetime) -> tuple[str, ...]:
     return calendar.people_at(at)
 
 
+def agents_at(calendar: ShiftCalendar, at: datetime) -> tuple[str, ...]:
+    """The running shift's agents (not its supervisor): who an absent agent's cases are handed to."""
+    occurrence = calendar.at(at)
+    return occurrence.shift.agents if occurrence is not None else ()
+
+
 def orphan_reason(assignee: str, roster: Collection[str], absent: Collection[str]) -> str | None:
     """Why a case assigned to `assignee` has nobody working it now, or None."""
     if assignee in absent:

@@ -56,6 +56,9 @@ class CaseField:
     choices: type[StrEnum] | None = None
     # Derived by `core.workflow.apply` from the events; copied back to the stored row after every action.
     derived: bool = False
+    # Typed at intake, yet an action may change it later (an absent owner's check-back moves to another
+    # agent, and the owner with it): copied back after every action like the derived fields.
+    moved_by_workflow: bool = False
     # Kept by storage, not by the domain: the id a row gets on insert, the version every UPDATE checks.
     kept_by_storage: bool = False
     # An imported cell left empty takes this other field's (already read) value: owner ← staff.
@@ -133,6 +136,7 @@ CASE_FIELDS: tuple[CaseField, ...] = (
         import_default_from="staff",
         intake=Need.REQUIRED,
         prompt="Owner (default: the staff serving)",
+        moved_by_workflow=True,
     ),
     CaseField(
         "assignee",
@@ -165,6 +169,8 @@ EXPORT_CSV_FIELDS = tuple(field for field in CASE_FIELDS if Shown.EXPORT_CSV in 
 IMPORT_REQUIRED = tuple(field.name for field in CASE_FIELDS if field.csv_import is Need.REQUIRED)
 IMPORT_OPTIONAL = tuple(field.name for field in CASE_FIELDS if field.csv_import is Need.OPTIONAL)
 DERIVED_NAMES = tuple(field.name for field in CASE_FIELDS if field.derived)
+# What an action may change on a case: copied back to its stored row after each one.
+WRITTEN_BACK_NAMES = tuple(field.name for field in CASE_FIELDS if field.derived or field.moved_by_workflow)
 # What the domain decides (every field but id and version), as a new row is written.
 DOMAIN_FIELDS = tuple(field for field in CASE_FIELDS if not field.kept_by_storage)
 DOMAIN_NAMES = tuple(field.name for field in DOMAIN_FIELDS)

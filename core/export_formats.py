@@ -209,6 +209,13 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
         out += ["Missed: none.", ""]
 
     out += ["## Hand-over", ""]
+    if summary.orphaned:
+        out += [
+            "Nobody to take these over (assignee absent or not on the next shift): "
+            + ", ".join(f"#{item.case_id} {md(item.assignee)} ({item.orphaned})" for item in summary.orphaned)
+            + ".",
+            "",
+        ]
     if summary.handover:
         rows = []
         for item in summary.handover:
@@ -228,6 +235,16 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
         out += _table([*header, "last note"], rows)
     else:
         out += ["No case open at the end of the period.", ""]
+
+    if summary.escalations:
+        out += ["## Escalations", ""]
+        out += _table(
+            ["case", "at", "step", "acknowledged by"],
+            [
+                [f"#{e.case_id}", local_short(e.at, zone), md(e.sentence), md(e.acknowledged_by or "")]
+                for e in summary.escalations
+            ],
+        )
 
     out += ["## Follow-ups", ""]
     if summary.follow_ups_done:
@@ -413,6 +430,7 @@ def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
                     "overdue_seconds": seconds(deadline.overdue_by(cutoff)),
                 },
                 "last_note": scrub_note(item.last_note, item.case_id, scrubber),
+                "orphaned": item.orphaned,
             }
         )
     return {
@@ -440,6 +458,21 @@ def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
         ],
         "follow_ups_owed": [_owed_json(line) for line in summary.follow_ups_owed],
         "handover": handover,
+        "not_on_next_shift": [item.case_id for item in summary.orphaned],
+        "escalations": [
+            {
+                "case_id": e.case_id,
+                "at": iso_utc(e.at),
+                "kind": e.kind,
+                "due_at": iso_utc(e.due_at),
+                "step": e.step,
+                "role": e.role,
+                "target": e.target,
+                "after_seconds": seconds(e.at - e.due_at),
+                "acknowledged_by": e.acknowledged_by,
+            }
+            for e in summary.escalations
+        ],
         "gestures": [
             {
                 "case_id": g.case_id,

@@ -12,7 +12,7 @@ deadlines from `core.deadlines.deadline_history` (the fix-or-update record) and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,7 +20,8 @@ from typing import Any
 from core.cases import Action, Case, CaseHistory, Event, Gesture, Stage
 from core.clock import ensure_utc
 from core.deadlines import Deadline, deadline_history, pending_deadlines
-from core.payloads import FixPayload, FollowUpPayload, ReassignPayload
+from core.escalation import SYSTEM_ACTOR, step_sentence
+from core.payloads import AcknowledgePayload, EscalatePayload, FixPayload, FollowUpPayload, ReassignPayload
 from core.policy import DEPOSITION, FIX_OR_UPDATE, FOLLOW_UP, DeadlinePolicy
 from core.shifts import ShiftCalendar, ShiftOccurrence
 from core.workflow import replay
@@ -32,7 +33,19 @@ ZERO = timedelta(0)
 # (`satisfied`), spokesperson (`name`). A loader may hand over every other event with `NOT_LOADED` details —
 # the deposition's text on a document event, say — and get the same summary (tests/test_summary.py checks
 # it).
-PAYLOAD_ACTIONS = frozenset({Action.REASSIGN, Action.FIX, Action.FOLLOW_UP, Action.SPOKESPERSON})
+PAYLOAD_ACTIONS = frozenset(
+    {
+        Action.REASSIGN,
+        Action.FIX,
+        Action.FOLLOW_UP,
+        Action.SPOKESPERSON,
+        Action.ESCALATE,
+        Action.ACKNOWLEDGE,
+    }
+)
+# Why a case open at the cutoff has nobody to take it over (HandoverItem.orphaned).
+ABSENT = "absent"
+NOT_ON_NEXT_SHIFT = "not on the next shift"
 
 
 class PeriodError(ValueError):
@@ -139,6 +152,27 @@ class HandoverItem:
     owner: str
     next_deadline: Deadline | None
     last_note: str
+    # ABSENT or NOT_ON_NEXT_SHIFT when its assignee will not be there to take it over; None otherwise.
+    orphaned: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationDone:
+    """A step of a breached deadline's ladder taken in the period, and who acknowledged it (if anyone)."""
+
+    case_id: int
+    at: datetime
+    kind: str
+    due_at: datetime
+    step: int
+    role: str
+    target: str
+    acknowledged_by: str | None = None
+
+    @property
+    def sentence(self) -> str:
+        """'escalated to the manager Dana Reyes after 30 min (fix-or-update)'."""
+        return step_sentence(self.role, self.target, self.kind, self.due_at, self.at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +237,7 @@ class ShiftSummary:
     follow_ups_done: list[FollowUpDone] = field(default_factory=list)
     follow_ups_owed: list[Owed] = field(default_factory=list)
     handover: list[HandoverItem] = field(default_factory=list)
+    escalations: list[EscalationDone] = field(default_factory=list)
     gestures: list[GestureGiven] = field(default_factory=list)
     depositions_written: list[DepositionWritten] = field(default_factory=list)
     depositions_missing: list[Owed] = field(default_factory=list)
@@ -213,6 +248,11 @@ class ShiftSummary:
     @property
     def cutoff(self) -> datetime:
         return min(self.period_end, self.now)
+
+    @property
+    def orphaned(self) -> list[HandoverItem]:
+        """The open cases whose assignee will not be there to take them over (listed first in handover)."""
+        return [item for item in self.handover if item.orphaned is not None]
 
 
 # -- computing it ------------------------------------------------------------------------------------------
@@ -270,11 +310,16 @@ def summarize(
     policy: DeadlinePolicy,
     calendar: ShiftCalendar | None = None,
     label: str = "",
+    *,
+    next_roster: Collection[str] = (),
+    absent: Collection[str] = (),
 ) -> ShiftSummary:
     """The summary of [period_start, period_end) as of min(period_end, now), from the given histories.
 
     Histories that do not concern the period are skipped, so a caller may pass more than needed. A case
     concerns the period when it was opened in it, had an event in it, or was still open at its cutoff.
+    `next_roster` (the next shift's people, when it names a roster) and `absent` (agents marked absent)
+    flag the open cases nobody will take over: first in the hand-over, listed apart in the documents.
     """
     start, end, now = ensure_utc(period_start), ensure_utc(period_end), ensure_utc(now)
     if start >= end:
@@ -343,6 +388,33 @@ def summarize(
             if event.action is Action.FIX:
                 gesture = _gesture_of(event) or gesture
         for event in period_events:
+            payload = event.payload
+            if isinstance(payload, EscalatePayload):
+                by = next(
+                    (
+                        e.actor
+                        for e in events
+                        if isinstance(e.payload, AcknowledgePayload)
+                        and (e.payload.kind, e.payload.due_at) == (payload.kind, payload.due_at)
+                        and e.payload.step >= payload.step
+                        and e.at >= event.at
+                    ),
+                    None,
+                )
+                summary.escalations.append(
+                    EscalationDone(
+                        case_id,
+                        event.at,
+                        payload.kind,
+                        payload.due_at,
+                        payload.step,
+                        payload.role,
+                        payload.target,
+                        by,
+                    )
+                )
+            if event.actor == SYSTEM_ACTOR and event.action is Action.ESCALATE:
+                continue  # the dashboard's step, nobody's action
             agent(event.actor).actions += 1
             if event.action is Action.FOLLOW_UP:
                 payload = event.payload
@@ -390,6 +462,11 @@ def summarize(
                     state.owner,
                     owed[0] if owed else None,
                     last_note,
+                    ABSENT
+                    if state.assignee in absent
+                    else NOT_ON_NEXT_SHIFT
+                    if next_roster and state.assignee not in next_roster
+                    else None,
                 )
             )
         summary.cases.append(
@@ -406,4 +483,7 @@ def summarize(
             )
         )
     summary.per_agent = dict(sorted(summary.per_agent.items()))
+    # The cases nobody will take over first, an absent agent's before those of who simply goes home (a
+    # stable sort: case order otherwise).
+    summary.handover.sort(key=lambda item: (item.orphaned is None, item.orphaned != ABSENT))
     return summary

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from core.case_fields import DERIVED_NAMES, DOMAIN_NAMES, READ_ORDER, case_reader, stored_value
+from core.case_fields import DOMAIN_NAMES, READ_ORDER, WRITTEN_BACK_NAMES, case_reader, stored_value
 from core.cases import Action, Case, Event
 from core.deposition import Amendment, Deposition, FiledDeposition, parse_factors
 from core.payloads import read
@@ -26,7 +26,7 @@ def row_from_case(case: Case, last_event_id: int = 0) -> CaseRow:
 
 def copy_derived(case: Case, row: CaseRow) -> None:
     """Copy back to the row the facts the workflow derived (the columns an action can change)."""
-    for name in DERIVED_NAMES:
+    for name in WRITTEN_BACK_NAMES:
         setattr(row, name, stored_value(getattr(case, name)))
 
 

@@ -124,9 +124,21 @@ def summary_for(
     """Load and summarise one period (a shift occurrence or an explicit Period) as of `now`."""
     if isinstance(period, ShiftOccurrence):
         period = Period.of(period)
+    from core.absence import roster_at
+    from storage.views import absences
+
     histories = histories_to_summarize(database, period.start, period.end)
     return summarize(
-        histories, period.start, period.end, now, settings.deadlines, settings.calendar, period.label
+        histories,
+        period.start,
+        period.end,
+        now,
+        settings.deadlines,
+        settings.calendar,
+        period.label,
+        # Who takes the open cases over: the shift starting when this one ends, and who is absent now.
+        next_roster=roster_at(settings.calendar, period.end),
+        absent={absence.agent for absence in absences(database)},
     )
 
 

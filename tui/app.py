@@ -159,6 +159,8 @@ class ShiftdeskApp(App[None]):
         self.set_interval(1.0, self.tick)
         self.set_interval(self.poll_seconds, self.poll)
         self.set_interval(60.0, self.main_screen.refresh_trends)
+        # Absences marked on another terminal change no case: the ORPH badges catch up within a minute.
+        self.set_interval(60.0, self.main_screen.refresh_agent_loads)
         self.tick()
 
     async def initial_load(self) -> None:
@@ -202,7 +204,8 @@ class ShiftdeskApp(App[None]):
         self.loaded.set()
         self.alerts.book.plan(self.board.all_deadlines())
         await self.alerts.fire_warnings(starting=True)
-        await self.escalations.run()  # the ladder goes on from the steps stored, none replayed
+        await self.escalations.run(starting=True)  # the ladder goes on from the steps stored, none replayed
+        self.escalations.plan_shift_change()
         if self.auto_export:
             from tui.export import export_finished_shift, missed_export
 

@@ -6,9 +6,12 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from core.absence import orphan_reason, roster_at
 from core.cases import Case
 from core.config import Settings
 from core.deadlines import Deadline, pending_deadlines
+
+_DAY = timedelta(days=1)
 
 
 @dataclass
@@ -20,6 +23,11 @@ class Board:
     deadlines: dict[int, list[Deadline]] = field(default_factory=dict)
     _sorted_deadlines: list[Deadline] | None = None
     _next_dues: list[datetime] | None = None  # each case's soonest deadline, sorted: the header's counts
+    # Agents marked absent (Reads.absences, re-read with the agents' loads) and the running shift's roster,
+    # kept until that shift ends: what makes a case orphaned.
+    absent: frozenset[str] = frozenset()
+    _roster: tuple[str, ...] = ()
+    _roster_until: datetime | None = None
 
     def load(self, cases: list[Case]) -> None:
         self.cases.clear()
@@ -48,6 +56,19 @@ class Board:
             self._sorted_deadlines = None
             self._next_dues = None
         return shown, gone
+
+    def roster(self, now: datetime) -> tuple[str, ...]:
+        """The running shift's people when it names a roster (core.absence.roster_at), once per shift."""
+        if self._roster_until is None or now >= self._roster_until or now < self._roster_until - _DAY:
+            calendar = self.settings.calendar
+            self._roster = roster_at(calendar, now)
+            occurrence = calendar.at(now)
+            self._roster_until = occurrence.ends_at if occurrence else now + timedelta(minutes=1)
+        return self._roster
+
+    def orphaned(self, case: Case, now: datetime) -> str | None:
+        """Why nobody works `case` now (its assignee is absent, or off the running shift), or None."""
+        return orphan_reason(case.assignee, self.roster(now), self.absent)
 
     def next_deadline(self, case_id: int) -> Deadline | None:
         owed = self.deadlines.get(case_id) or []

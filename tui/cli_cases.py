@@ -13,9 +13,13 @@ from tui.cli_base import (
     Runtime,
     actor_option,
     enum_option,
+    fail,
     main,
+    one_line,
     parse_when,
+    plural,
     print_case,
+    say,
     version_option,
     who,
 )
@@ -249,3 +253,63 @@ def spokesperson(
             expected_version=expect_version,
         )
     )
+
+
+@main.command()
+@click.argument("case_id", type=int)
+@actor_option
+@click.pass_obj
+def ack(runtime: Runtime, case_id: int, actor: str | None) -> None:
+    """Acknowledge the case's escalation: its alert stops repeating (recorded on the case)."""
+    print_case(runtime.service.acknowledge(case_id, who(actor)))
+
+
+@main.command()
+@click.argument("name")
+@click.option("--reassign", is_flag=True, help="Hand their open cases to the least loaded people on shift.")
+@actor_option
+@click.pass_obj
+def absent(runtime: Runtime, name: str, reassign: bool, actor: str | None) -> None:
+    """Mark an agent absent (who and when are stored); with --reassign, hand their open cases over, the
+    check-backs they owe as owner moving with a note."""
+    from core.absence import agents_at, plan_absence, plan_lines
+    from storage import views
+
+    service = runtime.service
+    absence = service.mark_absent(name, who(actor))
+    since, marked_by = absence.since.isoformat(), one_line(absence.marked_by)
+    say(f"{one_line(absence.agent)} is absent since {since} (marked by {marked_by})")
+    database = runtime.database
+    away = {item.agent for item in views.absences(database)}
+    loads = views.agent_loads(database)
+    roster = agents_at(runtime.settings.calendar, service.clock.now())
+    candidates = [person for person in (roster or tuple(sorted(loads))) if person not in away]
+    moves = plan_absence(absence.agent, views.open_cases(database), loads, candidates)
+    if not moves:
+        say("no open case of theirs")
+        return
+    if not reassign:
+        say(f"{plural(len(moves), 'open case')} of theirs: run again with --reassign to hand them over")
+        for line in plan_lines(moves):
+            say(f"  {one_line(line)}")
+        return
+    if not candidates:
+        fail("nobody on shift (and not absent) to hand their cases to")
+    done, problems = service.hand_over_absent(moves, who(actor))
+    for line in plan_lines([move for move in moves if move.case_id in {case.id for case in done}]):
+        say(f"handed over: {one_line(line)}")
+    for problem in problems:
+        say(f"not handed over: {one_line(problem)}", err=True)
+    if problems:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.argument("name")
+@actor_option
+@click.pass_obj
+def present(runtime: Runtime, name: str, actor: str | None) -> None:
+    """Mark an absent agent present again."""
+    if not runtime.service.mark_present(name, who(actor)):
+        fail(f"{one_line(name)} is not marked absent")
+    say(f"{one_line(name)} is present again")

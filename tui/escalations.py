@@ -7,8 +7,9 @@ import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from core.absence import orphan_reason, roster_at
 from core.escalation import alert_line
-from tui.scheduling import ESCALATION_JOB, AppScheduler
+from tui.scheduling import ESCALATION_JOB, SHIFT_CHANGE_JOB, AppScheduler
 from tui.text import literal
 
 if TYPE_CHECKING:
@@ -35,9 +36,13 @@ class Escalations:
     def plan(self) -> None:
         self.scheduler.plan(ESCALATION_JOB, self.next_at(self.app.now()), self.run)
 
-    async def run(self) -> None:
+    async def run(self, *, starting: bool = False) -> None:
         """One round: the service takes the steps that are due (or learns another dashboard did); this
-        terminal toasts what it took and the repeats of unacknowledged steps, then plans the next round."""
+        terminal toasts what it took and the repeats of unacknowledged steps, then plans the next round.
+
+        The first step (to the person who owes it) is the breach alert the reminders already toast, so it
+        is recorded without a toast of its own; at start nothing is toasted (as with the reminders: what
+        was breached before is on the header and the countdowns, and a toast would only cover them)."""
         if self.running:
             return
         self.running = True
@@ -47,7 +52,8 @@ class Escalations:
             breached = [deadline for deadline in app.board.all_deadlines() if deadline.due_at <= now]
             if breached:
                 service = await app.ready_service()
-                alerts = await asyncio.to_thread(service.escalate_breached, breached, self.since)
+                taken = await asyncio.to_thread(service.escalate_breached, breached, self.since)
+                alerts = [alert for alert in taken if alert.repeat or alert.step > 0] if not starting else []
                 if alerts:
                     app.notify(literal(alert_line(alerts, now)), severity="error", timeout=TOAST_SECONDS)
                     if app.settings.bell and any(not alert.repeat for alert in alerts):
@@ -58,3 +64,44 @@ class Escalations:
         finally:
             self.running = False
         self.plan()
+
+    # -- the shift change ---------------------------------------------------------------------------
+
+    def plan_shift_change(self) -> None:
+        """At the running shift's end: a toast listing the open cases nobody on the next shift will take
+        over (the automatic export lists them too); then the next shift's end is planned."""
+        app = self.app
+        occurrence = app.settings.calendar.at(app.now())
+        if occurrence is None:
+            return
+
+        async def at_shift_end() -> None:
+            self.tell_orphans(occurrence.ends_at)
+            self.plan_shift_change()
+
+        self.scheduler.plan(SHIFT_CHANGE_JOB, occurrence.ends_at, at_shift_end)
+
+    def orphans_at(self, at: datetime) -> list[tuple[int, str, str]]:
+        """(case id, assignee, why) of the open cases whose assignee is absent or not on the shift at `at`."""
+        board = self.app.board
+        roster = roster_at(self.app.settings.calendar, at)
+        found = []
+        for case_id in sorted(board.cases):
+            case = board.cases[case_id]
+            reason = orphan_reason(case.assignee, roster, board.absent)
+            if reason is not None:
+                found.append((case_id, case.assignee, reason))
+        return found
+
+    def tell_orphans(self, at: datetime, shown: int = 8) -> None:
+        orphans = self.orphans_at(at)
+        if not orphans:
+            return
+        listed = ", ".join(f"#{case_id} {assignee} ({why})" for case_id, assignee, why in orphans[:shown])
+        more = f" and {len(orphans) - shown} more" if len(orphans) > shown else ""
+        self.app.notify(
+            literal(f"New shift: nobody on it has {listed}{more}. Reassign them (r), or mark absent (x)."),
+            title="Open cases without an agent",
+            severity="warning",
+            timeout=20,
+        )

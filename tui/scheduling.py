@@ -11,6 +11,7 @@ from core.clock import Clock
 WARNINGS_JOB = "deadline-warnings"
 SHIFT_END_JOB = "shift-end-export"
 ESCALATION_JOB = "escalation-ladder"
+SHIFT_CHANGE_JOB = "shift-change-orphans"
 
 
 class AppScheduler:

@@ -62,6 +62,44 @@ class QuitScreen(ModalScreen[bool]):
         self.dismiss(quit_)
 
 
+class AskScreen(ModalScreen[bool]):
+    """A yes-or-no question with what it will do listed: y does it; n, Esc and Enter leave things be."""
+
+    DEFAULT_CSS = """
+    AskScreen {
+        align: center middle;
+        background: $background 60%;
+    }
+    AskScreen > Vertical {
+        width: 72;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: thick $warning;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape,enter", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: Text, body: Text, hint: str) -> None:
+        super().__init__()
+        self.question, self.body, self.hint = question, body, hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text.assemble(self.question, style="bold"), id="ask-question")
+            yield Static(self.body, id="ask-body")
+            yield Static(Text(self.hint), id="ask-hint")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
 class RefusalScreen(ModalScreen[None]):
     """Why an action cannot happen now, and what can; it takes every key until Esc (or a first Enter).
 

@@ -15,6 +15,7 @@ from textual.css.query import NoMatches
 from textual.widgets import DataTable, Input, OptionList
 from textual.worker import Worker, WorkerState
 
+from core.absence import Absence
 from core.cases import Case
 from tui.live_sync import CasesChanged
 from tui.screens.case_view import CaseScreen
@@ -64,6 +65,7 @@ class MainScreen(RecoveryScreen):
         self.recent_agents: list[
             str
         ] = []  # who worked the last 30 days' cases: the picker's list sans roster
+        self.absences: list[Absence] = []  # agents marked absent (read with the loads)
 
     def compose(self) -> ComposeResult:
         yield ShiftHeader(self.board.settings, id="shift-header")
@@ -158,6 +160,11 @@ class MainScreen(RecoveryScreen):
         """Read before the `r` key needs it, so that the picker opens in one frame, loads and all."""
         reads = await self.desk.ready_reads()
         self.agent_loads = await asyncio.to_thread(reads.agent_loads)
+        self.absences = await asyncio.to_thread(reads.absences)
+        absent = frozenset(absence.agent for absence in self.absences)
+        if absent != self.board.absent:  # an absence marked here or on another terminal: the ORPH badges
+            self.board.absent = absent
+            self.table.rebuild(self.desk.now())
         if not self.roster():  # no roster to offer: who worked the recent cases
             self.recent_agents = await asyncio.to_thread(reads.recent_agents, self.desk.now() - RECENT)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -50,6 +51,8 @@ MORE_KEYS: list[Binding] = [
     Binding("P", "form('public_apology')", "Public apology", show=False),
     Binding("S", "form('spokesperson')", "Spokesperson", show=False),
     Binding("m", "form('amend')", "Amend deposition", show=False),
+    Binding("A", "acknowledge", "Acknowledge", show=False),
+    Binding("x", "absent", "Absent", show=False),
 ]
 # The main screen's keys: what help lists and the command palette offers.
 MAIN_KEYS: list[Binding] = [HELP_KEY, OPEN_KEY, *RECOVERY_KEYS, FILTER_KEY, *MORE_KEYS, QUIT_KEY]
@@ -73,6 +76,8 @@ DESCRIPTIONS: dict[str, str] = {
     "form('public_apology')": "record the public apology (public cases)",
     "form('spokesperson')": "name the spokesperson (public cases)",
     "form('amend')": "amend a filed deposition",
+    "acknowledge": "acknowledge the case's escalation: its alert stops repeating (the ladder still climbs)",
+    "absent": "mark an agent absent (and hand their open cases over) or present again",
     "app.quit": "quit (asks first: y quits, n / Esc / Enter stay)",
 }
 
@@ -252,12 +257,20 @@ class RecoveryScreen(Screen[None]):
             candidates += [
                 Candidate(name, 0, True, "seen on recent cases") for name in recent if name not in loads
             ]
+        absent = desk.board.absent
+        # Absent people are never offered first: listed last, said so.
+        candidates = [
+            replace(candidate, on_shift=False, remark="absent") if candidate.name in absent else candidate
+            for candidate in candidates
+        ]
         note = (
             f"{case.owner} stays the customer's ally and owes a check-back after the hand-over."
             if case.owner
             else ""
         )
+        orphaned = desk.board.orphaned(case, desk.now())
         title = joined(
+            f"ORPHANED ({orphaned}) · " if orphaned else "",
             "Reassign ",
             f"#{case.id} ",
             one_line(case.customer, 30),
@@ -329,6 +342,18 @@ class RecoveryScreen(Screen[None]):
             )
 
         desk.run_worker(open_trends(), group="trends")
+
+    def action_acknowledge(self) -> None:
+        case = self.current_case()
+        if case is not None and case.id is not None:
+            from tui.absence import acknowledge
+
+            self.desk.run_worker(acknowledge(self, case.id), group="write")
+
+    def action_absent(self) -> None:
+        from tui.absence import pick_absent
+
+        pick_absent(self)
 
     def action_export(self) -> None:
         from tui.export import export_now

@@ -60,6 +60,8 @@ def fit_widths(available: int, next_width: int = 22) -> dict[str, int]:
     return widths
 
 
+# A case whose assignee is absent or not on the running shift: readable without colour (NO_COLOR).
+ORPHAN_BADGE = "ORPH"
 TIER_BADGES = {Tier.VIP: ("VIP", "bold magenta"), Tier.CHRONIC: ("CHR", "bold yellow")}
 
 
@@ -169,9 +171,20 @@ class OpenCasesTable(DataTable[object]):
             customer,
             one_line(case.category),
             Text(case.stage.value),
-            one_line(case.assignee),
+            self._assignee(case, now, no_color),
             next_due,
         ]
+
+    def _assignee(self, case: Case, now: datetime, no_color: bool) -> Text:
+        """The assignee, after an ORPH badge (a word, not only a colour) when nobody works the case now."""
+        reason = self.board.orphaned(case, now)
+        if reason is None:
+            return one_line(case.assignee)
+        cell = Text(end="")
+        cell.append(ORPHAN_BADGE, style=mark_style("bold red", no_color))
+        cell.append(" ")
+        cell.append(one_line(case.assignee))
+        return cell
 
     def rebuild(self, now: datetime, *, first_rows: int | None = None) -> None:
         """All rows again (start, filter change): O(open cases), never O(history).
@@ -234,6 +247,8 @@ class OpenCasesTable(DataTable[object]):
             case = self.board.cases.get(int(str(key.value)))
             if case is not None:
                 self.update_cell(key, "age", Text(age(now - case.opened_at)))
+                # The roster changes at the shift's end: who is orphaned with it.
+                self.update_cell(key, "assignee", self._assignee(case, now, self.app.no_color))
 
     def _restore(self, case_id: int | None) -> None:
         if case_id is None or not self.row_count:

@@ -1,0 +1,198 @@
+"""The ladder and absences on the dashboard, as a supervisor uses them: two dashboards on one database
+take each step once, `A` stops the repeats, `x` marks an agent absent and hands their cases over in one
+confirmation, and an orphaned case shows its ORPH badge (also under NO_COLOR)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from core.cases import Action
+from core.escalation import Ladder
+from storage.database import Database
+from storage.models import EventRow
+from storage.service import WorkflowService
+from storage.views import case_detail
+from tests.tui_fixtures import NOW, ROSTER, Shiftdesk, build_shift, settings
+from tui.app import ShiftdeskApp
+from tui.scheduling import ESCALATION_JOB
+from tui.screens.case_view import CaseScreen
+
+SIZE = (160, 48)
+LADDER = Ladder(timedelta(minutes=10), timedelta(minutes=10), timedelta(minutes=30), "Dana Reyes")
+
+
+@pytest.fixture
+def shift(sqlite_url: str) -> Shiftdesk:
+    shift = build_shift(sqlite_url)
+    shift.service.settings = escalating()
+    return shift
+
+
+def escalating():  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    return replace(settings(), escalation=LADDER)
+
+
+def dashboard(service: WorkflowService) -> ShiftdeskApp:
+    return ShiftdeskApp(service, actor="Omar Farouk", poll_seconds=60, hotspots=False, auto_export=False)
+
+
+def toasts(app: ShiftdeskApp, case_id: int) -> list[str]:
+    """The parts of the toasts shown that are about `case_id` (one toast lists every case of a round)."""
+    return [
+        part for n in app._notifications for part in str(n.message).split(" · ") if f"#{case_id} " in part
+    ]
+
+
+def timeline_text(screen: CaseScreen) -> str:
+    from tests.test_tui_flows import rendered
+
+    return " ".join(rendered(screen.query_one("#case-timeline")).split())
+
+
+def steps(database: Database, case_id: int) -> list[int]:
+    return [
+        event.payload.step  # type: ignore[attr-defined]
+        for event in case_detail(database, case_id).events
+        if event.action is Action.ESCALATE
+    ]
+
+
+async def ready(pilot) -> ShiftdeskApp:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await app.loaded.wait()
+    await app.main_screen.complete.wait()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    app.clear_notifications()
+    return app
+
+
+async def test_two_dashboards_climb_the_ladder_once_and_a_acknowledges(shift: Shiftdesk) -> None:
+    case_id = shift.ids["markup"]  # fix-or-update due 15:08, owed by Billy Okafor
+    due = NOW + timedelta(minutes=8)
+    other = WorkflowService(Database(shift.service.database.url), escalating(), shift.clock)
+    first, second = dashboard(shift.service), dashboard(other)
+    async with first.run_test(size=SIZE) as one, second.run_test(size=SIZE) as two:
+        await ready(one)
+        await ready(two)
+        # The next round is planned for the breach itself, on the scheduler.
+        assert first.scheduler.planned_at(ESCALATION_JOB) is not None
+        for minute, expected in ((8, [0]), (18, [0, 1]), (38, [0, 1, 2])):
+            shift.clock.set(NOW + timedelta(minutes=minute))
+            await first.escalations.run()
+            await second.escalations.run()
+            assert steps(shift.service.database, case_id) == expected  # each step once, on one database
+        assert any("Dana Reyes" in line for line in toasts(first, case_id) + toasts(second, case_id))
+
+        # The supervisor acknowledges on the first dashboard: the manager's step stops repeating there and
+        # on the other dashboard too (the acknowledgement is in the database, not in one terminal).
+        rows = first.table.get_row_index(str(case_id)) - first.table.cursor_row
+        await one.press(*(["down"] * rows))
+        assert first.table.highlighted_case_id == case_id
+        await one.press("A")
+        await first.workers.wait_for_complete()
+        await one.pause()
+        first.clear_notifications()
+        second.clear_notifications()
+        shift.clock.set(due + timedelta(minutes=40))
+        await first.escalations.run()
+        await second.escalations.run()
+        assert toasts(first, case_id) == [] and toasts(second, case_id) == []
+
+        # The case view's timeline shows the steps and the acknowledgement.
+        await one.press("enter")
+        await first.workers.wait_for_complete()
+        await one.pause()
+        assert isinstance(first.screen, CaseScreen)
+        timeline = timeline_text(first.screen)
+        assert "escalated to the manager Dana Reyes after 30 min" in timeline
+        assert "acknowledged step 3" in timeline
+    detail = case_detail(shift.service.database, case_id)
+    texts = [event.text for event in detail.events if event.action in (Action.ESCALATE, Action.ACKNOWLEDGE)]
+    assert texts[-2] == "escalated to the manager Dana Reyes after 30 min (fix-or-update)"
+    assert texts[-1].startswith("acknowledged step 3")
+    other.database.dispose()
+
+
+async def test_a_restarted_dashboard_goes_on_where_the_ladder_stood(shift: Shiftdesk) -> None:
+    case_id = shift.ids["markup"]
+    async with dashboard(shift.service).run_test(size=SIZE) as pilot:
+        app = await ready(pilot)
+        shift.clock.set(NOW + timedelta(minutes=8))
+        await app.escalations.run()
+        shift.clock.set(NOW + timedelta(minutes=18))
+        await app.escalations.run()
+    assert steps(shift.service.database, case_id) == [0, 1]
+    restarted = WorkflowService(Database(shift.service.database.url), escalating(), shift.clock)
+    shift.clock.set(NOW + timedelta(minutes=25))
+    async with dashboard(restarted).run_test(size=SIZE) as pilot:
+        app = await ready(pilot)  # its start ran a round: nothing retaken, nothing replayed
+        assert steps(restarted.database, case_id) == [0, 1]
+        shift.clock.set(NOW + timedelta(minutes=38))
+        await app.escalations.run()
+        assert steps(restarted.database, case_id) == [0, 1, 2]
+    restarted.database.dispose()
+
+
+async def test_marking_an_agent_absent_hands_every_case_over_in_one_confirmation(shift: Shiftdesk) -> None:
+    billy = ROSTER[0]
+    app = dashboard(shift.service)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        billys = [case for case in app.board.cases.values() if case.assignee == billy]
+        assert len(billys) >= 2
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press(*"billy", "enter")  # the picker: Billy Okafor, marked absent
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.board.absent == frozenset({billy})
+        await pilot.press("y")  # the one confirmation
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        on_shift = set(ROSTER) - {billy}
+        assert all(case.assignee in on_shift for case in app.board.cases.values())
+        assert all(app.board.orphaned(case, app.now()) is None for case in app.board.cases.values())
+    with shift.service.database.read() as session:
+        notes = (
+            session.execute(select(EventRow.text).where(EventRow.action == "reassign").order_by(EventRow.id))
+            .scalars()
+            .all()
+        )
+    # Billy owned those cases: each hand-over says the check-back he would owe moves to the new agent.
+    assert len(notes) == len(billys)
+    assert all(note.startswith(f"{billy} is absent: handed to ") and "check-back" in note for note in notes)
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+async def test_an_orphaned_case_carries_a_badge_readable_without_colour(
+    shift: Shiftdesk, no_color: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    shift.service.mark_absent("Hana Sato", "Omar Farouk")
+    app = dashboard(shift.service)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        table = app.table
+        hana = str(shift.ids["apologized"])
+        cell = table.get_cell(hana, "assignee")
+        assert cell.plain == "ORPH Hana Sato"
+        others = [
+            table.get_cell(str(i), "assignee").plain
+            for k, i in shift.ids.items()
+            if k != "apologized" and str(i) in table.rows
+        ]
+        assert not any(text.startswith("ORPH") for text in others)
+        (badge,) = cell.spans
+        assert cell.plain[badge.start : badge.end] == "ORPH"
+        # Under NO_COLOR the badge is bold and reversed: the word and its shape carry it, not a colour.
+        assert str(badge.style) == ("bold reverse" if no_color else "bold red")
+        assert app.no_color is no_color
+    with shift.service.database.read() as session:
+        assert session.execute(select(func.count()).select_from(EventRow)).scalar_one() > 0
