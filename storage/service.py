@@ -305,6 +305,18 @@ class WorkflowService:
         """Take step `step` of `deadline`'s ladder: the escalation row and its ESCALATE event, in one
         transaction. None when it is not this caller's to take: the step is already in the database (another
         dashboard took it; the unique key refuses the second insert), or the deadline is no longer owed."""
+        with self.database.write() as session:
+            return self._take_step(session, deadline, step, role, target, recorded_by)
+
+    def _take_step(
+        self,
+        session: Session,
+        deadline: Deadline,
+        step: int,
+        role: str,
+        target: str,
+        recorded_by: str | None,
+    ) -> Event | None:
         case_id = deadline.case_id
         if case_id is None:
             return None
@@ -312,39 +324,39 @@ class WorkflowService:
         payload = EscalatePayload(deadline.kind, deadline.due_at, step, role, target)
         text = step_sentence(role, target, deadline.kind, deadline.due_at, now)
         event = self._stamped(Event(now, SYSTEM_ACTOR, Action.ESCALATE, text, payload), recorded_by)
-        with self.database.write() as session:
-            row = session.get(CaseRow, case_id)
-            if row is None or row.closed_at is not None:
-                return None
-            case = case_from_row(row)
-            owed = pending_deadlines(case, self.settings.deadlines, self.settings.calendar)
-            if key_of(deadline) not in {key_of(other) for other in owed}:
-                return None  # met (or moved) since the caller looked
-            try:
-                with session.begin_nested():
-                    session.add(
-                        EscalationRow(
-                            case_id=case_id,
-                            kind=deadline.kind,
-                            due_at=deadline.due_at,
-                            step=step,
-                            target=target,
-                            at=now,
-                        )
+        row = session.get(CaseRow, case_id)
+        if row is None or row.closed_at is not None:
+            return None
+        case = case_from_row(row)
+        owed = pending_deadlines(case, self.settings.deadlines, self.settings.calendar)
+        if key_of(deadline) not in {key_of(other) for other in owed}:
+            return None  # met (or moved) since the caller looked
+        try:
+            with session.begin_nested():  # a savepoint: losing the insert loses nothing else
+                session.add(
+                    EscalationRow(
+                        case_id=case_id,
+                        kind=deadline.kind,
+                        due_at=deadline.due_at,
+                        step=step,
+                        target=target,
+                        at=now,
                     )
-            except IntegrityError:
-                return None  # taken already: once per database, whoever got there first
-            workflow.apply(case, event)
-            stored = event_row(case_id, event)
-            session.add(stored)
-            session.flush()
-            # A Core UPDATE: live sync sees the event, and the case's version (a form being typed) stays.
-            session.execute(update(CaseRow).where(CaseRow.id == case_id).values(last_event_id=stored.id))
-            return replace(event, id=stored.id)
+                )
+        except IntegrityError:
+            return None  # taken already: once per database, whoever got there first
+        workflow.apply(case, event)
+        stored = event_row(case_id, event)
+        session.add(stored)
+        session.flush()
+        # A Core UPDATE: live sync sees the event, and the case's version (a form being typed) stays.
+        session.execute(update(CaseRow).where(CaseRow.id == case_id).values(last_event_id=stored.id))
+        return replace(event, id=stored.id)
 
     def escalate_breached(self, deadlines: Sequence[Deadline], since: datetime | None) -> list[LadderAlert]:
         """One round of the ladder over `deadlines` (a dashboard's breached ones): each step that is due is
-        taken (once per database, see `escalate`), each unacknowledged step's alert repeats on its grid.
+        taken (once per database, see `escalate`; all of a round's steps in one transaction, so a start with
+        hundreds of old breaches costs one commit), each unacknowledged step's alert repeats on its grid.
         `since`: when the caller's previous round ran (None: none yet, so missed repeats are not replayed).
         Reads the steps stored for these deadlines only: the work follows the breaches, not the history."""
         from storage.views import escalation_states
@@ -352,22 +364,31 @@ class WorkflowService:
         now = self.clock.now()
         ladder, calendar = self.settings.escalation, self.settings.calendar
         breached = [deadline for deadline in deadlines if deadline.pending and deadline.due_at <= now]
+        if not breached:
+            return []
         states = escalation_states(self.database, [deadline.case_id or 0 for deadline in breached])
         alerts: list[LadderAlert] = []
+        to_take: list[LadderAlert] = []
         for deadline in breached:
             due = due_now(deadline, now, since, ladder, states.get(key_of(deadline), LadderState()))
             if due is None:
                 continue
             step = due.take if due.take is not None else due.repeat
             assert step is not None
-            role = ladder.rungs[step].role
-            person = target(step, deadline, ladder, calendar, now)
-            if due.take is not None:
-                if self.escalate(deadline, step, role, person) is None:
-                    continue  # another dashboard took it (its event reaches this one by live sync)
-                alerts.append(LadderAlert(deadline, step, role, person))
-            else:
-                alerts.append(LadderAlert(deadline, step, role, person, repeat=True))
+            alert = LadderAlert(
+                deadline,
+                step,
+                ladder.rungs[step].role,
+                target(step, deadline, ladder, calendar, now),
+                repeat=due.take is None,
+            )
+            (alerts if alert.repeat else to_take).append(alert)
+        if to_take:
+            with self.database.write() as session:
+                for alert in to_take:
+                    # None: another dashboard took it (its event reaches this one by live sync).
+                    if self._take_step(session, alert.deadline, alert.step, alert.role, alert.target, None):
+                        alerts.append(alert)
         return alerts
 
     def acknowledge(self, case_id: int, actor: str, *, recorded_by: str | None = None) -> Case:

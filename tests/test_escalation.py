@@ -219,3 +219,23 @@ def test_the_database_itself_refuses_a_step_twice(database: Database) -> None:
         session.add(EscalationRow(**row))
     with pytest.raises(IntegrityError), database.engine.begin() as connection:
         connection.execute(EscalationRow.__table__.insert(), [{**row, "target": "someone else"}])
+
+
+def test_dashboards_racing_for_one_step_take_it_once(database_url: str) -> None:
+    """Four terminals at the same instant, each on its own connection: one insert wins, the rest lose."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    clock = FrozenClock(NOW)
+    services = [dashboard(database_url, clock) for _ in range(4)]
+    try:
+        case = services[0].open_case(new_case(), "Sam Ortiz")
+        assert case.id is not None
+        (deadline,) = breached(services[0], case.id)
+        clock.set(deadline.due_at + timedelta(minutes=10))
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(lambda s: s.escalate(deadline, 1, SUPERVISOR, "Sam Ortiz"), services))
+        assert sum(result is not None for result in results) == 1
+        assert [data["step"] for _, data in ladder_events(services[0].database, case.id)] == [1]
+    finally:
+        for service in services:
+            service.database.dispose()

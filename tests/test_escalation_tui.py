@@ -31,6 +31,14 @@ def shift(sqlite_url: str) -> Shiftdesk:
     return shift
 
 
+@pytest.fixture
+def shift_on_each_backend(database_url: str) -> Shiftdesk:
+    """The same shift on SQLite and on PostgreSQL (tests/conftest.py's throwaway server)."""
+    shift = build_shift(database_url)
+    shift.service.settings = escalating()
+    return shift
+
+
 def escalating():  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
@@ -72,7 +80,10 @@ async def ready(pilot) -> ShiftdeskApp:  # type: ignore[no-untyped-def]
     return app
 
 
-async def test_two_dashboards_climb_the_ladder_once_and_a_acknowledges(shift: Shiftdesk) -> None:
+async def test_two_dashboards_climb_the_ladder_once_and_a_acknowledges(
+    shift_on_each_backend: Shiftdesk,
+) -> None:
+    shift = shift_on_each_backend
     case_id = shift.ids["markup"]  # fix-or-update due 15:08, owed by Billy Okafor
     due = NOW + timedelta(minutes=8)
     other = WorkflowService(Database(shift.service.database.url), escalating(), shift.clock)

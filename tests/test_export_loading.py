@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.absence import roster_at
 from core.cases import Action, CaseHistory
 from core.clock import FrozenClock
 from core.config import Settings
@@ -52,7 +53,17 @@ def test_the_export_loader_gives_the_summary_of_the_whole_histories(database: Da
             for kept, stored in zip(short.events, long.events, strict=True):
                 assert kept.payload == (stored.payload if stored.action in PAYLOAD_ACTIONS else NOT_LOADED)
         for now in (NOW, NOW - timedelta(minutes=7)):
-            expected = summarize(whole, period.start, period.end, now, SETTINGS.deadlines, SETTINGS.calendar)
+            # The export names the next shift's roster, so that cases nobody there has come first.
+            roster = roster_at(SETTINGS.calendar, period.end)
+            expected = summarize(
+                whole,
+                period.start,
+                period.end,
+                now,
+                SETTINGS.deadlines,
+                SETTINGS.calendar,
+                next_roster=roster,
+            )
             assert summary_for(database, SETTINGS, period, now) == replace(expected, label=period.label)
     documents = histories_for_period(database, NOW - timedelta(days=3), NOW)
     assert any(h.deposition for h in documents)
