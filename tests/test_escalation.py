@@ -4,13 +4,14 @@ dashboards, resuming after a restart, its repeats stopped by an acknowledgement 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from core.cases import Action
 from core.clock import FrozenClock
-from core.config import Settings
+from core.config import ConfigError, Settings, load_settings
 from core.deadlines import Deadline, pending_deadlines
 from core.escalation import MANAGER, OWNER, SUPERVISOR, Ladder, LadderState, due_now
 from core.payloads import AcknowledgePayload, EscalatePayload
@@ -239,3 +240,40 @@ def test_dashboards_racing_for_one_step_take_it_once(database_url: str) -> None:
     finally:
         for service in services:
             service.database.dispose()
+
+
+# -- [escalation] in the configuration file ----------------------------------------------------------------
+
+
+def test_escalation_keys_are_read_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[escalation]\nrepeat_minutes = 5\nsupervisor_after = 15\nmanager_after = 45\n"
+        'manager = "Dana Reyes"\n',
+        encoding="utf-8",
+    )
+    ladder = load_settings(path).escalation
+    assert ladder == Ladder(timedelta(minutes=5), timedelta(minutes=15), timedelta(minutes=45), "Dana Reyes")
+    assert Settings().escalation == Ladder()  # defaults: every 10 min, supervisor at 10, no manager
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("repeat_minutes = 0", "[escalation] repeat_minutes: must be a whole number of minutes ≥ 1"),
+        ("repeat_minutes = nan", "[escalation] repeat_minutes: must be a whole number"),
+        ("repeat_minutes = 1e9", "[escalation] repeat_minutes: must be a whole number"),
+        ("supervisor_after = 99999999", "[escalation] supervisor_after: must be a whole number"),
+        ("supervisor_after = true", "[escalation] supervisor_after: must be a whole number"),
+        ('manager = "Dana\\u001b[2J"', "[escalation] manager: contains a control character"),
+        ("manager = 7", "[escalation] manager: must be a string"),
+        ('manager = "Dana"\nmanager_after = 10', "[escalation] manager_after: must be later than"),
+        ("every = 3", "[escalation] every: unknown setting"),
+    ],
+)
+def test_escalation_mistakes_name_file_and_field(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[escalation]\n{text}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert str(caught.value).startswith(f"{path}: ") and message in str(caught.value)

@@ -17,7 +17,7 @@ from storage.service import WorkflowService
 from storage.views import case_detail
 from tests.tui_fixtures import NOW, ROSTER, Shiftdesk, build_shift, settings
 from tui.app import ShiftdeskApp
-from tui.scheduling import ESCALATION_JOB
+from tui.scheduling import ESCALATION_JOB, SHIFT_CHANGE_JOB
 from tui.screens.case_view import CaseScreen
 
 SIZE = (160, 48)
@@ -207,3 +207,58 @@ async def test_an_orphaned_case_carries_a_badge_readable_without_colour(
         assert app.no_color is no_color
     with shift.service.database.read() as session:
         assert session.execute(select(func.count()).select_from(EventRow)).scalar_one() > 0
+
+
+async def test_at_the_shift_end_a_toast_lists_the_cases_nobody_on_the_next_shift_has(
+    shift: Shiftdesk,
+) -> None:
+    app = dashboard(shift.service)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        late_ends = shift.service.settings.calendar.at(NOW).ends_at  # 22:00; Night's roster: Kenji Mori
+        job = app.scheduler.scheduler.get_job(SHIFT_CHANGE_JOB)
+        assert job is not None and app.scheduler.planned_at(SHIFT_CHANGE_JOB) is not None
+        shift.clock.set(late_ends)
+        await job.func()  # what the scheduler runs at 22:00
+        await pilot.pause()
+        (toast,) = [n for n in app._notifications if n.title == "Open cases without an agent"]
+        listed = str(toast.message)
+        for case_id in app.board.cases:
+            assert f"#{case_id} " in listed
+        assert "(not on shift)" in listed
+        # Planned again, for the Night shift's end.
+        night_ends = shift.service.settings.calendar.at(late_ends).ends_at
+        assert app.scheduler.planned_at(SHIFT_CHANGE_JOB) is not None
+        assert night_ends > late_ends
+
+
+async def test_the_reassign_picker_flags_an_orphaned_case_and_lists_absent_agents_last(
+    shift: Shiftdesk,
+) -> None:
+    from textual.widgets import OptionList, Static
+
+    from tui.screens.reassign import ReassignPicker
+
+    shift.service.mark_absent("Hana Sato", "Omar Farouk")
+    shift.service.mark_absent("Dev Patel", "Omar Farouk")  # no case: the least loaded, yet absent
+    app = dashboard(shift.service)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        hana_case = shift.ids["apologized"]
+        steps_down = app.table.get_row_index(str(hana_case)) - app.table.cursor_row
+        await pilot.press(*(["down"] * steps_down), "r")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, ReassignPicker)
+        assert str(picker.query_one("#picker-title", Static).render()).startswith("ORPHANED (absent)")
+        options = picker.query_one("#picker-options", OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert "Dev Patel" in prompts[-1] and "(absent)" in prompts[-1]
+        assert "absent" not in prompts[0]  # the cursor starts on someone who is here
+        await pilot.press("escape")
+        # x, Enter on an ABSENT name: present again (and the ORPH badge goes).
+        await pilot.press("x", *"hana", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Hana Sato" not in app.board.absent
+        assert not app.table.get_cell(str(hana_case), "assignee").plain.startswith("ORPH")
