@@ -4,12 +4,12 @@
 
 In process: the demo database (`core.demo.build_demo`, the running shift plus 90 days of history) is written
 into a temp SQLite file, and `ShiftdeskApp` runs under `run_test()` on an injected `FrozenClock`. The clock is
-advanced one second at a time through the window; the warnings job runs when the clock reaches the moment the
-app planned it for (what APScheduler does on the wall clock), the 1-s tick runs each second, and each frame is
-painted. Nobody touches a key: the idle supervisor. A toast counts as on screen from the simulated moment it
-was raised for its timeout (Textual's toasts expire on the wall clock, which stands still here). Sampled every
-two simulated seconds. Prints the figures and a `RESULT {json}` line; exits non-zero when a target is missed:
-a toast on screen ≤ 10 % of the samples, bells ≤ new breaches.
+advanced one second at a time through the window; the warnings job and the escalation ladder's run when the
+clock reaches the moment the app planned them for (what APScheduler does on the wall clock), the 1-s tick runs
+each second, and each frame is painted. Nobody touches a key: the idle supervisor. A toast counts as on screen
+from the simulated moment it was raised for its timeout (Textual's toasts expire on the wall clock, which
+stands still here). Sampled every two simulated seconds. Prints the figures and a `RESULT {json}` line; exits
+non-zero when a target is missed: a toast on screen ≤ 10 % of the samples, bells ≤ new breaches.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ async def calm(minutes: float, sample_seconds: float) -> dict[str, Any]:
     from storage.database import Database
     from storage.service import WorkflowService
     from tui.app import ShiftdeskApp
-    from tui.scheduling import WARNINGS_JOB
+    from tui.scheduling import ESCALATION_JOB, WARNINGS_JOB
 
     start = datetime.now(UTC).replace(microsecond=0)
     settings = replace(
@@ -90,10 +90,11 @@ async def calm(minutes: float, sample_seconds: float) -> dict[str, Any]:
         while clock.now() < end:
             clock.advance(seconds=1)
             now = clock.now()
-            job = planned.get(WARNINGS_JOB)
-            if job is not None and job[0] <= now:
-                planned.pop(WARNINGS_JOB)
-                await job[1]()
+            for job_id in (WARNINGS_JOB, ESCALATION_JOB):  # the breach toasts, then the ladder's
+                job = planned.get(job_id)
+                if job is not None and job[0] <= now:
+                    planned.pop(job_id)
+                    await job[1]()
             app.tick()
             await pilot.pause()
             while next_sample <= now:

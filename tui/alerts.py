@@ -87,18 +87,24 @@ class Alerts:
         worth = [
             warning for warning in due if needs_a_person(warning, cases.get(warning.deadline.case_id or 0))
         ]
+        # The escalation ladder's alerts waiting for a toast ride along in this one (tui/escalations.py).
+        ladder = app.escalations.take_waiting(now) if worth else ""
         if len(worth) == 1:
             warning = worth[0]
             case = cases.get(warning.deadline.case_id or 0)
             message = describe(warning, case.customer if case else "?", now)
             app.notify(
-                literal(message),
-                severity="error" if warning.kind == ALERT else "warning",
+                literal(" · ".join(filter(None, (message, ladder)))),
+                severity="error" if warning.kind == ALERT or ladder else "warning",
                 timeout=TOAST_SECONDS,
             )
         elif worth:
             line = batch_line(worth, app.settings.reminder_minutes_before)
-            app.notify(line, severity="error" if any_alert(worth) else "warning", timeout=TOAST_SECONDS)
+            app.notify(
+                literal(" · ".join(filter(None, (line, ladder)))),
+                severity="error" if any_alert(worth) or ladder else "warning",
+                timeout=TOAST_SECONDS,
+            )
         if worth:
             self.warned_at = now
             if app.settings.bell and any_alert(worth):

@@ -8,30 +8,39 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from core.absence import orphan_reason, roster_at
-from core.escalation import alert_line
+from core.escalation import DeadlineKey, LadderAlert, alert_line, key_of
+from tui.alerts import TOAST_SECONDS, WARNING_GATHER
 from tui.scheduling import ESCALATION_JOB, SHIFT_CHANGE_JOB, AppScheduler
 from tui.text import literal
 
 if TYPE_CHECKING:
     from tui.app import ShiftdeskApp
 
-TOAST_SECONDS = 8.0
-
 
 class Escalations:
     """Plans the next instant anything happens on a ladder (a breach, a step, a repeat) from the board's
-    deadlines after each change, and runs one round then: no work per second, none per stored event."""
+    deadlines after each change, and runs one round then: no work per second, none per stored event.
+
+    Toasts share the reminders' gate (`Alerts.warned_at`, WARNING_GATHER): one deadline toast a minute at
+    most, whatever each deadline's own grid says; what comes due meanwhile waits and is shown together. The
+    steps themselves are recorded on time. No bell: the breach rang it already."""
 
     def __init__(self, app: ShiftdeskApp, scheduler: AppScheduler) -> None:
         self.app = app
         self.scheduler = scheduler
         self.since: datetime | None = None  # this terminal's previous round (None: none since the start)
+        self.waiting: dict[DeadlineKey, LadderAlert] = {}  # to toast once the gate opens, newest per deadline
         self.running = False
 
     def next_at(self, now: datetime) -> datetime | None:
         ladder = self.app.settings.escalation
         instants = [ladder.next_at(deadline.due_at, now) for deadline in self.app.board.all_deadlines()]
-        return min((at for at in instants if at is not None), default=None)
+        at = min((at for at in instants if at is not None), default=None)
+        warned = self.app.alerts.warned_at
+        if self.waiting and warned is not None:
+            gate = warned + WARNING_GATHER
+            at = gate if at is None else min(at, gate)
+        return at
 
     def plan(self) -> None:
         self.scheduler.plan(ESCALATION_JOB, self.next_at(self.app.now()), self.run)
@@ -53,17 +62,38 @@ class Escalations:
             if breached:
                 service = await app.ready_service()
                 taken = await asyncio.to_thread(service.escalate_breached, breached, self.since)
-                alerts = [alert for alert in taken if alert.repeat or alert.step > 0] if not starting else []
-                if alerts:
-                    app.notify(literal(alert_line(alerts, now)), severity="error", timeout=TOAST_SECONDS)
-                    if app.settings.bell and any(not alert.repeat for alert in alerts):
-                        app.bell()
+                if not starting:
+                    for alert in taken:
+                        if alert.repeat or alert.step > 0:
+                            self.waiting[key_of(alert.deadline)] = alert
             self.since = now
+            self.show_waiting(now)
         except Exception as error:  # the next change or round tries again; the supervisor is told
             app.notify(literal(f"escalation round failed: {error}"), severity="error", timeout=8)
         finally:
             self.running = False
         self.plan()
+
+    def show_waiting(self, now: datetime) -> None:
+        """One toast for what waits, once the shared gate is open; deadlines met meanwhile are dropped."""
+        if not self.waiting:
+            return
+        warned = self.app.alerts.warned_at
+        if warned is not None and now < warned + WARNING_GATHER:
+            return  # `plan` wakes this up when the gate opens
+        line = self.take_waiting(now)
+        if line:
+            self.app.notify(literal(line), severity="error", timeout=TOAST_SECONDS)
+            self.app.alerts.warned_at = now
+            self.app.alerts.schedule_next_warning()  # the gate just closed for the reminders too
+
+    def take_waiting(self, now: datetime) -> str:
+        """What waits to be toasted, as one line ("" if nothing), and forgotten: the reminders' toast takes
+        it along when it comes first, so a busy floor gets one toast, not two."""
+        owed = {key_of(deadline) for deadline in self.app.board.all_deadlines()}
+        alerts = [alert for key, alert in sorted(self.waiting.items()) if key in owed]
+        self.waiting.clear()
+        return alert_line(alerts, now) if alerts else ""
 
     # -- the shift change ---------------------------------------------------------------------------
 
