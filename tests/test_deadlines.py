@@ -124,6 +124,8 @@ def action_sequences(draw: st.DrawFn) -> tuple[Case, list[Event]]:
         data: dict[str, object] = {}
         if action is Action.REASSIGN:
             data = {"to": draw(st.sampled_from(PEOPLE))}
+            if draw(st.booleans()):  # the owner is absent: their check-back moves
+                data["owner_to"] = draw(st.sampled_from(PEOPLE))
         elif action is Action.SPOKESPERSON:
             data = {"name": "Grace"}
         elif action is Action.ESCALATE:  # on the record only: no deadline moves
@@ -177,9 +179,14 @@ def reference_pending(opened: Case, accepted: list[Event], policy: DeadlinePolic
             end = CALENDAR.end_of_shift(fixed)
             result[DEPOSITION] = min(due, end) if end else due
     owed_since = None
+    owner = opened.owner
     for item in accepted:
-        if item.action is Action.CHECK_BACK or (
-            isinstance(item.payload, ReassignPayload) and item.payload.to_agent == opened.owner
+        payload = item.payload
+        if isinstance(payload, ReassignPayload) and payload.owner_to is not None:
+            owner = payload.owner_to  # an absent owner's check-back moves: owed from then if not before
+            owed_since = owed_since or item.at
+        elif item.action is Action.CHECK_BACK or (
+            isinstance(payload, ReassignPayload) and payload.to_agent == owner
         ):
             owed_since = None
         elif item.action is Action.REASSIGN and owed_since is None:
@@ -221,6 +228,10 @@ def test_random_sequences_never_reach_an_illegal_state(sequence: tuple[Case, lis
     assert kinds(pending_deadlines(case, POLICY, CALENDAR)) == reference_pending(opened, accepted, POLICY)
     history = deadline_history(opened, accepted, POLICY, CALENDAR)
     assert kinds([d for d in history if d.pending]) == kinds(pending_deadlines(case, POLICY, CALENDAR))
+    # Whoever the check-back moved to owes it, in the history as in the pending list.
+    assert [d.owed_by for d in history if d.pending and d.kind == OWNER_CHECK_BACK] == [
+        d.owed_by for d in pending_deadlines(case, POLICY, CALENDAR) if d.kind == OWNER_CHECK_BACK
+    ]
 
 
 @pytest.mark.parametrize("minutes", [0, 19.99, 20, 20.01, 600])
@@ -255,6 +266,8 @@ def test_guided_sequences_reach_late_stages_and_agree_with_the_reference(
         if action is Action.REASSIGN:
             others = [p for p in PEOPLE if p != case.assignee]
             data = {"to": others[choice % len(others)]}
+            if choice % 4 == 1:  # the owner is absent: their check-back moves to the new agent
+                data["owner_to"] = data["to"]
         elif action is Action.SPOKESPERSON:
             data = {"name": "Grace"}
         elif action is Action.ESCALATE:  # on the record only: no deadline moves
@@ -279,6 +292,10 @@ def test_guided_sequences_reach_late_stages_and_agree_with_the_reference(
     assert kinds(pending_deadlines(case, POLICY, CALENDAR)) == reference_pending(opened, accepted, POLICY)
     history = deadline_history(opened, accepted, POLICY, CALENDAR)
     assert kinds([d for d in history if d.pending]) == kinds(pending_deadlines(case, POLICY, CALENDAR))
+    # Whoever the check-back moved to owes it, in the history as in the pending list.
+    assert [d.owed_by for d in history if d.pending and d.kind == OWNER_CHECK_BACK] == [
+        d.owed_by for d in pending_deadlines(case, POLICY, CALENDAR) if d.kind == OWNER_CHECK_BACK
+    ]
 
 
 def test_two_hand_offs_in_the_same_minute_owe_one_check_back() -> None:
