@@ -11,6 +11,7 @@ from rich.text import Text
 
 from core.absence import agents_at, plan_absence, plan_lines, roster_at
 from storage.errors import CaseNotFound, DatabaseError, ValidationError
+from tui.clockface import local_time
 from tui.screens.confirm import AskScreen
 from tui.screens.reassign import Candidate, ReassignPicker
 from tui.text import joined, literal, one_line
@@ -52,7 +53,9 @@ def pick_absent(screen: RecoveryScreen) -> None:
             name,
             loads.get(name, 0),
             name not in absent,
-            "ABSENT: Enter marks present" if name in absent else "",
+            f"ABSENT since {local_time(absent[name].since, desk.settings.zone)}: Enter marks present"
+            if name in absent
+            else "",
         )
         for name in names
     ]
@@ -65,7 +68,8 @@ def pick_absent(screen: RecoveryScreen) -> None:
         else:
             await mark_absent(screen, agent)
 
-    picker = ReassignPicker(title, candidates, "", "", hand_over=chosen)
+    hint = "Enter: mark absent (or present again) · ↑/↓: move · Esc: cancel"
+    picker = ReassignPicker(title, candidates, "", "", hand_over=chosen, hint=hint)
     desk.push_screen(picker)
 
 

@@ -62,8 +62,10 @@ class ReassignPicker(ModalScreen[str | None]):
         current: str,
         note: str = "",
         hand_over: Callable[[str], Awaitable[None]] | None = None,
+        hint: str = HINT,
     ) -> None:
         super().__init__(classes="picker-screen")
+        self.hint = hint  # what Enter does here (the absent-agent list reuses the picker)
         self.title_text = title
         self.candidates = candidates
         self.current = current
@@ -81,7 +83,7 @@ class ReassignPicker(ModalScreen[str | None]):
             yield OptionList(id="picker-options")
             if self.note:
                 yield Static(literal(self.note), id="picker-note")
-            yield Static(HINT, id="picker-hint")
+            yield Static(self.hint, id="picker-hint")
 
     def on_mount(self) -> None:
         self.fill("")
@@ -130,7 +132,7 @@ class ReassignPicker(ModalScreen[str | None]):
     def filter_changed(self, event: Input.Changed) -> None:
         if self.armed is not None:
             self.armed = None
-            self.query_one("#picker-hint", Static).update(HINT)
+            self.query_one("#picker-hint", Static).update(self.hint)
         self.fill(event.value)
 
     def action_move(self, step: int) -> None:
