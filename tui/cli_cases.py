@@ -277,7 +277,8 @@ def absent(runtime: Runtime, name: str, reassign: bool, actor: str | None) -> No
 
     service = runtime.service
     absence = service.mark_absent(name, who(actor))
-    since, marked_by = absence.since.isoformat(), one_line(absence.marked_by)
+    since = f"{absence.since.astimezone(runtime.settings.zone):%Y-%m-%d %H:%M}"  # stored UTC, shown local
+    marked_by = one_line(absence.marked_by)
     say(f"{one_line(absence.agent)} is absent since {since} (marked by {marked_by})")
     database = runtime.database
     away = {item.agent for item in views.absences(database)}
