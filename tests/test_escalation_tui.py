@@ -226,6 +226,12 @@ async def test_at_the_shift_end_a_toast_lists_the_cases_nobody_on_the_next_shift
         for case_id in app.board.cases:
             assert f"#{case_id} " in listed
         assert "(not on shift)" in listed
+        # The minute's refresh redraws the badges for the new roster: every case is orphaned now.
+        app.table.refresh_ages(app.now())
+        assert all(
+            app.table.get_cell(str(case_id), "assignee").plain.startswith("ORPH ")
+            for case_id in app.board.cases
+        )
         # Planned again, for the Night shift's end.
         night_ends = shift.service.settings.calendar.at(late_ends).ends_at
         assert app.scheduler.planned_at(SHIFT_CHANGE_JOB) is not None

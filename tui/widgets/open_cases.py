@@ -101,6 +101,7 @@ class OpenCasesTable(DataTable[object]):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self.board = board
         self.needle = ""
+        self._roster_shown: tuple[str, ...] | None = None  # the roster the ORPH badges were drawn for
         self.border_title = "Open breakdowns"
         # Columns exist before mounting: the first load may arrive before the table is on screen.
         for key, label, width in COLUMNS:
@@ -242,13 +243,16 @@ class OpenCasesTable(DataTable[object]):
         self._restore(keep)
 
     def refresh_ages(self, now: datetime) -> None:
-        """Once a minute: the age column of the rows shown."""
+        """Once a minute: the age column of the rows shown; at a shift change the ORPH badges too (who is
+        on the roster changed)."""
+        roster = self.board.roster(now)
+        roster_changed, self._roster_shown = roster != self._roster_shown, roster
         for key in list(self.rows):
             case = self.board.cases.get(int(str(key.value)))
             if case is not None:
                 self.update_cell(key, "age", Text(age(now - case.opened_at)))
-                # The roster changes at the shift's end: who is orphaned with it.
-                self.update_cell(key, "assignee", self._assignee(case, now, self.app.no_color))
+                if roster_changed:
+                    self.update_cell(key, "assignee", self._assignee(case, now, self.app.no_color))
 
     def _restore(self, case_id: int | None) -> None:
         if case_id is None or not self.row_count:
