@@ -243,6 +243,7 @@ def opened_state(case: Case, events: Sequence[Event]) -> Case:
         check_back_owed_since=None,
         public_apology_at=None,
         spokesperson=None,
+        pauses=(),
     )
 
 
