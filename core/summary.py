@@ -23,16 +23,18 @@ from core.deadlines import Deadline, deadline_history, pending_deadlines
 from core.payloads import FixPayload, FollowUpPayload, ReassignPayload
 from core.policy import DEPOSITION, FIX_OR_UPDATE, FOLLOW_UP, DeadlinePolicy
 from core.shifts import ShiftCalendar, ShiftOccurrence
-from core.workflow import replay
+from core.workflow import clock_pauses, replay
 
 ZERO = timedelta(0)
 
 # The actions whose event payload (`Event.payload`) `summarize` reads, itself or through the workflow rules
 # it replays (`core.workflow.check`/`apply`): reassign (`from`, `to`), fix (the gesture), follow-up
-# (`satisfied`), spokesperson (`name`). A loader may hand over every other event with `NOT_LOADED` details —
-# the deposition's text on a document event, say — and get the same summary (tests/test_summary.py checks
-# it).
-PAYLOAD_ACTIONS = frozenset({Action.REASSIGN, Action.FIX, Action.FOLLOW_UP, Action.SPOKESPERSON})
+# (`satisfied`), spokesperson (`name`), pause (`reason`, `until`), resume (`why`). A loader may hand over
+# every other event with `NOT_LOADED` details — the deposition's text on a document event, say — and get
+# the same summary (tests/test_summary.py checks it).
+PAYLOAD_ACTIONS = frozenset(
+    {Action.REASSIGN, Action.FIX, Action.FOLLOW_UP, Action.SPOKESPERSON, Action.PAUSE, Action.RESUME}
+)
 
 
 class PeriodError(ValueError):
@@ -291,7 +293,12 @@ def summarize(
         events = [e for e in history.events if e.at < end and e.at <= cutoff]
         opened = opened_state(final, history.events)
         # The stored case is the state after all its events; replay only when some came after the cutoff.
-        state = final if len(events) == len(history.events) else replay(replace(opened), events)
+        # (Its pauses are kept as events, not with the stored case: read off them.)
+        state = (
+            replace(final, pauses=clock_pauses(events))
+            if len(events) == len(history.events)
+            else replay(replace(opened), events)
+        )
         period_events = [e for e in events if e.at >= start]
         opened_in_period = in_period(final.opened_at)
         open_at_cutoff = state.is_open and final.opened_at <= cutoff

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -271,16 +272,7 @@ def apply(
         case.stage = target
     if action in CUSTOMER_CONTACTS:
         case.last_contact_at = at
-    if action in CLOCK_RESTARTS or (action is Action.FOLLOW_UP and not_satisfied(event)):
-        # A contact resumes a paused clock by restarting it; a fix ends it: its pauses are over.
-        case.pauses = ()
-    elif action is Action.PAUSE:
-        assert isinstance(event.payload, PausePayload)  # `check` refused any other
-        pause = Pause(at, event.actor, event.payload.reason.strip(), event.payload.until)
-        case.pauses = (*case.pauses, pause)
-    elif action is Action.RESUME and case.pauses:
-        why = event.payload.why if isinstance(event.payload, ResumePayload) else ResumeWhy.BY_HAND
-        case.pauses = (*case.pauses[:-1], case.pauses[-1].resumed(at, event.actor, why))
+    case.pauses = pauses_after(case.pauses, event)
     if action is Action.FIX:
         case.fixed_at = at
     elif action is Action.FOLLOW_UP and not_satisfied(event):
@@ -312,6 +304,34 @@ def apply(
         assert isinstance(event.payload, SpokespersonPayload)  # `check` refused any other
         case.spokesperson = event.payload.name.strip()
     return case
+
+
+def pauses_after(pauses: tuple[Pause, ...], event: Event) -> tuple[Pause, ...]:
+    """The running fix-or-update clock's pauses once `event` has happened (its checks passed)."""
+    action = event.action
+    if action in CLOCK_RESTARTS or (action is Action.FOLLOW_UP and not_satisfied(event)):
+        # A contact resumes a paused clock by restarting it; a fix ends it: its pauses are over.
+        return ()
+    if action is Action.PAUSE and isinstance(event.payload, PausePayload):
+        return (*pauses, Pause(event.at, event.actor, event.payload.reason.strip(), event.payload.until))
+    if action is Action.RESUME and pauses:
+        why = event.payload.why if isinstance(event.payload, ResumePayload) else ResumeWhy.BY_HAND
+        return (*pauses[:-1], pauses[-1].resumed(event.at, event.actor, why))
+    return pauses
+
+
+def clock_pauses(events: Iterable[Event]) -> tuple[Pause, ...]:
+    """The pauses of the clock running after `events` (a case's events in order; those that neither pause,
+    resume nor restart the clock may be left out): what `apply` leaves in `Case.pauses`, for storage,
+    which keeps them as events only."""
+    pauses: tuple[Pause, ...] = ()
+    for event in events:
+        pauses = pauses_after(pauses, event)
+    return pauses
+
+
+# The actions `clock_pauses` needs to see (a not-satisfied follow-up restarts the clock too).
+CLOCK_EVENTS = CLOCK_RESTARTS | {Action.PAUSE, Action.RESUME, Action.FOLLOW_UP}
 
 
 def replay(case: Case, events: list[Event], authority: AuthorityPolicy | None = None) -> Case:
