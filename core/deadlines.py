@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from core.cases import Action, Case, Event
-from core.pauses import Pause, ResumeWhy, Stretch, stretches
+from core.pauses import Pause, ResumeWhy, Stretch, minutes, stretches
 from core.policy import DEPOSITION, FIX_OR_UPDATE, FOLLOW_UP, OWNER_CHECK_BACK, DeadlinePolicy
 from core.shifts import ShiftCalendar
 from core.workflow import CLOCK_RESTARTS, CUSTOMER_CONTACTS, apply, not_satisfied
@@ -207,3 +207,45 @@ def deadline_history(
                 if kind != OWNER_CHECK_BACK:
                     history[index] = replace(history[index], owed_by=case.assignee)
     return history
+
+
+def _clock(at: datetime, zone: tzinfo) -> str:
+    return f"{at.astimezone(zone):%H:%M}"
+
+
+def _span(length: timedelta) -> str:
+    return minutes(abs(length)) if abs(length) >= timedelta(minutes=1) else "under a minute"
+
+
+def status(deadline: Deadline, now: datetime, zone: tzinfo) -> str:
+    """How a deadline stands at `now`, in words ("met 15:12 by Hana, 3 min early", "breached by 12 min",
+    "paused: …"), times in `zone`. Plain text with user text in it: render it literally."""
+    if deadline.met_at is not None:
+        by = f" by {deadline.met_by}" if deadline.met_by else ""
+        margin = deadline.remaining(deadline.met_at)
+        how = f"breached by {_span(margin)}" if margin < ZERO else f"{_span(margin)} early"
+        return f"met {_clock(deadline.met_at, zone)}{by}, {how}"
+    running = deadline.paused(now)
+    if running is not None:
+        asked = f", resume at {_clock(running.pause.until, zone)}" if running.pause.until else ""
+        return (
+            f"paused: {running.pause.reason}{asked} — runs again {_clock(running.ends_at, zone)} at the "
+            f"latest ({running.why.value}), {_span(deadline.remaining(now))} left"
+        )
+    left = deadline.remaining(now)
+    return f"breached by {_span(left)}, still owed" if left < ZERO else f"pending, {_span(left)} left"
+
+
+def pauses_line(deadline: Deadline, now: datetime, zone: tzinfo) -> str:
+    """Its pauses in one line ("paused 45 min: 15:05–15:50 courier calls back (customer contacted)"), or
+    "" for a deadline never paused."""
+    if not deadline.pauses:
+        return ""
+    until = min(now, deadline.met_at) if deadline.met_at is not None else now
+    parts = []
+    for stretch in deadline.pauses:
+        still = stretch.running(until)
+        end = "now" if still else _clock(stretch.ends_at, zone)
+        why = "running" if still else stretch.why.value
+        parts.append(f"{_clock(stretch.since, zone)}–{end} {stretch.pause.reason} ({why})")
+    return f"paused {minutes(deadline.paused_for(now))}: " + "; ".join(parts)
