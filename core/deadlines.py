@@ -228,9 +228,10 @@ def status(deadline: Deadline, now: datetime, zone: tzinfo) -> str:
     running = deadline.paused(now)
     if running is not None:
         asked = f", resume at {_clock(running.pause.until, zone)}" if running.pause.until else ""
+        limit = "the resume time" if running.why is ResumeWhy.RESUME_TIME else "the pause cap"
         return (
             f"paused: {running.pause.reason}{asked} — runs again {_clock(running.ends_at, zone)} at the "
-            f"latest ({running.why.value}), {_span(deadline.remaining(now))} left"
+            f"latest ({limit}), {_span(deadline.remaining(now))} left"
         )
     left = deadline.remaining(now)
     return f"breached by {_span(left)}, still owed" if left < ZERO else f"pending, {_span(left)} left"

@@ -163,12 +163,15 @@ class DepositionWritten:
 @dataclass(slots=True)
 class AgentFigures:
     """Per person: open cases assigned at the cutoff, actions (events) in the period, cases opened where
-    they were the staff member serving, and fix-or-update breaches in the period they owed."""
+    they were the staff member serving, fix-or-update breaches in the period they owed, and how long the
+    clocks they owed were paused in the period."""
 
     open: int = 0
     actions: int = 0
     opened_as_staff: int = 0
     breaches: int = 0
+    # How long, within the period, the fix-or-update clocks they owed stood still (waiting on the customer).
+    paused: timedelta = ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,8 @@ class CaseLine:
     last_note: str
     # By the latest follow-up by the cutoff: satisfied (True), not satisfied (False), none or not recorded.
     recovered: bool | None = None
+    # How long its fix-or-update clock stood still within the period (waiting on the customer).
+    paused: timedelta = ZERO
 
 
 @dataclass(slots=True)
@@ -319,7 +324,14 @@ def summarize(
         decided = False
         # Without the calendar: it only moves deposition deadlines (to the end of the fix's shift), and only
         # the fix-or-update ones are read here (what is owed at the cutoff comes from `pending_deadlines`).
+        paused = ZERO
         for deadline in deadline_history(opened, events, policy, None):
+            if deadline.kind == FIX_OR_UPDATE and deadline.pauses:
+                # Paused time counts where it fell: within the period, by the cutoff, to whoever owed it.
+                within = deadline.paused_for(cutoff, since=start) if start < cutoff else ZERO
+                if within > ZERO:
+                    paused += within
+                    agent(deadline.owed_by).paused += within
             if deadline.kind != FIX_OR_UPDATE or not (start <= deadline.due_at < end):
                 continue
             if deadline.met_at is None and deadline.due_at > cutoff:
@@ -404,6 +416,7 @@ def summarize(
                 gesture,
                 last_note,
                 recovered,
+                paused,
             )
         )
     summary.per_agent = dict(sorted(summary.per_agent.items()))

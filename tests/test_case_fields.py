@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -97,6 +97,7 @@ def test_export_csv_starts_with_the_tables_export_columns() -> None:
         deposition_filed=False,
         last_note="",
         recovered=None,
+        paused=timedelta(0),
     )
     summary = SimpleNamespace(cases=[line])
     header, row = list(csv.reader(io.StringIO(export_formats.to_csv(summary, ZONE))))  # type: ignore[arg-type]

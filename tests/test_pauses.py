@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import csv
+import io
+import json
+from dataclasses import replace
+from datetime import UTC, timedelta
 
 import pytest
 
-from core.cases import Action, Case, Stage
+from core.cases import Action, Case, CaseHistory, Event, Stage
 from core.deadlines import Deadline, deadline_history, pending_deadlines
+from core.export_formats import to_csv, to_json, to_markdown
 from core.pauses import ResumeWhy, minutes
 from core.policy import FIX_OR_UPDATE, DeadlinePolicy
+from core.summary import summarize
 from core.workflow import WorkflowError, apply, refusal
 from tests.domain_helpers import at, event, make_case
 
@@ -131,3 +137,50 @@ def test_pause_rules_name_what_is_wrong() -> None:
     ended = pause(make_case(), 1, until=10)
     assert "its pause ended (resume time passed)" in (refusal(ended, Action.RESUME, at(11), CAP) or "")
     assert refusal(ended, Action.PAUSE, at(11), CAP) is None  # nine minutes of the cap used, the rest left
+
+
+def history(case_id: int, assignee: str, steps: list[Event]) -> CaseHistory:
+    """A case's history, its final state replayed through the workflow (pauses checked against the cap)."""
+    opened = make_case(id=case_id, assignee=assignee, owner=assignee, staff=assignee)
+    case = replace(opened)
+    for step in steps:
+        apply(case, step, pause_cap=CAP)
+    return CaseHistory(replace(case, pauses=()), [event(Action.OPEN, 0, assignee), *steps])
+
+
+def test_the_summary_shows_paused_minutes_per_case_and_per_agent_in_every_format() -> None:
+    # The period runs from T0 + 10 to T0 + 100, ten minutes after the cases opened.
+    start, end = at(10), at(100)
+    billy = [event(Action.PAUSE, 0, "Billy", reason="courier"), event(Action.APOLOGIZE, 45)]
+    parked = history(1, "Billy", billy)  # paused 45 min, 35 of them in the period; its next clock missed
+    # Paused from T0 + 5 to the end of the period and on (the cap ends it at T0 + 125): 90 min in the period.
+    waiting = history(2, "Hana", [event(Action.PAUSE, 5, "Hana", reason="calls back")])
+    untouched = history(3, "Marta", [event(Action.APOLOGIZE, 5, "Marta")])
+    summary = summarize([parked, waiting, untouched], start, end, at(300), POLICY, None, "p")
+    assert [line.paused for line in summary.cases] == [
+        timedelta(minutes=35),
+        timedelta(minutes=90),
+        timedelta(0),
+    ]
+    assert summary.per_agent["Billy"].paused == timedelta(minutes=35)
+    assert summary.per_agent["Hana"].paused == timedelta(minutes=90)
+    assert summary.per_agent["Marta"].paused == timedelta(0)
+    # Hana's case, paused all along, neither breached nor counts as met; the others missed their clocks.
+    assert [b.case_id for b in summary.fix_or_update_breached] == [1, 3]
+    assert 2 not in summary.fix_or_update_met and summary.cases[1].fix_or_update_met is None
+
+    document = json.loads(to_json(summary))
+    assert {name: figures["paused_seconds"] for name, figures in document["per_agent"].items()} == {
+        "Billy": 35 * 60,
+        "Hana": 90 * 60,
+        "Marta": 0,
+    }
+    assert document["paused"] == [
+        {"case_id": 1, "paused_seconds": 35 * 60, "assignee": "Billy"},
+        {"case_id": 2, "paused_seconds": 90 * 60, "assignee": "Hana"},
+    ]
+    rows = list(csv.DictReader(io.StringIO(to_csv(summary, UTC))))
+    assert [row["paused_minutes"] for row in rows] == ["35", "90", "0"]
+    markdown = to_markdown(summary, UTC)
+    assert "| #2 | 1 h 30 min | Hana |" in markdown
+    assert "| Billy | 1 | 1 | 0 | 1 | 35 |" in markdown and "| Hana | 1 | 0 | 0 | 0 | 90 |" in markdown
