@@ -158,3 +158,22 @@ async def test_pause_is_refused_up_front_when_no_clock_runs_and_listed_in_help(s
         await pilot.resize_terminal(160, 40)
         await pilot.pause(0.2)
         assert {"p", "g"} <= {key.key for key in app.main_screen.query(FooterKey)}
+
+
+async def test_a_progress_update_resumes_a_paused_clock_by_restarting_it(shift):
+    case_id = shift.ids["reviewed"]
+    shift.service.pause(case_id, "Billy Okafor", "Customer calls back")
+    shift.clock.set(NOW + timedelta(minutes=30))
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        assert "paused" in countdown_of(app, case_id)
+        await highlight(pilot, case_id)
+        await pilot.press("u", *"Called back: courier booked", "enter", "enter")
+        await pilot.pause(0.3)
+        assert app.screen is app.main_screen
+        assert shift.service.get(case_id).pauses == ()
+        app.tick()
+        await pilot.pause()
+        line = countdown_of(app, case_id)
+        assert "paused" not in line and "20:00" in line  # a fresh twenty minutes from the contact
