@@ -21,6 +21,7 @@ class Kind(Enum):
     CHOICE = "choice"  # a member of `CaseField.choices`, stored and written as its value
     FLAG = "flag"  # bool
     TIME = "time"  # an aware datetime (UTC), or None where the Case allows it
+    PAUSES = "pauses"  # tuple[core.pauses.Pause, ...]: rebuilt from the events, never a column
 
 
 class Need(Enum):
@@ -61,6 +62,8 @@ class CaseField:
     moved_by_workflow: bool = False
     # Kept by storage, not by the domain: the id a row gets on insert, the version every UPDATE checks.
     kept_by_storage: bool = False
+    # A column of the case's row; False for what storage rebuilds from the events instead (the pauses).
+    column: bool = True
     # An imported cell left empty takes this other field's (already read) value: owner ← staff.
     import_default_from: str | None = None
     # How the case view names it (its name when it reads well as it is).
@@ -158,21 +161,25 @@ CASE_FIELDS: tuple[CaseField, ...] = (
     CaseField("check_back_owed_since", Kind.TIME, Shown.NOWHERE, derived=True),
     CaseField("public_apology_at", Kind.TIME, Shown.NOWHERE, derived=True),
     CaseField("spokesperson", Kind.TEXT, Shown.NOWHERE, derived=True),
+    # The running clock's pauses: storage reads them from the pause and resume events (storage/pauses.py).
+    CaseField("pauses", Kind.PAUSES, Shown.NOWHERE, derived=True, column=False),
 )
 
 BY_NAME: dict[str, CaseField] = {field.name: field for field in CASE_FIELDS}
 
 # The projections each reader and writer uses, in table order.
-STORED_NAMES = tuple(field.name for field in CASE_FIELDS)
+STORED_NAMES = tuple(field.name for field in CASE_FIELDS if field.column)
 JSON_FIELDS = tuple(field for field in CASE_FIELDS if Shown.JSON in field.shown)
 EXPORT_CSV_FIELDS = tuple(field for field in CASE_FIELDS if Shown.EXPORT_CSV in field.shown)
 IMPORT_REQUIRED = tuple(field.name for field in CASE_FIELDS if field.csv_import is Need.REQUIRED)
 IMPORT_OPTIONAL = tuple(field.name for field in CASE_FIELDS if field.csv_import is Need.OPTIONAL)
-DERIVED_NAMES = tuple(field.name for field in CASE_FIELDS if field.derived)
+DERIVED_NAMES = tuple(field.name for field in CASE_FIELDS if field.derived and field.column)
 # What an action may change on a case: copied back to its stored row after each one.
-WRITTEN_BACK_NAMES = tuple(field.name for field in CASE_FIELDS if field.derived or field.moved_by_workflow)
+WRITTEN_BACK_NAMES = tuple(
+    field.name for field in CASE_FIELDS if (field.derived or field.moved_by_workflow) and field.column
+)
 # What the domain decides (every field but id and version), as a new row is written.
-DOMAIN_FIELDS = tuple(field for field in CASE_FIELDS if not field.kept_by_storage)
+DOMAIN_FIELDS = tuple(field for field in CASE_FIELDS if not field.kept_by_storage and field.column)
 DOMAIN_NAMES = tuple(field.name for field in DOMAIN_FIELDS)
 # The case view lists the short fields first and long texts last, so the short ones stay one aligned block.
 CASE_VIEW_FIELDS = tuple(
@@ -213,8 +220,9 @@ def stored_value(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
-# The order `case_reader` takes stored values in: the Case dataclass's own, so that they pass positionally.
-READ_ORDER = tuple(field.name for field in fields(Case))
+# The order `case_reader` takes stored values in: the Case dataclass's own, so that they pass positionally
+# (the fields that are no column come last in Case and keep their defaults).
+READ_ORDER = tuple(field.name for field in fields(Case) if BY_NAME[field.name].column)
 
 
 def case_reader(

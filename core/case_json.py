@@ -9,6 +9,7 @@ from typing import Any
 from core.case_fields import JSON_FIELDS, CaseField, Kind, stored_value
 from core.cases import Case, Event
 from core.deadlines import Deadline
+from core.pauses import Stretch
 from core.payloads import NotLoaded, Unreadable
 
 
@@ -40,6 +41,7 @@ def event_json(event: Event) -> dict[str, Any]:
 
 
 def deadline_json(deadline: Deadline, now: datetime) -> dict[str, Any]:
+    running = deadline.paused(now)
     return {
         "kind": deadline.kind,
         "due_at": iso(deadline.due_at),
@@ -47,6 +49,27 @@ def deadline_json(deadline: Deadline, now: datetime) -> dict[str, Any]:
         "remaining_seconds": int(deadline.remaining(now).total_seconds()),
         "breached": deadline.breached(now),
         "overdue_seconds": int(deadline.overdue_by(now).total_seconds()),
+        "met_at": iso(deadline.met_at),
+        "met_by": deadline.met_by,
+        # Waiting on the customer: whether its clock stands still now, and for how long it has in all.
+        "paused": running is not None,
+        "paused_seconds": int(deadline.paused_for(now).total_seconds()),
+        "pauses": [stretch_json(stretch) for stretch in deadline.pauses],
+    }
+
+
+def stretch_json(stretch: Stretch) -> dict[str, Any]:
+    """One pause: who paused it, why, the resume time asked for, and when and why the clock runs again
+    (`recorded`: a resume or contact says so; otherwise worked out from the resume time or the cap)."""
+    pause = stretch.pause
+    return {
+        "since": iso(pause.since),
+        "by": pause.by,
+        "reason": pause.reason,
+        "until": iso(pause.until),
+        "ends_at": iso(stretch.ends_at),
+        "ends_because": stretch.why.value,
+        "recorded": stretch.recorded,
     }
 
 
@@ -61,11 +84,16 @@ def case_json(
     events: list[Event] | None = None,
     deadlines: list[Deadline] | None = None,
     now: datetime | None = None,
+    history: list[Deadline] | None = None,
 ) -> dict[str, Any]:
+    """`deadlines`: those pending; `history`: every deadline the case has had, met, breached or pending."""
     result: dict[str, Any] = {field.name: _json_value(field, case) for field in JSON_FIELDS}
     if events is not None:
         result["events"] = [event_json(event) for event in events]
     if deadlines is not None:
         assert now is not None, "deadlines are relative to an instant"
         result["deadlines"] = [deadline_json(deadline, now) for deadline in deadlines]
+    if history is not None:
+        assert now is not None, "deadlines are relative to an instant"
+        result["deadline_history"] = [deadline_json(deadline, now) for deadline in history]
     return result

@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
+from core.pauses import Pause
+
 if TYPE_CHECKING:
     from core.deposition import Deposition
     from core.payloads import Payload
@@ -64,6 +66,8 @@ class Action(StrEnum):
     AMEND = "amend"
     ESCALATE = "escalate"
     ACKNOWLEDGE = "acknowledge"
+    PAUSE = "pause"
+    RESUME = "resume"
 
 
 # The order stages are reached in; used for sorting and for "how far along" questions.
@@ -150,6 +154,9 @@ class Case:
     check_back_owed_since: datetime | None = None
     public_apology_at: datetime | None = None
     spokesperson: str | None = None
+    # The recorded pauses of the running fix-or-update clock (since the last customer contact), oldest
+    # first: derived by the workflow like the facts above, but kept as events, not in the case's row.
+    pauses: tuple[Pause, ...] = ()
 
     def __post_init__(self) -> None:
         if self.last_contact_at is None:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from core.cases import Severity, Tier
 from core.escalation import Ladder
 from core.intake import NAME_LIMIT, text_problem
+from core.pauses import DEFAULT_PAUSE_CAP
 from core.policy import (
     DEFAULT_AUTHORITY_LIMIT,
     DEFAULT_MINUTES,
@@ -75,6 +76,8 @@ _MINUTE_KEYS = {"fix_or_update", "follow_up", "deposition", "owner_check_back"}
 # A week: no service-recovery deadline is longer, and every deadline is added to a case's time in every
 # list, so a value like 99999999999999 would overflow there rather than here, where it can be named.
 MAX_MINUTES = 7 * 24 * 60
+# Waiting on the customer may stop the fix-or-update clock for a day at most: longer is parking the case.
+MAX_PAUSE_CAP_MINUTES = 24 * 60
 # Paths and zone names are handed to the OS, which refuses (or cuts at) NUL and long names in its own words.
 PATH_LIMIT = 1024
 
@@ -111,7 +114,17 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
         except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ConfigError(f"{where}: timezone: unknown time zone {name!r}") from None
     deadlines_raw = _table(raw, "deadlines", where, "")
-    base_raw = {k: v for k, v in deadlines_raw.items() if k not in {"tier", "severity"}}
+    base_raw = {k: v for k, v in deadlines_raw.items() if k not in {"tier", "severity", "pause_cap_minutes"}}
+    pause_cap = deadlines_raw.get("pause_cap_minutes", int(DEFAULT_PAUSE_CAP.total_seconds() // 60))
+    if (
+        not isinstance(pause_cap, int)
+        or isinstance(pause_cap, bool)
+        or not 0 < pause_cap <= MAX_PAUSE_CAP_MINUTES
+    ):
+        raise ConfigError(
+            f"{where}: [deadlines] pause_cap_minutes: must be a whole number of minutes > 0 and at most "
+            f"{MAX_PAUSE_CAP_MINUTES} (one day), got {_shown(pause_cap)}"
+        )
     base = _minutes(base_raw, where, "[deadlines]", DEFAULT_MINUTES)
     # Overrides are gathered first: a policy remembers its answers, so it is not changed once built.
     defaults = DeadlinePolicy()
@@ -128,7 +141,9 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
         severity = _enum(Severity, severity_name, where, "[deadlines.severity]")
         section = f"[deadlines.severity.{severity_name}]"
         by_severity[severity] = _minutes(_as_table(overrides, where, section), where, section, None)
-    policy = DeadlinePolicy(base=base, by_tier=by_tier, by_severity=by_severity)
+    policy = DeadlinePolicy(
+        base=base, by_tier=by_tier, by_severity=by_severity, pause_cap=timedelta(minutes=pause_cap)
+    )
 
     authority_raw = _table(raw, "authority", where, "")
     _no_unknown(authority_raw, {"default_limit", "limits"}, where, "[authority]")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from core.case_fields import CASE_FIELDS, Kind
 from core.cases import Action, Case, CaseHistory, Channel, Event, Gesture, Severity, Stage, Tier
 from core.deposition import Deposition, Factor
+from core.pauses import DEFAULT_PAUSE_CAP
 from core.payloads import (
     ApologizePayload,
     ClosePayload,
@@ -16,9 +17,11 @@ from core.payloads import (
     FixPayload,
     FollowUpPayload,
     OpenPayload,
+    PausePayload,
     Payload,
     PublicApologyPayload,
     ReassignPayload,
+    ResumePayload,
     ReviewPayload,
     SpokespersonPayload,
     UpdatePayload,
@@ -285,6 +288,7 @@ def _current_shift(rng: random.Random, now: datetime) -> list[CaseHistory]:
     )
     rng.shuffle(stops)
     cases: list[CaseHistory] = []
+    waiting = 0  # cases left waiting on the customer so far (no random draw: later cases stay as they were)
     for index, stop in enumerate(stops):
         agent = on_shift[index % len(on_shift)]
         case = _new_case(rng, agent, now, rng.choice(PRODUCTS), rng.choice(CATEGORIES))
@@ -303,8 +307,33 @@ def _current_shift(rng: random.Random, now: datetime) -> list[CaseHistory]:
         if index % 7 == 2:
             handed_to = on_shift[(index + 3) % len(on_shift)].name
             _hand_over(case, events, handed_to, now - timedelta(minutes=rng.uniform(0.5, 1)))
+        if case.fixed_at is None and waiting < 3:
+            _wait_on_customer(case, events, now, resumed=waiting == 0)
+            waiting += 1
         cases.append(CaseHistory(case, events, deposition))
     return cases
+
+
+WAITS = (
+    "Customer calls back after lunch",
+    "Waiting for the courier's delivery slot",
+    "Customer checks the receipt",
+)
+
+
+def _wait_on_customer(case: Case, events: list[Event], now: datetime, *, resumed: bool) -> None:
+    """Pause the case's fix-or-update clock after its last step (and, `resumed`, run it again later)."""
+    last = events[-1].at
+    reason = WAITS[len(events) % len(WAITS)]
+    until = None if resumed else now + timedelta(minutes=25)
+    paused = Event(last + timedelta(seconds=10), case.assignee, Action.PAUSE, "", PausePayload(reason, until))
+    steps = [paused]
+    if resumed:
+        back = last + (now - last) / 2
+        steps.append(Event(back, case.assignee, Action.RESUME, "Customer rang early", ResumePayload()))
+    for event in steps:
+        apply(case, event, pause_cap=DEFAULT_PAUSE_CAP)
+        events.append(event)
 
 
 def _hand_over(case: Case, events: list[Event], to: str, at: datetime) -> None:

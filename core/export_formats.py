@@ -44,7 +44,8 @@ SUMMARY_CSV_COLUMNS = (
     "gesture_value",
     "gesture_approved_by",
     "last_note",
-    "recovered",  # last, so that readers of the older columns by position still read them
+    "recovered",  # after the older columns, so that readers of them by position still read them
+    "paused_minutes",  # how long its fix-or-update clock stood still in the period (waiting on the customer)
 )
 CSV_COLUMNS = (*(field.name for field in EXPORT_CSV_FIELDS), *SUMMARY_CSV_COLUMNS)
 
@@ -102,6 +103,11 @@ def duration(delta: timedelta) -> str:
     if hours:
         return f"{hours} h {minutes:02d} min"
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def minutes_of(delta: timedelta) -> int:
+    """Whole minutes (paused time: a clock that stood still under a minute shows as 0)."""
+    return max(0, seconds(delta)) // 60
 
 
 def number(value: float) -> str:
@@ -301,12 +307,30 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
     else:
         out += ["Missing: none.", ""]
 
+    # Parking a case to stop its clock is visible: every paused case, with how long it waited.
+    paused = [line for line in summary.cases if line.paused > timedelta(0)]
+    out += ["## Waiting on the customer (fix-or-update clock paused)", ""]
+    if paused:
+        out += _table(
+            ["case", "paused", "assignee"],
+            [[f"#{line.case.id}", duration(line.paused), md(line.case.assignee)] for line in paused],
+        )
+    else:
+        out += ["No clock was paused.", ""]
+
     out += ["## Per agent", ""]
     if summary.per_agent:
         out += _table(
-            ["agent", "open", "actions", "opened as staff", "fix-or-update misses"],
+            ["agent", "open", "actions", "opened as staff", "fix-or-update misses", "paused min"],
             [
-                [md(name), str(f.open), str(f.actions), str(f.opened_as_staff), str(f.breaches)]
+                [
+                    md(name),
+                    str(f.open),
+                    str(f.actions),
+                    str(f.opened_as_staff),
+                    str(f.breaches),
+                    str(minutes_of(f.paused)),
+                ]
                 for name, f in summary.per_agent.items()
             ],
         )
@@ -380,6 +404,7 @@ def _csv_row(
         (gesture.approved_by or "") if gesture else "",
         scrub_note(line.last_note, case_id, scrubber),
         _yes_no(line.recovered),
+        minutes_of(line.paused),
     ]
 
 
@@ -495,9 +520,16 @@ def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
                 "actions": f.actions,
                 "opened_as_staff": f.opened_as_staff,
                 "fix_or_update_breaches": f.breaches,
+                "paused_seconds": seconds(f.paused),
             }
             for name, f in summary.per_agent.items()
         },
+        # The cases whose fix-or-update clock was paused in the period, and for how long.
+        "paused": [
+            {"case_id": line.case.id, "paused_seconds": seconds(line.paused), "assignee": line.case.assignee}
+            for line in summary.cases
+            if line.paused > timedelta(0)
+        ],
         # Root causes and factors are free text of many cases at once: a redacted export leaves them out.
         "hotspots": [
             {key: value for key, value in spot.items() if key not in ("root_causes", "factors")}

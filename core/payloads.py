@@ -6,11 +6,12 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, ClassVar, Self
 
 from core.cases import Action, Gesture
 from core.deposition import Deposition, Factor
+from core.pauses import ResumeWhy
 
 # The JSON rule for every type: a field with no value (None) is left out, every other field is written;
 # `from_json` takes a left-out optional field as None, refuses a missing required field and any key it
@@ -87,6 +88,20 @@ def _when(value: object, where: str) -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"{where}: {_shown(value)} has no UTC offset")
     return at
+
+
+def _optional_time(data: Mapping[str, Any], key: str, where: str) -> datetime | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    text = _text(value, f"{where}.{key}")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{where}.{key}: {_shown(value)} is not an ISO 8601 time") from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise ValueError(f"{where}.{key}: {_shown(value)} has no time zone")
+    return parsed.astimezone(UTC)
 
 
 def _shown(value: object) -> str:
@@ -407,6 +422,49 @@ class AcknowledgePayload(Payload):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class PausePayload(Payload):
+    """pause: `{"reason": text, "until": ISO time (UTC)?}` — what the case waits on, and when to resume."""
+
+    ACTION: ClassVar[Action | None] = Action.PAUSE
+    reason: str
+    until: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"reason": self.reason}
+        if self.until is not None:
+            data["until"] = self.until.astimezone(UTC).isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        _keys(data, "pause", ("reason",), ("until",))
+        return cls(_text(data["reason"], "pause.reason"), _optional_time(data, "until", "pause"))
+
+
+_RESUME_WHYS = {why.value: why for why in ResumeWhy}
+
+
+@dataclass(frozen=True, slots=True)
+class ResumePayload(Payload):
+    """resume: `{"why": "by hand" | "customer contacted" | …}` — why the paused clock runs again."""
+
+    ACTION: ClassVar[Action | None] = Action.RESUME
+    why: ResumeWhy = ResumeWhy.BY_HAND
+
+    def to_json(self) -> dict[str, Any]:
+        return {"why": self.why.value}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        _keys(data, "resume", (), ("why",))
+        raw = data.get("why", ResumeWhy.BY_HAND.value)
+        why = _RESUME_WHYS.get(raw) if isinstance(raw, str) else None
+        if why is None:
+            raise ValueError(f"resume.why: {_shown(raw)} is not one of {', '.join(_RESUME_WHYS)}")
+        return cls(why)
+
+
 # -- stand-ins for details that are not (or could not be) read -------------------------------------------
 
 
@@ -457,6 +515,8 @@ PAYLOAD_TYPES: dict[Action, type[Payload]] = {
     Action.AMEND: AmendPayload,
     Action.ESCALATE: EscalatePayload,
     Action.ACKNOWLEDGE: AcknowledgePayload,
+    Action.PAUSE: PausePayload,
+    Action.RESUME: ResumePayload,
 }
 
 
@@ -490,8 +550,15 @@ def amount(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
 
-def describe(payload: Payload) -> str:
-    """One line for a timeline (plain text, user text in it as typed: render it literally); "" if none."""
+def describe(payload: Payload, zone: tzinfo = UTC) -> str:
+    """One line for a timeline (plain text, user text in it as typed: render it literally); "" if none.
+    Times in it are shown in `zone`."""
+    if isinstance(payload, PausePayload):
+        until = payload.until
+        line = f"waiting: {payload.reason}"
+        return line + (f", resume at {until.astimezone(zone):%Y-%m-%d %H:%M}" if until is not None else "")
+    if isinstance(payload, ResumePayload):
+        return payload.why.value
     if isinstance(payload, FixPayload) and payload.gesture is not None:
         gesture = payload.gesture
         line = f"gesture {gesture.kind} {amount(gesture.value)}"

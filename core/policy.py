@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from core.cases import Case, Severity, Tier
+from core.pauses import DEFAULT_PAUSE_CAP
 
 # The kinds of deadline a case can owe. Kept as plain strings: they appear in JSON and exports.
 FIX_OR_UPDATE = "fix-or-update"
@@ -46,6 +47,8 @@ class DeadlinePolicy:
     by_severity: dict[Severity, DeadlineMinutes] = field(
         default_factory=lambda: dict(DEFAULT_SEVERITY_OVERRIDES)
     )
+    # The most one wait on the customer may stop the fix-or-update clock ([deadlines] pause_cap_minutes).
+    pause_cap: timedelta = DEFAULT_PAUSE_CAP
     # Answers by (kind, tier, severity), all they depend on: an export asks ~25,000 times for a few dozen.
     _known: dict[tuple[str, Tier, Severity], timedelta] = field(
         default_factory=dict, init=False, repr=False, compare=False

@@ -11,6 +11,8 @@ from core.deadlines import Deadline
 
 REMINDER = "reminder"
 ALERT = "alert"
+# A paused clock running again by itself: its resume time came, or the cap on pauses was reached.
+RUNS_AGAIN = "runs-again"
 # Warnings missed while the dashboard was closed are still shown one by one if they are this recent;
 # older ones are summed up in one line rather than a flood of toasts.
 RECENT_ENOUGH = timedelta(minutes=10)
@@ -20,7 +22,7 @@ RECENT_ENOUGH = timedelta(minutes=10)
 class DeadlineWarning:
     """One reminder (before the deadline) or alert (at the breach) about one pending deadline."""
 
-    kind: str  # reminder | alert
+    kind: str  # reminder | alert | runs-again
     at: datetime
     deadline: Deadline
 
@@ -35,8 +37,12 @@ def warnings_for(deadline: Deadline, before: timedelta) -> list[DeadlineWarning]
     if not deadline.pending:
         return []
     warnings = [DeadlineWarning(ALERT, deadline.due_at, deadline)]
+    # A pause that ends by the clock (no resume recorded) is news when it ends; no reminder falls inside it.
+    ends = [stretch.ends_at for stretch in deadline.pauses if not stretch.recorded]
     if before > timedelta(0):
-        warnings.insert(0, DeadlineWarning(REMINDER, deadline.due_at - before, deadline))
+        warnings.insert(0, DeadlineWarning(REMINDER, max([deadline.due_at - before, *ends]), deadline))
+    if ends:
+        warnings.insert(0, DeadlineWarning(RUNS_AGAIN, ends[-1], deadline))
     return warnings
 
 
@@ -93,6 +99,14 @@ class ReminderBook:
 def describe(warning: DeadlineWarning, customer: str, now: datetime) -> str:
     """'Reminder: #12 fix-or-update due in 5 min (Ada Brennan), owed by Billy'."""
     deadline = warning.deadline
+    if warning.kind == RUNS_AGAIN:
+        stretch = next(stretch for stretch in reversed(deadline.pauses) if stretch.ends_at == warning.at)
+        left = max(timedelta(0), deadline.remaining(now))
+        return (
+            f"Clock running again ({stretch.why.value}): #{deadline.case_id} {deadline.kind} was paused for "
+            f"“{stretch.pause.reason}”, due in {max(1, round(left.total_seconds() / 60))} min ({customer}), "
+            f"owed by {deadline.owed_by}"
+        )
     if warning.kind == ALERT:
         late = max(timedelta(0), now - deadline.due_at)
         minutes = int(late.total_seconds() // 60)

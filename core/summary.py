@@ -24,15 +24,15 @@ from core.escalation import SYSTEM_ACTOR, step_sentence
 from core.payloads import AcknowledgePayload, EscalatePayload, FixPayload, FollowUpPayload, ReassignPayload
 from core.policy import DEPOSITION, FIX_OR_UPDATE, FOLLOW_UP, DeadlinePolicy
 from core.shifts import ShiftCalendar, ShiftOccurrence
-from core.workflow import replay
+from core.workflow import clock_pauses, replay
 
 ZERO = timedelta(0)
 
 # The actions whose event payload (`Event.payload`) `summarize` reads, itself or through the workflow rules
 # it replays (`core.workflow.check`/`apply`): reassign (`from`, `to`), fix (the gesture), follow-up
-# (`satisfied`), spokesperson (`name`). A loader may hand over every other event with `NOT_LOADED` details —
-# the deposition's text on a document event, say — and get the same summary (tests/test_summary.py checks
-# it).
+# (`satisfied`), spokesperson (`name`), escalate and acknowledge (the step), pause (`reason`, `until`),
+# resume (`why`). A loader may hand over every other event with `NOT_LOADED` details — the deposition's text
+# on a document event, say — and get the same summary (tests/test_summary.py checks it).
 PAYLOAD_ACTIONS = frozenset(
     {
         Action.REASSIGN,
@@ -41,6 +41,8 @@ PAYLOAD_ACTIONS = frozenset(
         Action.SPOKESPERSON,
         Action.ESCALATE,
         Action.ACKNOWLEDGE,
+        Action.PAUSE,
+        Action.RESUME,
     }
 )
 # Why a case open at the cutoff has nobody to take it over (HandoverItem.orphaned).
@@ -195,12 +197,15 @@ class DepositionWritten:
 @dataclass(slots=True)
 class AgentFigures:
     """Per person: open cases assigned at the cutoff, actions (events) in the period, cases opened where
-    they were the staff member serving, and fix-or-update breaches in the period they owed."""
+    they were the staff member serving, fix-or-update breaches in the period they owed, and how long the
+    clocks they owed were paused in the period."""
 
     open: int = 0
     actions: int = 0
     opened_as_staff: int = 0
     breaches: int = 0
+    # How long, within the period, the fix-or-update clocks they owed stood still (waiting on the customer).
+    paused: timedelta = ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +221,8 @@ class CaseLine:
     last_note: str
     # By the latest follow-up by the cutoff: satisfied (True), not satisfied (False), none or not recorded.
     recovered: bool | None = None
+    # How long its fix-or-update clock stood still within the period (waiting on the customer).
+    paused: timedelta = ZERO
 
 
 @dataclass(slots=True)
@@ -290,6 +297,7 @@ def opened_state(case: Case, events: Sequence[Event]) -> Case:
         check_back_owed_since=None,
         public_apology_at=None,
         spokesperson=None,
+        pauses=(),
     )
 
 
@@ -342,7 +350,12 @@ def summarize(
         events = [e for e in history.events if e.at < end and e.at <= cutoff]
         opened = opened_state(final, history.events)
         # The stored case is the state after all its events; replay only when some came after the cutoff.
-        state = final if len(events) == len(history.events) else replay(replace(opened), events)
+        # (Its pauses are kept as events, not with the stored case: read off them.)
+        state = (
+            replace(final, pauses=clock_pauses(events))
+            if len(events) == len(history.events)
+            else replay(replace(opened), events)
+        )
         period_events = [e for e in events if e.at >= start]
         opened_in_period = in_period(final.opened_at)
         open_at_cutoff = state.is_open and final.opened_at <= cutoff
@@ -363,7 +376,14 @@ def summarize(
         decided = False
         # Without the calendar: it only moves deposition deadlines (to the end of the fix's shift), and only
         # the fix-or-update ones are read here (what is owed at the cutoff comes from `pending_deadlines`).
+        paused = ZERO
         for deadline in deadline_history(opened, events, policy, None):
+            if deadline.kind == FIX_OR_UPDATE and deadline.pauses:
+                # Paused time counts where it fell: within the period, by the cutoff, to whoever owed it.
+                within = deadline.paused_for(cutoff, since=start) if start < cutoff else ZERO
+                if within > ZERO:
+                    paused += within
+                    agent(deadline.owed_by).paused += within
             if deadline.kind != FIX_OR_UPDATE or not (start <= deadline.due_at < end):
                 continue
             if deadline.met_at is None and deadline.due_at > cutoff:
@@ -480,6 +500,7 @@ def summarize(
                 gesture,
                 last_note,
                 recovered,
+                paused,
             )
         )
     summary.per_agent = dict(sorted(summary.per_agent.items()))

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from core.cases import Action, Case, Event, Stage
-from core.payloads import FixPayload, FollowUpPayload, ReassignPayload, SpokespersonPayload
+from core.pauses import DEFAULT_PAUSE_CAP, Pause, ResumeWhy, cap_left, minutes, running, stretches
+from core.payloads import (
+    FixPayload,
+    FollowUpPayload,
+    PausePayload,
+    ReassignPayload,
+    ResumePayload,
+    SpokespersonPayload,
+)
 from core.policy import AuthorityPolicy
+from core.times import time_problem
 
 
 class WorkflowError(ValueError):
@@ -22,6 +33,8 @@ class Transition:
 
 
 _OPEN_STAGES = frozenset(stage for stage in Stage if stage is not Stage.CLOSED)
+# Where a fix or a progress update is owed: the fix-or-update clock runs, so it can be paused.
+_CLOCK_STAGES = frozenset({Stage.NEW, Stage.APOLOGIZED, Stage.REVIEWED})
 
 TRANSITIONS: dict[Action, Transition] = {
     Action.APOLOGIZE: Transition(frozenset({Stage.NEW}), Stage.APOLOGIZED),
@@ -39,6 +52,8 @@ TRANSITIONS: dict[Action, Transition] = {
     # A breached deadline's ladder (core/escalation.py) and its acknowledgement: on the record, no step.
     Action.ESCALATE: Transition(_OPEN_STAGES, None),
     Action.ACKNOWLEDGE: Transition(_OPEN_STAGES, None),
+    Action.PAUSE: Transition(_CLOCK_STAGES, None),
+    Action.RESUME: Transition(_CLOCK_STAGES, None),
 }
 
 # What moves a case on from each stage: the "… first" of a refusal.
@@ -55,6 +70,9 @@ NEXT_STEP: dict[Stage, str] = {
 CUSTOMER_CONTACTS = frozenset(
     {Action.OPEN, Action.APOLOGIZE, Action.REVIEW, Action.UPDATE, Action.CHECK_BACK}
 )
+
+# What ends the running fix-or-update clock's pauses: a contact restarts the clock, a fix stops it.
+CLOCK_RESTARTS = CUSTOMER_CONTACTS | {Action.FIX}
 
 # Actions whose text is the substance of the step, so an empty text is refused.
 TEXT_REQUIRED = frozenset(
@@ -81,8 +99,10 @@ def not_satisfied(event: Event) -> bool:
     )
 
 
-def allowed_actions(case: Case) -> list[Action]:
-    """The actions `check` would accept now (ignoring their payloads)."""
+def allowed_actions(
+    case: Case, at: datetime | None = None, pause_cap: timedelta = DEFAULT_PAUSE_CAP
+) -> list[Action]:
+    """The actions `check` would accept now (ignoring their payloads); pause and resume only given `at`."""
     result = []
     for action, transition in TRANSITIONS.items():
         if case.stage not in transition.source:
@@ -91,12 +111,21 @@ def allowed_actions(case: Case) -> list[Action]:
             continue
         if action is Action.CLOSE and close_blockers(case):
             continue
+        if action in (Action.PAUSE, Action.RESUME) and (
+            at is None or pause_refusal(case, action, at, pause_cap) is not None
+        ):
+            continue
         result.append(action)
     return result
 
 
-def refusal(case: Case, action: Action) -> str | None:
-    """Why `action` cannot happen to `case` now (before any text is typed), or None when it can."""
+def refusal(
+    case: Case, action: Action, at: datetime | None = None, pause_cap: timedelta = DEFAULT_PAUSE_CAP
+) -> str | None:
+    """Why `action` cannot happen to `case` now (before any text is typed), or None when it can.
+
+    Whether the clock is paused depends on the time: pause and resume are judged at `at` when given.
+    """
     transition = TRANSITIONS[action]
     if case.stage not in transition.source:
         return _refusal(case, action, transition)
@@ -106,6 +135,29 @@ def refusal(case: Case, action: Action) -> str | None:
         blockers = close_blockers(case)
         if blockers:
             return f"cannot close case {case.label} yet: " + "; ".join(blockers)
+    if action in (Action.PAUSE, Action.RESUME) and at is not None:
+        return pause_refusal(case, action, at, pause_cap)
+    return None
+
+
+def pause_refusal(case: Case, action: Action, at: datetime, pause_cap: timedelta) -> str | None:
+    """Why the fix-or-update clock of `case` cannot be paused (or resumed) at `at`, or None."""
+    current = running(case.pauses, pause_cap, at)
+    if action is Action.RESUME:
+        if current is not None:
+            return None
+        last = stretches(case.pauses, pause_cap)[-1:] if case.pauses else ()
+        if last and not last[0].recorded:
+            ended = last[0]
+            return f"case {case.label} is not paused: its pause ended ({ended.why.value}), the clock runs"
+        return f"case {case.label} is not paused"
+    if current is not None:
+        return f"case {case.label} is already paused ({current.pause.reason})"
+    if cap_left(case.pauses, pause_cap) <= timedelta(0):
+        return (
+            f"case {case.label} has been paused for {minutes(pause_cap)} already, the most one wait on the "
+            "customer may stop the clock: give the customer a progress update (it restarts the clock)"
+        )
     return None
 
 
@@ -122,9 +174,17 @@ def close_blockers(case: Case) -> list[str]:
 
 
 def check(
-    case: Case, event: Event, authority: AuthorityPolicy | None = None, on_shift: tuple[str, ...] = ()
+    case: Case,
+    event: Event,
+    authority: AuthorityPolicy | None = None,
+    on_shift: tuple[str, ...] = (),
+    pause_cap: timedelta | None = None,
 ) -> None:
-    """Raise WorkflowError (or AuthorityError) unless `event` may happen to `case` now."""
+    """Raise WorkflowError (or AuthorityError) unless `event` may happen to `case` now.
+
+    `pause_cap`: the configured cap on pauses; None when replaying history (as `authority`), which then
+    takes pauses and resumes as they were recorded.
+    """
     action = event.action
     if action is Action.OPEN:
         raise WorkflowError(f"case {case.label} is already open")
@@ -170,6 +230,20 @@ def check(
         blockers = close_blockers(case)
         if blockers:
             raise WorkflowError(f"cannot close case {case.label}: " + "; ".join(blockers))
+    if action is Action.PAUSE:
+        payload = event.payload
+        if not (isinstance(payload, PausePayload) and payload.reason.strip()):
+            raise WorkflowError("pause: say what the case waits on (the reason)")
+        if payload.until is not None:
+            problem = time_problem(payload.until)
+            if problem is None and payload.until <= event.at:
+                problem = "is not later than now"
+            if problem:
+                raise WorkflowError(f"pause: the resume time {payload.until.isoformat()} {problem}")
+    if action in (Action.PAUSE, Action.RESUME) and pause_cap is not None:
+        problem = pause_refusal(case, action, event.at, pause_cap)
+        if problem:
+            raise WorkflowError(problem)
 
 
 def _refusal(case: Case, action: Action, transition: Transition) -> str:
@@ -177,6 +251,11 @@ def _refusal(case: Case, action: Action, transition: Transition) -> str:
         return f"case {case.label} is closed"
     if action is Action.AMEND:
         return f"case {case.label} has no deposition to amend yet: file the deposition first"
+    if action in (Action.PAUSE, Action.RESUME):
+        return (
+            f"cannot {action.value} case {case.label}: no fix or progress update is owed "
+            f"(it is {case.stage.value}), so the fix-or-update clock is not running"
+        )
     earliest = min(transition.source, key=list(Stage).index)
     if list(Stage).index(case.stage) < list(Stage).index(earliest):
         return f"cannot {action.value} case {case.label} yet: {NEXT_STEP[case.stage]}"
@@ -184,16 +263,21 @@ def _refusal(case: Case, action: Action, transition: Transition) -> str:
 
 
 def apply(
-    case: Case, event: Event, authority: AuthorityPolicy | None = None, on_shift: tuple[str, ...] = ()
+    case: Case,
+    event: Event,
+    authority: AuthorityPolicy | None = None,
+    on_shift: tuple[str, ...] = (),
+    pause_cap: timedelta | None = None,
 ) -> Case:
     """Check `event` against `case`, then record its effect on the case's stage and facts."""
-    check(case, event, authority, on_shift)
+    check(case, event, authority, on_shift, pause_cap)
     action, at = event.action, event.at
     target = TRANSITIONS[action].target
     if target is not None:
         case.stage = target
     if action in CUSTOMER_CONTACTS:
         case.last_contact_at = at
+    case.pauses = pauses_after(case.pauses, event)
     if action is Action.FIX:
         case.fixed_at = at
     elif action is Action.FOLLOW_UP and not_satisfied(event):
@@ -231,6 +315,34 @@ def apply(
         assert isinstance(event.payload, SpokespersonPayload)  # `check` refused any other
         case.spokesperson = event.payload.name.strip()
     return case
+
+
+def pauses_after(pauses: tuple[Pause, ...], event: Event) -> tuple[Pause, ...]:
+    """The running fix-or-update clock's pauses once `event` has happened (its checks passed)."""
+    action = event.action
+    if action in CLOCK_RESTARTS or (action is Action.FOLLOW_UP and not_satisfied(event)):
+        # A contact resumes a paused clock by restarting it; a fix ends it: its pauses are over.
+        return ()
+    if action is Action.PAUSE and isinstance(event.payload, PausePayload):
+        return (*pauses, Pause(event.at, event.actor, event.payload.reason.strip(), event.payload.until))
+    if action is Action.RESUME and pauses:
+        why = event.payload.why if isinstance(event.payload, ResumePayload) else ResumeWhy.BY_HAND
+        return (*pauses[:-1], pauses[-1].resumed(event.at, event.actor, why))
+    return pauses
+
+
+def clock_pauses(events: Iterable[Event]) -> tuple[Pause, ...]:
+    """The pauses of the clock running after `events` (a case's events in order; those that neither pause,
+    resume nor restart the clock may be left out): what `apply` leaves in `Case.pauses`, for storage,
+    which keeps them as events only."""
+    pauses: tuple[Pause, ...] = ()
+    for event in events:
+        pauses = pauses_after(pauses, event)
+    return pauses
+
+
+# The actions `clock_pauses` needs to see (a not-satisfied follow-up restarts the clock too).
+CLOCK_EVENTS = CLOCK_RESTARTS | {Action.PAUSE, Action.RESUME, Action.FOLLOW_UP}
 
 
 def replay(case: Case, events: list[Event], authority: AuthorityPolicy | None = None) -> Case:

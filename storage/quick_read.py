@@ -7,13 +7,18 @@ mapping must stay the same as storage/mapping.py's case_from_row; a test compare
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote
 
 from core.case_fields import READ_ORDER, case_reader
-from core.cases import Case
+from core.cases import Action, Case, Event
+from core.payloads import read
+from core.workflow import CLOCK_EVENTS, clock_pauses
 
 # The newest schema revision (storage/database.py re-exports it; a test checks it against Alembic's head).
 HEAD_REVISION = "0005"
@@ -53,8 +58,31 @@ def open_cases(url: str) -> list[Case] | None:
         if revision is None or revision[0] != HEAD_REVISION:
             return None
         rows = connection.execute(f"SELECT {COLUMNS} FROM cases WHERE closed_at IS NULL").fetchall()
+        # The pauses of running clocks, as storage/pauses.py reads them (rarely any: one indexed query).
+        clock_rows = connection.execute(_CLOCK_EVENTS).fetchall()
     except sqlite3.Error:
         return None
     finally:
         connection.close()
-    return [_case(row) for row in rows]
+    cases = [_case(row) for row in rows]
+    if not clock_rows:
+        return cases
+    events: dict[int, list[Event]] = defaultdict(list)
+    for case_id, at, actor, action, text, data in clock_rows:
+        kind, when = Action(action), _when(at)
+        assert when is not None  # events.at is never NULL
+        details = read(kind, json.loads(data) if data else {})
+        events[case_id].append(Event(when, actor, kind, text, details))
+    return [
+        replace(case, pauses=clock_pauses(events[case.id])) if case.id in events else case for case in cases
+    ]
+
+
+_CLOCK_EVENTS = f"""
+SELECT case_id, at, actor, action, text, data FROM events
+WHERE case_id IN (
+    SELECT DISTINCT e.case_id FROM cases c JOIN events e ON e.case_id = c.id
+    WHERE c.closed_at IS NULL AND c.fixed_at IS NULL AND e.action = '{Action.PAUSE.value}'
+) AND action IN ({", ".join(f"'{action.value}'" for action in sorted(CLOCK_EVENTS))})
+ORDER BY id
+"""

@@ -30,6 +30,7 @@ from core.escalation import (
     step_sentence,
     target,
 )
+from core.pauses import ResumeWhy
 from core.payloads import (
     PAYLOAD_TYPES,
     AcknowledgePayload,
@@ -38,8 +39,10 @@ from core.payloads import (
     FixPayload,
     FollowUpPayload,
     OpenPayload,
+    PausePayload,
     Payload,
     ReassignPayload,
+    ResumePayload,
     parse,
 )
 from storage.bulk import insert_histories
@@ -47,6 +50,7 @@ from storage.database import Database
 from storage.errors import CaseNotFound, ConflictError, ValidationError
 from storage.mapping import case_from_row, copy_derived, deposition_row, event_row, row_from_case
 from storage.models import AbsenceRow, CaseRow, EscalationRow
+from storage.pauses import with_pauses
 from storage.trend_facts import record_trend_fact
 
 # The OS account and host this process writes from: (os_user, host).
@@ -172,7 +176,7 @@ class WorkflowService:
                 row = session.get(CaseRow, case_id)
                 if row is None:
                     raise CaseNotFound(case_id)
-                case = case_from_row(row)
+                (case,) = with_pauses(session, [case_from_row(row)])
                 if expected_version is not None and expected_version != row.version:
                     raise ConflictError(case, expected_version)
                 if isinstance(payload, ReassignPayload):
@@ -183,7 +187,9 @@ class WorkflowService:
                     )
                 # A refused gesture names who could approve it, those on the running shift first.
                 on_shift = self.settings.calendar.people_at(event.at)
-                workflow.apply(case, event, self.settings.authority, on_shift)
+                workflow.apply(
+                    case, event, self.settings.authority, on_shift, self.settings.deadlines.pause_cap
+                )
                 stored = event_row(case_id, event)
                 session.add(stored)
                 session.flush()  # the event alone first: its id goes into the case's one UPDATE below
@@ -193,7 +199,7 @@ class WorkflowService:
                     session.add(deposition_row(case_id, event, deposition))
                     record_trend_fact(session, case, self.settings.zone)
                 session.flush()
-                return case_from_row(row)
+                return replace(case_from_row(row), pauses=case.pauses)
         except StaleDataError:
             raise ConflictError(self.get(case_id), expected_version) from None
 
@@ -486,12 +492,57 @@ class WorkflowService:
                 problems.append(f"#{move.case_id}: {error}")
         return done, problems
 
+    def pause(
+        self,
+        case_id: int,
+        actor: str,
+        reason: str,
+        *,
+        until: datetime | None = None,
+        expected_version: int | None = None,
+        recorded_by: str | None = None,
+    ) -> Case:
+        """Stop the case's fix-or-update clock while it waits on the customer (`reason`), until `until`
+        if given, and never past the configured cap; WorkflowError when no clock runs or it is paused."""
+        return self.act(
+            case_id,
+            Action.PAUSE,
+            actor,
+            "",
+            PausePayload(reason.strip(), until),
+            expected_version=expected_version,
+            recorded_by=recorded_by,
+        )
+
+    def resume(
+        self,
+        case_id: int,
+        actor: str,
+        text_: str = "",
+        *,
+        why: ResumeWhy = ResumeWhy.BY_HAND,
+        expected_version: int | None = None,
+        recorded_by: str | None = None,
+    ) -> Case:
+        """Run the paused fix-or-update clock again (`why`: by hand unless said); WorkflowError unless
+        paused. A customer contact (an update …) resumes it by restarting it: no resume is needed then."""
+        return self.act(
+            case_id,
+            Action.RESUME,
+            actor,
+            text_,
+            ResumePayload(why),
+            expected_version=expected_version,
+            recorded_by=recorded_by,
+        )
+
     def get(self, case_id: int) -> Case:
         with self.database.read() as session:
             row = session.get(CaseRow, case_id)
             if row is None:
                 raise CaseNotFound(case_id)
-            return case_from_row(row)
+            (case,) = with_pauses(session, [case_from_row(row)])
+            return case
 
     def import_histories(
         self, histories: Sequence[CaseHistory], progress: Callable[[int], None] | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
@@ -14,10 +14,12 @@ from core.absence import Absence
 from core.cases import Action, Case, Event
 from core.deposition import FiledDeposition
 from core.hotspots import DEFAULT_BOUNDARIES
+from core.workflow import clock_pauses
 from storage.database import Database
 from storage.errors import CaseNotFound
 from storage.mapping import case_from_row, event_from_row, filed_from_row
 from storage.models import AbsenceRow, CaseRow, DepositionRow, EscalationRow, EventRow
+from storage.pauses import with_pauses
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -56,7 +58,7 @@ def latest_event_id(database: Database) -> int:
 def open_cases(database: Database) -> list[Case]:
     with database.read() as session:
         rows = session.execute(select(CaseRow).where(CaseRow.closed_at.is_(None))).scalars()
-        return [case_from_row(row) for row in rows]
+        return with_pauses(session, [case_from_row(row) for row in rows])
 
 
 def changed_since(database: Database, event_id: int) -> tuple[int, list[Case]]:
@@ -68,7 +70,7 @@ def changed_since(database: Database, event_id: int) -> tuple[int, list[Case]]:
         rows = session.execute(
             select(CaseRow).where(CaseRow.last_event_id > event_id, CaseRow.last_event_id <= newest)
         ).scalars()
-        return newest, [case_from_row(row) for row in rows]
+        return newest, with_pauses(session, [case_from_row(row) for row in rows])
 
 
 def list_cases(database: Database, *, open_only: bool = False, limit: int | None = None) -> list[Case]:
@@ -78,7 +80,7 @@ def list_cases(database: Database, *, open_only: bool = False, limit: int | None
             query = query.where(CaseRow.closed_at.is_(None))
         if limit:
             query = query.limit(limit)
-        return [case_from_row(row) for row in session.execute(query).scalars()][::-1]
+        return with_pauses(session, [case_from_row(row) for row in session.execute(query).scalars()][::-1])
 
 
 def case_detail(database: Database, case_id: int) -> CaseDetail:
@@ -97,7 +99,8 @@ def case_detail(database: Database, case_id: int) -> CaseDetail:
         if deposition_row is not None:
             amendments = [event for event in events if event.action is Action.AMEND]
             deposition = filed_from_row(deposition_row, amendments)
-        return CaseDetail(case_from_row(row), events, deposition)
+        # The pauses of its running clock are read off its events, as storage keeps them.
+        return CaseDetail(replace(case_from_row(row), pauses=clock_pauses(events)), events, deposition)
 
 
 def recent_depositions(database: Database, limit: int = 30) -> list[DepositionLine]:
@@ -211,7 +214,7 @@ def cases_by_ids(database: Database, case_ids: list[int]) -> list[Case]:
         return []
     with database.read() as session:
         rows = session.execute(select(CaseRow).where(CaseRow.id.in_(case_ids)).order_by(CaseRow.id)).scalars()
-        return [case_from_row(row) for row in rows]
+        return with_pauses(session, [case_from_row(row) for row in rows])
 
 
 class ChangeProbe:

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -62,6 +62,7 @@ def test_the_table_is_exactly_the_case_dataclass() -> None:
         Kind.LONG_TEXT: "str",
         Kind.FLAG: "bool",
         Kind.TIME: "datetime",
+        Kind.PAUSES: "tuple[Pause, ...]",
     }
     for field in CASE_FIELDS:
         wanted = (
@@ -96,6 +97,7 @@ def test_export_csv_starts_with_the_tables_export_columns() -> None:
         deposition_filed=False,
         last_note="",
         recovered=None,
+        paused=timedelta(0),
     )
     summary = SimpleNamespace(cases=[line])
     header, row = list(csv.reader(io.StringIO(export_formats.to_csv(summary, ZONE))))  # type: ignore[arg-type]
@@ -122,7 +124,7 @@ def test_case_view_rows_are_the_tables_case_view_fields_long_text_last() -> None
 
 
 def test_quick_read_and_bulk_write_select_the_tables_columns_by_name() -> None:
-    every = {field.name for field in CASE_FIELDS}
+    every = {field.name for field in CASE_FIELDS if field.column}
     selected = quick_read.COLUMNS.split(", ")
     assert set(selected) == every and len(selected) == len(every)
     assert set(bulk.CASE_COLUMNS) == every | {"last_event_id"}
@@ -166,9 +168,12 @@ def test_intake_checks_the_tables_typed_text_fields() -> None:
 def test_the_stored_case_row_has_exactly_the_tables_columns() -> None:
     from storage.models import CaseRow
 
-    assert {column.name for column in CaseRow.__table__.columns} == {field.name for field in CASE_FIELDS} | {
-        "last_event_id"
-    }
+    columns = {field.name for field in CASE_FIELDS if field.column}
+    assert {column.name for column in CaseRow.__table__.columns} == columns | {"last_event_id"}
+    # What storage rebuilds instead (the pauses) comes last in Case, so the stored values pass positionally.
+    order = [field.name for field in fields(Case)]
+    assert order[: len(case_fields.READ_ORDER)] == list(case_fields.READ_ORDER)
+    assert {field.name for field in CASE_FIELDS if not field.column} == {"pauses"}
 
 
 def test_the_new_case_form_and_add_ask_exactly_the_tables_asked_fields() -> None:

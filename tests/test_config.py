@@ -47,6 +47,13 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_defaults_without_a_file() -> None:
     settings = load_settings(None)
     assert settings.deadlines.allowed(FIX_OR_UPDATE, make_case()).total_seconds() == 20 * 60
+    assert settings.deadlines.pause_cap.total_seconds() == 2 * 60 * 60
+
+
+def test_the_pause_cap_is_configured_in_minutes(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, "[deadlines]\npause_cap_minutes = 45\nfix_or_update = 15\n"))
+    assert settings.deadlines.pause_cap.total_seconds() == 45 * 60
+    assert settings.deadlines.allowed(FIX_OR_UPDATE, make_case()).total_seconds() == 15 * 60
     assert [shift.name for shift in settings.shifts] == ["Early", "Late", "Night"]
 
 
@@ -71,6 +78,11 @@ def test_a_file_overrides_the_defaults(tmp_path: Path) -> None:
             r"\[deadlines\] fix_or_update: must be a whole number of minutes > 0",
         ),
         ("[deadlines]\nfix_or_updat = 5\n", r"\[deadlines\] fix_or_updat: unknown setting"),
+        ("[deadlines]\npause_cap_minutes = 0\n", r"\[deadlines\] pause_cap_minutes: must be a whole number"),
+        ("[deadlines]\npause_cap_minutes = 1441\n", r"pause_cap_minutes: .* at most 1440 \(one day\)"),
+        ("[deadlines]\npause_cap_minutes = nan\n", r"pause_cap_minutes: .* got nan"),
+        ("[deadlines]\npause_cap_minutes = 90.5\n", r"pause_cap_minutes: .* got 90.5"),
+        ("[deadlines]\npause_cap_minutes = true\n", r"pause_cap_minutes: .* got True"),
         ("[deadlines.tier.gold]\nfix_or_update = 5\n", r"\[deadlines.tier\] gold: unknown"),
         ('timezone = "Mars/Olympus"\n', "timezone: unknown time zone"),
         (

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from core.cases import Action, Case, Event, Severity, Stage, Tier
 from core.deadlines import deadline_history, pending_deadlines
-from core.payloads import FollowUpPayload, ReassignPayload, parse
+from core.payloads import FollowUpPayload, PausePayload, ReassignPayload, parse
 from core.policy import (
     DEPOSITION,
     FIX_OR_UPDATE,
@@ -142,6 +142,10 @@ def action_sequences(draw: st.DrawFn) -> tuple[Case, list[Event]]:
             data = PLAIN_DEPOSITION.to_data()
         elif action is Action.FOLLOW_UP:
             data = draw(st.sampled_from([{}, {"satisfied": True}, {"satisfied": False}]))
+        elif action is Action.PAUSE:
+            data = {"reason": "waiting for the courier"}
+            if draw(st.booleans()):
+                data["until"] = at(minute + draw(st.floats(0.5, 200))).isoformat()
         events.append(Event(at(minute), draw(st.sampled_from(PEOPLE)), action, "text", parse(action, data)))
     return case, events
 
@@ -169,7 +173,10 @@ def reference_pending(opened: Case, accepted: list[Event], policy: DeadlinePolic
         or (isinstance(e.payload, FollowUpPayload) and e.payload.satisfied is False)
     ]
     if not fixes:
-        result[FIX_OR_UPDATE] = max(contacts) + policy.allowed(FIX_OR_UPDATE, opened)
+        restarts = [i for i, e in enumerate(accepted) if e.at == max(contacts) and e.action in RESTARTS]
+        after_contact = accepted[restarts[-1] + 1 :] if restarts else accepted
+        paused = reference_paused(after_contact, policy.pause_cap)
+        result[FIX_OR_UPDATE] = max(contacts) + policy.allowed(FIX_OR_UPDATE, opened) + paused
     else:
         fixed = fixes[0].at
         if not any(e.action is Action.FOLLOW_UP for e in since):
@@ -196,6 +203,25 @@ def reference_pending(opened: Case, accepted: list[Event], policy: DeadlinePolic
     return result
 
 
+RESTARTS = {Action.APOLOGIZE, Action.REVIEW, Action.UPDATE, Action.CHECK_BACK, Action.FOLLOW_UP}
+
+
+def reference_paused(since_contact: list[Event], cap: timedelta) -> timedelta:
+    """Naively: each pause lasts until a resume or the next pause, its resume time, or what is left of the
+    cap, whichever comes first; a pause still running counts to that end."""
+    used = timedelta(0)
+    for index, item in enumerate(since_contact):
+        if not isinstance(item.payload, PausePayload):
+            continue
+        ends = [item.at + (cap - used)]
+        if item.payload.until is not None:
+            ends.append(item.payload.until)
+        later = [e.at for e in since_contact[index + 1 :] if e.action in (Action.RESUME, Action.PAUSE)]
+        ends += later[:1]
+        used += min(ends) - item.at
+    return used
+
+
 STAGE_FACTS = {
     "fixed_at": Stage.FIXED,
     "followed_up_at": Stage.FOLLOWED_UP,
@@ -214,7 +240,7 @@ def test_random_sequences_never_reach_an_illegal_state(sequence: tuple[Case, lis
     for item in events:
         before = replace(case)
         try:
-            apply(case, item)
+            apply(case, item, pause_cap=POLICY.pause_cap)  # pauses checked as the service does
         except WorkflowError:
             assert case == before, "a refused action must leave the case untouched"
             continue

@@ -98,17 +98,18 @@ async def test_at_80x24_the_header_counts_nearest_countdowns_and_footer_keys_sho
         text = "\n".join(lines)
         for deadline in nearest:
             assert f"#{deadline.case_id} {deadline.kind}" in text
-        # The footer whole: help, every recovery key with its word, and quit last (/ t e are in help).
+        # The footer whole: help, every recovery key with its word, and quit last (/ t e g are in help).
         footer = lines[-1]
         for key, word in (
             ("?", "Help"),
-            ("a", "Apol"),
+            ("a", "Apo"),
             ("v", "Rev"),
             ("u", "Upd"),
+            ("p", "Paus"),
             ("f", "Fix"),
             ("o", "F-up"),
-            ("d", "Depo"),
-            ("c", "Close"),
+            ("d", "Dep"),
+            ("c", "Cls"),
             ("r", "Reas"),
             ("n", "New"),
         ):

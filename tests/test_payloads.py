@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from core.cases import Action, Event, Gesture
 from core.deposition import Deposition, Factor
+from core.pauses import ResumeWhy
 from core.payloads import (
     NOT_LOADED,
     PAYLOAD_TYPES,
@@ -25,8 +26,10 @@ from core.payloads import (
     FollowUpPayload,
     ImportSource,
     OpenPayload,
+    PausePayload,
     Payload,
     ReassignPayload,
+    ResumePayload,
     ReviewPayload,
     SpokespersonPayload,
     Unreadable,
@@ -70,6 +73,15 @@ STRATEGIES |= {
     EscalatePayload: st.builds(EscalatePayload, texts, instants, st.integers(0, 5), texts, texts),
     AcknowledgePayload: st.builds(AcknowledgePayload, texts, instants, st.integers(0, 5)),
     SpokespersonPayload: st.builds(SpokespersonPayload, texts),
+    PausePayload: st.builds(
+        PausePayload,
+        texts,
+        st.none()
+        | st.datetimes(datetime(2000, 1, 1), datetime(2099, 1, 1), timezones=st.just(UTC)).map(
+            lambda moment: moment.astimezone(UTC)
+        ),
+    ),
+    ResumePayload: st.builds(ResumePayload, st.sampled_from(list(ResumeWhy))),
 }
 
 

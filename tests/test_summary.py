@@ -192,12 +192,18 @@ EXPECTED_JSON: dict[str, Any] = {
         {"case_id": 8, "due_at": "2026-11-24T20:20:00+00:00", "owed_by": "Hana", "overdue_seconds": 6000},
     ],
     "per_agent": {
-        "Billy": {"open": 0, "actions": 9, "opened_as_staff": 2, "fix_or_update_breaches": 0},
-        "Hana": {"open": 3, "actions": 10, "opened_as_staff": 2, "fix_or_update_breaches": 3},
-        "Marta": {"open": 2, "actions": 2, "opened_as_staff": 1, "fix_or_update_breaches": 1},
-        "Omar": {"open": 0, "actions": 1, "opened_as_staff": 0, "fix_or_update_breaches": 0},
-        "Tom": {"open": 1, "actions": 3, "opened_as_staff": 1, "fix_or_update_breaches": 1},
+        "Billy": {"open": 0, "actions": 9, "opened_as_staff": 2,
+                  "fix_or_update_breaches": 0, "paused_seconds": 0},
+        "Hana": {"open": 3, "actions": 10, "opened_as_staff": 2,
+                  "fix_or_update_breaches": 3, "paused_seconds": 0},
+        "Marta": {"open": 2, "actions": 2, "opened_as_staff": 1,
+                  "fix_or_update_breaches": 1, "paused_seconds": 0},
+        "Omar": {"open": 0, "actions": 1, "opened_as_staff": 0,
+                  "fix_or_update_breaches": 0, "paused_seconds": 0},
+        "Tom": {"open": 1, "actions": 3, "opened_as_staff": 1,
+                  "fix_or_update_breaches": 1, "paused_seconds": 0},
     },
+    "paused": [],  # no clock of this shift was paused (tests/test_pauses.py has those that were)
     "hotspots": [],
 }  # fmt: skip
 # (case, stage, assignee, owner, next deadline kind, due, owed by) at the end of the shift

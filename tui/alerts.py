@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from core.cases import Case, Tier
-from core.reminders import ALERT, RECENT_ENOUGH, DeadlineWarning, ReminderBook, describe
+from core.reminders import ALERT, RECENT_ENOUGH, RUNS_AGAIN, DeadlineWarning, ReminderBook, describe
 from tui.scheduling import SHIFT_END_JOB, WARNINGS_JOB, AppScheduler
 from tui.text import literal
 
@@ -37,8 +37,9 @@ def any_alert(warnings: list[DeadlineWarning]) -> bool:
 
 
 def needs_a_person(warning: DeadlineWarning, case: Case | None) -> bool:
-    """Worth a toast: a breach, or a warning before the breach on a VIP or public case."""
-    if warning.kind == ALERT:
+    """Worth a toast: a breach, a paused clock running again by itself (its resume time or the cap: the
+    supervisor is told), or a warning before the breach on a VIP or public case."""
+    if warning.kind in (ALERT, RUNS_AGAIN):
         return True
     return case is not None and (case.tier is Tier.VIP or case.public)
 
@@ -55,10 +56,13 @@ def batch_line(due: list[DeadlineWarning], minutes_before: int, shown: int = 3) 
         return ", ".join(items) + more
 
     alerts = [warning for warning in due if warning.kind == ALERT]
-    reminders = [warning for warning in due if warning.kind != ALERT]
+    reminders = [warning for warning in due if warning.kind not in (ALERT, RUNS_AGAIN)]
+    running = [warning for warning in due if warning.kind == RUNS_AGAIN]
     parts = []
     if alerts:
         parts.append(f"Overdue: {listed(alerts)}")
+    if running:
+        parts.append(f"Clock running again after a pause: {listed(running)}")
     if reminders:
         parts.append(f"Due within {minutes_before} min: {listed(reminders)}")
     return " · ".join(parts)

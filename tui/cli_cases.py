@@ -314,3 +314,56 @@ def present(runtime: Runtime, name: str, actor: str | None) -> None:
     if not runtime.service.mark_present(name, who(actor)):
         fail(f"{one_line(name)} is not marked absent")
     say(f"{one_line(name)} is present again")
+
+
+@main.command()
+@click.argument("case_id", type=int)
+@click.argument("reason")
+@click.option(
+    "--until",
+    default=None,
+    metavar="ISO8601",
+    help="When the clock runs again by itself (local time unless an offset is given; the cap still holds).",
+)
+@actor_option
+@version_option
+@click.pass_obj
+def pause(
+    runtime: Runtime,
+    case_id: int,
+    reason: str,
+    until: str | None,
+    actor: str | None,
+    expect_version: int | None,
+) -> None:
+    """Stop the fix-or-update clock while the case waits on the customer: REASON is what it waits on.
+
+    A customer contact (update, check-back …), the --until time, `resume` or the configured cap
+    ([deadlines] pause_cap_minutes, 2 hours by default) makes it run again.
+    """
+    if not reason.strip():
+        raise click.BadParameter("say what the case waits on", param_hint="REASON")
+    from core.pauses import stretches
+
+    case = runtime.service.pause(
+        case_id,
+        who(actor),
+        reason,
+        until=parse_when(until, runtime.settings, "--until"),
+        expected_version=expect_version,
+    )
+    print_case(case)
+    stretch = stretches(case.pauses, runtime.settings.deadlines.pause_cap)[-1]
+    ends = stretch.ends_at.astimezone(runtime.settings.zone)
+    say(f"fix-or-update clock paused ({one_line(reason)}): runs again at {ends:%H:%M} ({stretch.why.value})")
+
+
+@main.command()
+@click.argument("case_id", type=int)
+@click.argument("text", default="")
+@actor_option
+@version_option
+@click.pass_obj
+def resume(runtime: Runtime, case_id: int, text: str, actor: str | None, expect_version: int | None) -> None:
+    """Run a paused fix-or-update clock again (by hand); TEXT is an optional note."""
+    print_case(runtime.service.resume(case_id, who(actor), text, expected_version=expect_version))

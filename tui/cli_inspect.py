@@ -82,15 +82,18 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
     """Show a case with its full event timeline and its pending deadlines."""
     from core.case_fields import CASE_VIEW_FIELDS, Kind, stored_value
     from core.case_json import case_json
-    from core.deadlines import pending_deadlines
+    from core.deadlines import deadline_history, pauses_line, pending_deadlines, status
     from core.payloads import describe
+    from core.summary import opened_state
     from storage import views
 
     detail = views.case_detail(runtime.database, case_id)
     settings = runtime.settings
     now = runtime.service.clock.now()
     deadlines = pending_deadlines(detail.case, settings.deadlines, settings.calendar)
-    payload = case_json(detail.case, detail.events, deadlines, now)
+    opened = opened_state(detail.case, detail.events)
+    history = deadline_history(opened, detail.events, settings.deadlines, settings.calendar)
+    payload = case_json(detail.case, detail.events, deadlines, now, history)
     if detail.deposition is not None:
         payload["deposition"] = {
             "filed_at": detail.deposition.filed_at.isoformat(),
@@ -116,21 +119,24 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
         say(f"  {field.shown_as:<10} {'' if value is None else stored_value(value)}")
     say("timeline:")
     for event in detail.events:
-        details = describe(event.payload)
+        details = describe(event.payload, zone)
         said = f"{one_line(event.text)}" + (f"  [{one_line(details)}]" if details else "")
         when = f"{event.at.astimezone(zone):%Y-%m-%d %H:%M}"
         if event.recorded_by and event.recorded_by != event.actor:
             # Done by one person, entered by another: both stay visible (a check-back is the owner's).
             said += f"  (recorded by {one_line(event.recorded_by)})"
         say(f"  {when}  {one_line(event.actor):<16.16} {event.action.value:<15} {said}")
-    say("deadlines:" if deadlines else "deadlines: none pending")
-    for deadline in deadlines:
-        left = int(deadline.remaining(now).total_seconds() // 60)
-        state = f"in {left} min" if left >= 0 else f"OVERDUE by {-left} min"
+    # Every deadline the case has had — met (when, by whom), breached (by how much), pending — as in the
+    # dashboard's case view.
+    say("deadlines:" if history else "deadlines: none")
+    for deadline in history:
         say(
-            f"  {deadline.kind:<17} due {deadline.due_at.astimezone(zone):%H:%M} ({state}), "
-            f"owed by {one_line(deadline.owed_by)}"
+            f"  {deadline.kind:<17} due {deadline.due_at.astimezone(zone):%H:%M}, owed by "
+            f"{one_line(deadline.owed_by)}: {one_line(status(deadline, now, zone))}"
         )
+        paused = pauses_line(deadline, now, zone)
+        if paused:
+            say(f"  {'':<17} {one_line(paused)}")
 
 
 @main.command()

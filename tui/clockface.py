@@ -49,8 +49,21 @@ def local_time(instant: datetime, zone: tzinfo, *, with_date: bool = False) -> s
 # How each urgency level is marked. Under NO_COLOR Textual turns colours into greys by their luminance, and a
 # red mark on a dark background becomes the faintest text on screen: there the marks keep the text's own
 # colours (the theme's foreground on its background) and stand out by weight and reversal instead.
-LEVEL_STYLES = {"calm": "", "warning": "bold yellow", "urgent": "bold red", "overdue": "bold reverse red"}
-NO_COLOR_LEVEL_STYLES = {"calm": "", "warning": "bold", "urgent": "bold reverse", "overdue": "bold reverse"}
+# A paused clock is neither calm nor urgent: dim, its word ("paused") says it without colour.
+LEVEL_STYLES = {
+    "calm": "",
+    "warning": "bold yellow",
+    "urgent": "bold red",
+    "overdue": "bold reverse red",
+    "paused": "italic cyan",
+}
+NO_COLOR_LEVEL_STYLES = {
+    "calm": "",
+    "warning": "bold",
+    "urgent": "bold reverse",
+    "overdue": "bold reverse",
+    "paused": "italic",
+}
 
 
 def level_style(level: str, no_color: bool) -> str:

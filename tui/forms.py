@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from core.case_fields import ASKED_FIELDS, CaseField, Kind, asked_is_required, import_default
@@ -141,6 +141,58 @@ def name_spokesperson(service: WorkflowService, form: Submission) -> Case:
     )
 
 
+def resume_time(text: str, zone: tzinfo, now: datetime) -> datetime | None:
+    """The pause form's resume time: "15:40" (today, local) or an ISO 8601 date-time (local unless it has
+    an offset), stored in UTC; empty is none. The workflow refuses one that is not later than now."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        if len(text) <= 5 and ":" in text:
+            hour, minute = (int(part) for part in text.split(":"))
+            return (
+                now.astimezone(zone)
+                .replace(hour=hour, minute=minute, second=0, microsecond=0)
+                .astimezone(UTC)
+            )
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"resume at: {text!r} is not a time like 15:40 or 2026-11-25 15:40") from None
+    return (at if at.tzinfo is not None else at.replace(tzinfo=zone)).astimezone(UTC)
+
+
+def pause(service: WorkflowService, form: Submission) -> Case:
+    """The resume time is read in the configured zone, on the day of the service's clock."""
+    values = form.values
+    until = resume_time(str(values.get("until") or ""), service.settings.zone, service.clock.now())
+    return service.pause(
+        form.case_id,
+        form.done_by,
+        values["reason"],
+        until=until,
+        expected_version=form.version,
+        recorded_by=form.actor,
+    )
+
+
+def resume(service: WorkflowService, form: Submission) -> Case:
+    return service.resume(
+        form.case_id,
+        form.done_by,
+        form.values.get("text", ""),
+        expected_version=form.version,
+        recorded_by=form.actor,
+    )
+
+
+def pause_note(settings: Settings, _actor: str, _case: Case) -> str:
+    cap = int(settings.deadlines.pause_cap.total_seconds() // 60)
+    return (
+        f"The fix-or-update clock stands still until the resume time, a contact with the customer, a resume "
+        f"(g), or {cap} min in all for this wait, whichever comes first."
+    )
+
+
 def authority_note(settings: Settings, actor: str, _case: Case) -> str:
     return f"Your authority limit: {settings.authority.limit_of(actor):g}. Above it, name the approver."
 
@@ -245,6 +297,22 @@ CASE_FORMS: dict[str, CaseForm] = {
     ),
     "amend": CaseForm(
         Action.AMEND, "Amend the deposition", one_text("The correction"), act_with_text(Action.AMEND)
+    ),
+    "pause": CaseForm(
+        Action.PAUSE,
+        "Waiting on the customer — pause the fix-or-update clock",
+        (
+            Field("reason", "What the case waits on (customer calls back after 3 pm …)", required=True),
+            Field("until", "Resume at (15:40, or 2026-11-25 15:40), optional"),
+        ),
+        pause,
+        note=pause_note,
+    ),
+    "resume": CaseForm(
+        Action.RESUME,
+        "Resume the fix-or-update clock",
+        one_text("Note (optional)", required=False),
+        resume,
     ),
 }
 

@@ -16,8 +16,9 @@ from textual.widgets import Static
 
 from core.case_fields import CASE_VIEW_FIELDS, CaseField, Kind, stored_value
 from core.cases import Case
-from core.deadlines import Deadline, pending_deadlines
+from core.deadlines import Deadline, deadline_history, pauses_line, status
 from core.payloads import Unreadable, describe
+from core.summary import opened_state
 from tui.clockface import countdown, level_style, local_time, urgency
 from tui.screens.recovery import HELP_KEY, MORE_KEYS, QUIT_KEY, RECOVERY_KEYS, RecoveryScreen, explain
 from tui.text import literal
@@ -57,7 +58,7 @@ def timeline_table(detail: CaseDetail, zone: tzinfo) -> Table:
     for event in detail.events:
         # The details read as their type (core.payloads), never as keys: a document's gesture is text, a
         # fix's a Gesture, and details that could not be read are shown as such, not raised.
-        details = describe(event.payload)
+        details = describe(event.payload, zone)
         text = literal(event.text)
         if details:
             style = "bold red" if isinstance(event.payload, Unreadable) else ""
@@ -71,27 +72,50 @@ def timeline_table(detail: CaseDetail, zone: tzinfo) -> Table:
     return table
 
 
+def deadline_cells(deadline: Deadline, now: datetime, zone: tzinfo) -> tuple[str, str, str]:
+    """(left, state, pauses) of one deadline at `now`: what its row shows and what the tick compares."""
+    if deadline.met_at is not None:
+        left = "met"
+    elif deadline.paused(now) is not None:
+        left = "paused"
+    else:
+        left = countdown(deadline.remaining(now))
+    return left, status(deadline, now, zone), pauses_line(deadline, now, zone)
+
+
 def deadlines_table(
     deadlines: list[Deadline], now: datetime, zone: tzinfo, no_color: bool = False
 ) -> Table | Text:
+    """Every deadline the case has had, in the order they arose: met (when, by whom, with what margin),
+    breached (by how much), pending (counting down, or paused), the pauses under their line."""
     if not deadlines:
         return Text("nothing owed", style="dim")
     table = Table(show_edge=False, header_style="bold")
-    table.add_column("due")
-    table.add_column("left", justify="right")
-    table.add_column("what")
+    table.add_column("due", no_wrap=True)
+    table.add_column("left", justify="right", no_wrap=True)
+    table.add_column("what", no_wrap=True)
     table.add_column("owed by")
-    for deadline in sorted(deadlines, key=lambda item: item.due_at):
-        remaining = deadline.remaining(now)
-        level = urgency(remaining)
-        style = level_style(level, no_color)
-        marker = " OVERDUE" if level == "overdue" else ""
+    table.add_column("state")
+    for deadline in deadlines:
+        left, state, paused = deadline_cells(deadline, now, zone)
+        if deadline.met_at is not None:
+            style = level_style("overdue", no_color) if deadline.breached(now) else "dim"
+            marker = ""
+        elif left == "paused":
+            style, marker = level_style("paused", no_color), ""
+        else:
+            level = urgency(deadline.remaining(now))
+            style = level_style(level, no_color)
+            marker = " OVERDUE" if level == "overdue" else ""
         table.add_row(
             Text(local_time(deadline.due_at, zone)),
-            Text(countdown(remaining) + marker, style=style),
+            Text(left + marker, style=style),
             Text(deadline.kind),
             literal(deadline.owed_by),
+            literal(state, "" if deadline.pending else "dim"),
         )
+        if paused:
+            table.add_row(Text(""), Text(""), Text(""), Text(""), literal(paused, "italic"))
     return table
 
 
@@ -163,7 +187,9 @@ class CaseScreen(RecoveryScreen):
             self.desk.notify(literal(explain(error)), severity="error")
             return
         settings = desk.settings
-        deadlines = pending_deadlines(detail.case, settings.deadlines, settings.calendar)
+        # Every deadline the case has had, not only those pending: rebuilt from its events.
+        opened = opened_state(detail.case, detail.events)
+        deadlines = deadline_history(opened, detail.events, settings.deadlines, settings.calendar)
         if self.is_mounted:
             self.show(detail, deadlines, desk.now(), settings.zone)
 
@@ -179,7 +205,8 @@ class CaseScreen(RecoveryScreen):
     def tick(self, now: datetime) -> None:
         """Each second (from the main screen's tick): the deadlines' countdowns, from `now`, redrawn only
         when one of them changed — a handful of deadlines, never the timeline."""
-        clocks = tuple(countdown(deadline.remaining(now)) for deadline in self.deadlines)
+        zone = self.desk.settings.zone
+        clocks = tuple(cell for deadline in self.deadlines for cell in deadline_cells(deadline, now, zone))
         if clocks == self._clocks or not self.is_mounted:
             return
         before = self._clocks or ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -13,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from core.cases import Action, Case
+from core.pauses import DEFAULT_PAUSE_CAP
 from core.policy import AuthorityError
 from core.workflow import WorkflowError, refusal
 from storage.errors import CaseNotFound, ConflictError, DatabaseError, ValidationError
@@ -37,6 +39,8 @@ RECOVERY_KEYS: list[Binding] = [
     Binding("a", "form('apologize')", "Apologize"),
     Binding("v", "form('review')", "Review"),
     Binding("u", "form('update')", "Update"),
+    Binding("p", "form('pause')", "Pause"),
+    Binding("g", "form('resume')", "Resume"),
     Binding("f", "form('fix')", "Fix"),
     Binding("o", "form('follow_up')", "Follow-up"),
     Binding("d", "form('deposition')", "Deposition"),
@@ -63,6 +67,8 @@ DESCRIPTIONS: dict[str, str] = {
     "form('apologize')": "record the apology",
     "form('review')": "review the complaint: what went wrong in the customer's eyes, what they need",
     "form('update')": "progress update to the customer (restarts the fix-or-update clock)",
+    "form('pause')": "waiting on the customer: pause the fix-or-update clock (a reason, a resume time)",
+    "form('resume')": "run a paused fix-or-update clock again (a contact with the customer also does)",
     "form('fix')": "record the fix, with an optional gesture (authority limits apply)",
     "form('follow_up')": "follow up after the fix: was the customer satisfied?",
     "form('deposition')": "write the deposition while memory is fresh",
@@ -95,8 +101,11 @@ def explain(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def possible_now(case: Case) -> Text | None:
-    """The recovery keys core/ allows on `case` now, e.g. "Possible now: a Apologize · r Reassign"."""
+def possible_now(
+    case: Case, at: datetime | None = None, pause_cap: timedelta = DEFAULT_PAUSE_CAP
+) -> Text | None:
+    """The recovery keys core/ allows on `case` now, e.g. "Possible now: a Apologize · r Reassign"
+    (pause and resume judged at `at`: whether the clock is paused depends on the time)."""
     steps = []
     for binding in (*RECOVERY_KEYS, *MORE_KEYS):
         name = binding.action.removeprefix("form('").removesuffix("')")
@@ -105,7 +114,7 @@ def possible_now(case: Case) -> Text | None:
             action = Action.REASSIGN
         if action in (Action.PUBLIC_APOLOGY, Action.SPOKESPERSON) and not case.public:
             continue  # allowed, but no next step for a case the public did not see
-        if action is not None and refusal(case, action) is None:
+        if action is not None and refusal(case, action, at, pause_cap) is None:
             steps.append(f"{binding.key_display or binding.key} {binding.description}")
     return Text("Possible now: " + " · ".join(steps)) if steps else None
 
@@ -152,9 +161,10 @@ class RecoveryScreen(Screen[None]):
 
     def refused_before_form(self, case: Case, action: Action) -> bool:
         """Say at once why an action cannot happen now, rather than after the user typed a text."""
-        reason = refusal(case, action)
+        now, cap = self.desk.now(), self.desk.settings.deadlines.pause_cap
+        reason = refusal(case, action, now, cap)
         if reason:
-            self.refuse(literal(reason), possible_now(case))
+            self.refuse(literal(reason), possible_now(case, now, cap))
         return reason is not None
 
     def refuse(self, reason: Text, next_steps: Text | None = None) -> None:

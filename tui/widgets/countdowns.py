@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -13,16 +13,28 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from core.deadlines import Deadline
+from core.pauses import ResumeWhy, Stretch
 from tui.board import Board
-from tui.clockface import LEVEL_STYLES, countdown, level_style, urgency
+from tui.clockface import LEVEL_STYLES, countdown, level_style, local_time, urgency
 from tui.text import one_line
 
-MARKS = {"calm": " ", "warning": "!", "urgent": "!!", "overdue": "OVERDUE"}
+MARKS = {"calm": " ", "warning": "!", "urgent": "!!", "overdue": "OVERDUE", "paused": "‖"}
+PAUSED = "paused"
 CLOCK_WIDTH = 8
 MARK_WIDTH = 7
 # The columns that change every second: the clock and its mark (with their trailing spaces).
 TICKING_WIDTH = CLOCK_WIDTH + 1 + MARK_WIDTH + 1
 NOTHING_OWED = "nothing owed right now"
+
+
+def paused_about(running: Stretch, zone: tzinfo) -> str:
+    """What a paused line says after the case: the reason and when the clock runs again ("resume 15:40",
+    "resume 17:00, cap 16:05" when the cap comes first, "cap 16:05" without a resume time)."""
+    asked = running.pause.until
+    parts = [f"resume {local_time(asked, zone)}"] if asked is not None else []
+    if running.why is not ResumeWhy.RESUME_TIME:
+        parts.append(f"cap {local_time(running.ends_at, zone)}")
+    return f"{one_line(running.pause.reason, 40).plain} · {', '.join(parts)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +60,7 @@ class Countdowns(Widget):
         self.board = board
         self.border_title = "Countdowns"
         self._lines: list[CountdownLine] = []
-        self._about: dict[tuple[Deadline, str], str] = {}
+        self._about: dict[tuple[Deadline, str, Stretch | None], str] = {}
         self._strips: dict[int, Strip] = {}
         self._base: Style | None = None
         self._levels: dict[str, Style] | None = None  # the urgency styles, once the app (NO_COLOR?) is known
@@ -90,7 +102,9 @@ class Countdowns(Widget):
         remaining = deadline.remaining(now)
         case = self.board.cases.get(deadline.case_id or 0)
         customer = case.customer if case else ""
-        key = (deadline, customer)
+        # Waiting on the customer: "paused" instead of a clock, with the reason and when it runs again.
+        running = deadline.paused(now)
+        key = (deadline, customer, running)
         about = self._about.get(key)
         if about is None:
             if len(self._about) > 4 * max(len(self._lines), 64):
@@ -99,6 +113,10 @@ class Countdowns(Widget):
                 f"#{deadline.case_id} {deadline.kind:<15} "
                 f"{one_line(deadline.owed_by, 14).plain} · {one_line(customer, 18).plain}"
             )
+            if running is not None:
+                about = self._about[key] = f"{about} · {paused_about(running, self.board.settings.zone)}"
+        if running is not None:
+            return CountdownLine(PAUSED, PAUSED, about)
         return CountdownLine(countdown(remaining), urgency(remaining), about)
 
     def render_line(self, y: int) -> Strip:

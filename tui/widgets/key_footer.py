@@ -10,17 +10,18 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 # Below this width the footer shows the recovery keys with short words, without the palette's hint and the
-# keys that open other screens (/ t e still work; ? lists every key in full, ctrl+p every action by name), so
-# that what it shows fits an 80-column terminal whole.
+# keys that open other screens, and resume (/ t e g still work; ? lists every key in full, ctrl+p every action
+# by name; a refused `p` on a paused case offers g), so that what it shows fits an 80-column terminal whole.
 NARROW = 150  # the full footer's width
-LEFT_OUT_WHEN_NARROW = {"filter", "trends", "export"}
+LEFT_OUT_WHEN_NARROW = {"filter", "trends", "export", "form('resume')"}
 SHORT = {
-    "Apologize": "Apol",
+    "Apologize": "Apo",
     "Review": "Rev",
     "Update": "Upd",
+    "Pause": "Paus",
     "Follow-up": "F-up",
-    "Deposition": "Depo",
-    "Close": "Close",
+    "Deposition": "Dep",
+    "Close": "Cls",
     "Reassign": "Reas",
     "Filter": "Find",
     "Trends": "Trnd",
