@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 # A service breakdown from before this is a typo (0226 for 2026, 1026 …), never a real case. The floor also
 # keeps every stored time far from datetime.min, where converting it to a zone west of UTC overflows.
@@ -29,3 +29,29 @@ def time_problem(at: datetime, now: datetime | None = None) -> str | None:
     if at >= LATEST:
         return f"is not earlier than {LATEST:%Y-%m-%d}, which cannot be right"
     return None
+
+
+def zone_name(zone: tzinfo) -> str:
+    """How a problem names a zone: its IANA key (Europe/London), else what it prints as."""
+    return str(getattr(zone, "key", None) or zone)
+
+
+def skipped_problem(wall: datetime, zone: tzinfo) -> str:
+    """The phrase for a local time that never happened: the clocks jumped over it in spring."""
+    return f"{wall:%H:%M} on {wall:%Y-%m-%d} does not exist in {zone_name(zone)} (the clocks went forward)"
+
+
+def local_time(wall: datetime, zone: tzinfo) -> datetime:
+    """The naive local time `wall` read in `zone`, or ValueError saying why it is no time there.
+
+    An ambiguous time (repeated when the clocks go back) is read as its first occurrence (fold=0), as the
+    CSV import reads it; a time the clocks skip is refused, naming the zone, never shifted by an hour.
+    """
+    at = wall.replace(tzinfo=zone, fold=0)
+    try:
+        back = at.astimezone(UTC).astimezone(zone)
+    except (OverflowError, ValueError):
+        raise ValueError(f"{wall.isoformat()} is out of range") from None
+    if back.replace(tzinfo=None) != wall.replace(fold=0):
+        raise ValueError(skipped_problem(wall, zone))
+    return at

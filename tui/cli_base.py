@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from core.cases import Case, parse_enum
+from core.times import local_time
 from core.visible import for_terminal, json_visible, visible
 
 if TYPE_CHECKING:
@@ -211,7 +212,10 @@ def parse_when(value: str | None, settings: Any, field: str) -> datetime | None:
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time", param_hint=field) from None
     if at.tzinfo is None:
-        at = at.replace(tzinfo=settings.zone)
+        try:
+            at = local_time(at, settings.zone)  # the one rule: a time the clocks skip is refused
+        except ValueError as error:
+            raise click.BadParameter(f"{value!r}: {error}", param_hint=field) from None
     return at
 
 
