@@ -11,6 +11,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAME = 200  # names of people, sites, products …: generous, but bounded
+# The largest id an Integer column holds on every backend (PostgreSQL's int4; SQLite's is wider).
+ID_MAX = 2**31 - 1
 
 
 class UTCDateTime(TypeDecorator[datetime]):

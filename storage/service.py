@@ -29,8 +29,8 @@ from core.payloads import (
 )
 from storage.bulk import insert_histories
 from storage.database import Database
-from storage.errors import CaseNotFound, ConflictError, ValidationError
-from storage.mapping import case_from_row, copy_derived, deposition_row, event_row, row_from_case
+from storage.errors import ConflictError, ValidationError
+from storage.mapping import case_from_row, case_row, copy_derived, deposition_row, event_row, row_from_case
 from storage.models import CaseRow
 from storage.trend_facts import record_trend_fact
 
@@ -154,9 +154,7 @@ class WorkflowService:
                 raise ValidationError(problems)
         try:
             with self.database.write() as session:
-                row = session.get(CaseRow, case_id)
-                if row is None:
-                    raise CaseNotFound(case_id)
+                row = case_row(session, case_id)
                 case = case_from_row(row)
                 if expected_version is not None and expected_version != row.version:
                     raise ConflictError(case, expected_version)
@@ -281,10 +279,7 @@ class WorkflowService:
 
     def get(self, case_id: int) -> Case:
         with self.database.read() as session:
-            row = session.get(CaseRow, case_id)
-            if row is None:
-                raise CaseNotFound(case_id)
-            return case_from_row(row)
+            return case_from_row(case_row(session, case_id))
 
     def import_histories(
         self, histories: Sequence[CaseHistory], progress: Callable[[int], None] | None = None

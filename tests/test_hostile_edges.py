@@ -45,3 +45,22 @@ def test_a_case_opened_in_the_gap_is_refused_and_an_ambiguous_time_is_its_first_
     assert taken.exit_code == 0, taken.output
     shown = run_cli(sqlite_url, london, "show", "1", "--json")
     assert '"opened_at": "2026-10-25T00:30:00+00:00"' in shown.stdout  # 01:30 BST, the first of the two
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("apologize", "999999999999999999999999", "sorry"),
+        ("show", "2147483648"),
+        ("show", "9223372036854775808"),
+        ("reassign", "2147483648", "Omar"),
+        ("update", "0", "called back"),
+        ("show", "0"),
+    ],
+)
+def test_an_id_no_column_holds_is_no_case_on_either_backend(
+    database_url: str, london: Path, args: tuple[str, ...]
+) -> None:
+    result = run_cli(database_url, london, *args)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"shiftdesk: error: no case #{int(args[1])}\n"
