@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Self
 
 from core.cases import Action, Gesture
@@ -29,6 +29,14 @@ class Payload:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         raise NotImplementedError
+
+    def people(self) -> dict[str, str]:
+        """The persons these details name, by where they sit (`reassign.to`): checked as names are."""
+        return {}
+
+    def with_people(self, spelled: Callable[[str], str]) -> Self:
+        """These details with every person's name as `spelled` writes it (the roster's spelling)."""
+        return self
 
 
 # -- checks shared by the types ----------------------------------------------------------------------
@@ -219,6 +227,15 @@ class FixPayload(Payload):
             )
         )
 
+    def people(self) -> dict[str, str]:
+        approver = self.gesture.approved_by if self.gesture is not None else None
+        return {} if approver is None else {"fix.gesture.approved_by": approver}
+
+    def with_people(self, spelled: Callable[[str], str]) -> Self:
+        if self.gesture is None or self.gesture.approved_by is None:
+            return self
+        return replace(self, gesture=replace(self.gesture, approved_by=spelled(self.gesture.approved_by)))
+
 
 @dataclass(frozen=True, slots=True)
 class FollowUpPayload(Payload):
@@ -309,6 +326,12 @@ class ReassignPayload(Payload):
         _keys(data, "reassign", ("to",), ("from",))
         return cls(_text(data["to"], "reassign.to"), _optional_text(data, "from", "reassign"))
 
+    def people(self) -> dict[str, str]:
+        return {"reassign.to": self.to_agent}
+
+    def with_people(self, spelled: Callable[[str], str]) -> Self:
+        return replace(self, to_agent=spelled(self.to_agent))
+
 
 @dataclass(frozen=True, slots=True)
 class SpokespersonPayload(Payload):
@@ -324,6 +347,12 @@ class SpokespersonPayload(Payload):
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         _keys(data, "spokesperson", ("name",), ())
         return cls(_text(data["name"], "spokesperson.name"))
+
+    def people(self) -> dict[str, str]:
+        return {"spokesperson.name": self.name}
+
+    def with_people(self, spelled: Callable[[str], str]) -> Self:
+        return replace(self, name=spelled(self.name))
 
 
 # -- stand-ins for details that are not (or could not be) read -------------------------------------------

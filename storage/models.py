@@ -10,7 +10,10 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-NAME = 200  # names of people, sites, products …: generous, but bounded
+from core.intake import NAME_LIMIT
+
+# Names of people, sites, products …: as long as intake lets a name be, so both backends take the same.
+NAME = NAME_LIMIT
 # The largest id an Integer column holds on every backend (PostgreSQL's int4; SQLite's is wider).
 ID_MAX = 2**31 - 1
 

@@ -83,7 +83,7 @@ class WorkflowService:
     def _stamped(self, event: Event, recorded_by: str | None) -> Event:
         """`event` with who recorded it (default: its actor) and the OS user and host writing it."""
         os_user, host = self.identity()
-        recorder = (recorded_by or "").strip() or self.recorder or event.actor
+        recorder = self.settings.spelled(recorded_by or "") or self.recorder or event.actor
         return replace(event, recorded_by=recorder, os_user=os_user, host=host)
 
     # -- intake -----------------------------------------------------------------------------------------
@@ -142,10 +142,15 @@ class WorkflowService:
         details that do not fit the action's type are refused (ValidationError naming the field).
         """
         payload = self._payload(action, data)
-        event = self._stamped(Event(self.clock.now(), actor.strip(), action, text_, payload), recorded_by)
-        problems = intake.event_problems(event.actor, event.text, payload.to_json())
+        people = {**payload.people(), "recorded_by": recorded_by or ""}
+        problems = intake.event_problems(actor, text_, payload.to_json(), people)
         if problems:
             raise ValidationError(problems)
+        # Names, once checked as typed, are matched to the roster here, for every front end: "billy" is
+        # stored as the roster's Billy.
+        spelled = self.settings.spelled
+        event = Event(self.clock.now(), spelled(actor), action, text_, payload.with_people(spelled))
+        event = self._stamped(event, recorded_by)
         deposition: Deposition | None = None
         if isinstance(payload, DocumentPayload):
             deposition = payload.deposition
@@ -158,9 +163,9 @@ class WorkflowService:
                 case = case_from_row(row)
                 if expected_version is not None and expected_version != row.version:
                     raise ConflictError(case, expected_version)
-                if isinstance(payload, ReassignPayload):
+                if isinstance(event.payload, ReassignPayload):
                     # Who had it before is the service's to record, whatever the caller said.
-                    event = replace(event, payload=replace(payload, from_agent=case.assignee))
+                    event = replace(event, payload=replace(event.payload, from_agent=case.assignee))
                 # A refused gesture names who could approve it, those on the running shift first.
                 on_shift = self.settings.calendar.people_at(event.at)
                 workflow.apply(case, event, self.settings.authority, on_shift)

@@ -3,6 +3,7 @@ the clocks skip, names that bend the roster; each refused with a clear line, nev
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +15,22 @@ from tui.cli import main
 
 NOW = datetime(2026, 11, 25, 15, tzinfo=UTC)
 LONDON = 'timezone = "Europe/London"\n'
+ROSTERED = (
+    LONDON
+    + """
+[authority]
+default_limit = 25
+limits = { "Maria Lopez" = 500 }
+[[shifts]]
+name = "Day"
+start = "08:00"
+end = "20:00"
+supervisor = "Maria Lopez"
+agents = ["Billy", "Dana Reyes"]
+"""
+)
+ADD = ["add", "--customer", "Ada", "--category", "late", "--site", "Harbour Road", "--product", "Sofa"]
+ADD += ["--staff", "Billy", "--description", "Sofa did not arrive", "--as", "Billy"]
 
 
 def run_cli(url: str, config: Path, *args: str, now: datetime = NOW) -> Result:
@@ -37,8 +54,7 @@ def test_an_export_from_a_time_the_clocks_skip_names_the_gap(sqlite_url: str, lo
 def test_a_case_opened_in_the_gap_is_refused_and_an_ambiguous_time_is_its_first_occurrence(
     sqlite_url: str, london: Path
 ) -> None:
-    add = ["add", "--customer", "Ada", "--category", "late", "--site", "Harbour Road", "--product", "Sofa"]
-    add += ["--staff", "Billy", "--description", "Sofa did not arrive", "--as", "Billy"]
+    add = ADD
     refused = run_cli(sqlite_url, london, *add, "--opened-at", "2026-03-29T01:30")
     assert refused.exit_code == 2 and "does not exist in Europe/London" in refused.stderr
     taken = run_cli(sqlite_url, london, *add, "--opened-at", "2026-10-25T01:30")
@@ -64,3 +80,116 @@ def test_an_id_no_column_holds_is_no_case_on_either_backend(
     result = run_cli(database_url, london, *args)
     assert result.exit_code == 1, result.output
     assert result.stderr == f"shiftdesk: error: no case #{int(args[1])}\n"
+
+
+@pytest.fixture
+def rostered(tmp_path: Path) -> Path:
+    path = tmp_path / "rostered.toml"
+    path.write_text(ROSTERED, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def one_public_case(database_url: str, rostered: Path) -> str:
+    """Case #1, public (it needs a spokesperson), apologized and reviewed by Billy: ready for its fix."""
+    for args in (
+        [*ADD, "--public", "--opened-at", "2026-11-25T14:00"],
+        ["apologize", "1", "Sorry", "--as", "Billy"],
+        ["review", "1", "Late sofa", "--needs", "a sofa", "--as", "Billy"],
+    ):
+        result = run_cli(database_url, rostered, *args)
+        assert result.exit_code == 0, result.output
+    return database_url
+
+
+BAD_NAMES = {
+    "a newline": ("Dana\nReyes", "contains a control character (U+000A) at position 5"),
+    "5,000 characters": ("D" * 5000, "longer than 200 characters (5000)"),
+    "an escape": ("Dana\x1b[2J", "contains a control character (U+001B) at position 5"),
+}
+
+
+@pytest.mark.parametrize("bad", BAD_NAMES.values(), ids=BAD_NAMES.keys())
+@pytest.mark.parametrize(
+    ("args", "where"),
+    [
+        (("reassign", "1"), "reassign.to"),
+        (("spokesperson", "1"), "spokesperson.name"),
+        (("fix", "1", "New sofa", "--gesture", "voucher", "--value", "100", "--approved-by"), None),
+    ],
+    ids=["reassign", "spokesperson", "approved-by"],
+)
+def test_names_in_reassign_spokesperson_and_approved_by_follow_the_name_rules_on_both_backends(
+    one_public_case: str, rostered: Path, args: tuple[str, ...], where: str | None, bad: tuple[str, str]
+) -> None:
+    name, problem = bad
+    result = run_cli(one_public_case, rostered, *args, name, "--as", "Billy")
+    where = where or "fix.gesture.approved_by"
+    # The same refusal on SQLite and PostgreSQL (no StringDataRightTruncation from a too-narrow column).
+    assert (result.exit_code, result.stderr) == (1, f"shiftdesk: error: {where}: {problem}\n")
+    shown = run_cli(one_public_case, rostered, "show", "1", "--json").stdout
+    assert '"stage": "reviewed"' in shown and name[:20] not in shown
+
+
+def test_names_are_matched_to_the_roster_whatever_their_case(one_public_case: str, rostered: Path) -> None:
+    for args in (
+        ["spokesperson", "1", "  dana   REYES "],
+        ["fix", "1", "New sofa", "--gesture", "voucher", "--value", "100", "--approved-by", "maria lopez"],
+        ["reassign", "1", "DANA reyes", "--as", "maria LOPEZ"],
+        ["check-back", "1", "Called her", "--as", "billy"],  # the owner, typed in lower case
+    ):
+        result = run_cli(one_public_case, rostered, *args)
+        assert result.exit_code == 0, result.output
+    case = json.loads(run_cli(one_public_case, rostered, "show", "1", "--json").stdout)
+    data = {event["action"]: (event["actor"], event.get("data")) for event in case["events"]}
+    assert data["spokesperson"][1] == {"name": "Dana Reyes"}
+    assert data["fix"][1]["gesture"]["approved_by"] == "Maria Lopez"
+    assert data["reassign"] == ("Maria Lopez", {"to": "Dana Reyes", "from": "Billy"})
+    assert data["check-back"][0] == "Billy"
+    assert case["assignee"] == "Dana Reyes"
+    # A name nobody configured is kept as typed (a temp worker), only trimmed.
+    assert run_cli(one_public_case, rostered, "reassign", "1", "  Sam Temp ").exit_code == 0
+    assert (
+        json.loads(run_cli(one_public_case, rostered, "show", "1", "--json").stdout)["assignee"] == "Sam Temp"
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "refused"),
+    [
+        ("omar FAROUK", "Omar Farouk", None),
+        ("O" * 300, None, "approved_by: longer than 200 characters (300)"),
+    ],
+    ids=["roster-spelling", "too-long"],
+)
+async def test_the_dashboards_fix_form_takes_the_same_name_rules(
+    sqlite_url: str, typed: str, stored: str | None, refused: str | None
+) -> None:
+    from core.cases import Stage
+    from core.payloads import FixPayload
+    from storage import views
+    from tests.test_tui_flows import highlight, rendered, started
+    from tests.tui_fixtures import build_shift
+    from tui.app import ShiftdeskApp
+    from tui.screens.form import FormScreen
+
+    shift = build_shift(sqlite_url)
+    case_id = shift.ids["reviewed"]
+    app = ShiftdeskApp(shift.service, actor="Billy Okafor", poll_seconds=0.05, hotspots=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await highlight(pilot, case_id)
+        await pilot.press("f", *"Replaced the sofa", "enter", *"upgrade", "enter", *"80", "enter", "enter")
+        approver = app.screen.query_one("#field-approved_by")
+        approver.value = typed
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        if refused is not None:
+            assert isinstance(app.screen, FormScreen)
+            assert refused in rendered(app.screen.query_one("#form-error"))
+            assert shift.service.get(case_id).stage is Stage.REVIEWED
+            return
+        assert app.screen is app.main_screen
+    [fix] = [e for e in views.case_detail(shift.service.database, case_id).events if e.action.value == "fix"]
+    assert isinstance(fix.payload, FixPayload) and fix.payload.gesture is not None
+    assert fix.payload.gesture.approved_by == stored
