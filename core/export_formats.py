@@ -44,7 +44,8 @@ SUMMARY_CSV_COLUMNS = (
     "gesture_value",
     "gesture_approved_by",
     "last_note",
-    "recovered",  # last, so that readers of the older columns by position still read them
+    "recovered",  # after the older ones, so that readers of those by position still read them
+    "gesture_unapproved",  # why the gesture is beyond its giver's authority without a valid approver
 )
 CSV_COLUMNS = (*(field.name for field in EXPORT_CSV_FIELDS), *SUMMARY_CSV_COLUMNS)
 
@@ -186,6 +187,10 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
             ["not recovered (not satisfied at the latest follow-up)", str(len(summary.not_recovered))],
             ["follow-ups owed", str(len(summary.follow_ups_owed))],
             ["gestures given", str(len(summary.gestures))],
+            [
+                "gestures above the giver's limit without a valid approver",
+                str(len(summary.gestures_unapproved)),
+            ],
             ["depositions written", str(len(summary.depositions_written))],
             ["depositions missing", str(len(summary.depositions_missing))],
         ],
@@ -254,7 +259,7 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
     out += ["## Gestures", ""]
     if summary.gestures:
         out += _table(
-            ["case", "at", "kind", "value", "given by", "approved by"],
+            ["case", "at", "kind", "value", "given by", "approved by", "authority"],
             [
                 [
                     f"#{g.case_id}",
@@ -263,12 +268,18 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
                     number(g.value),
                     md(g.actor),
                     md(g.approved_by or ""),
+                    f"NOT APPROVED — {md(g.unapproved)}" if g.unapproved else "ok",
                 ]
                 for g in summary.gestures
             ],
         )
     else:
         out += ["None given.", ""]
+    if summary.gestures_unapproved:
+        out += [
+            f"Above the giver's limit without a valid approver: {_ids(summary.gestures_unapproved)}.",
+            "",
+        ]
 
     out += ["## Depositions", ""]
     if summary.depositions_written:
@@ -363,6 +374,7 @@ def _csv_row(
         (gesture.approved_by or "") if gesture else "",
         scrub_note(line.last_note, case_id, scrubber),
         _yes_no(line.recovered),
+        line.gesture_unapproved or "",
     ]
 
 
@@ -448,9 +460,11 @@ def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
                 "value": g.value,
                 "actor": g.actor,
                 "approved_by": g.approved_by,
+                "unapproved": g.unapproved,
             }
             for g in summary.gestures
         ],
+        "gestures_unapproved": summary.gestures_unapproved,
         "depositions_written": [
             {"case_id": d.case_id, "at": iso_utc(d.at), "author": d.author}
             for d in summary.depositions_written

@@ -21,7 +21,7 @@ from core.cases import Action, Case, CaseHistory, Event, Gesture, Stage
 from core.clock import ensure_utc
 from core.deadlines import Deadline, deadline_history, pending_deadlines
 from core.payloads import FixPayload, FollowUpPayload, ReassignPayload
-from core.policy import DEPOSITION, FIX_OR_UPDATE, FOLLOW_UP, DeadlinePolicy
+from core.policy import DEPOSITION, FIX_OR_UPDATE, FOLLOW_UP, AuthorityPolicy, DeadlinePolicy
 from core.shifts import ShiftCalendar, ShiftOccurrence
 from core.workflow import replay
 
@@ -149,6 +149,9 @@ class GestureGiven:
     value: float
     actor: str
     approved_by: str | None
+    # Why it is beyond the giver's authority without a valid approver (`AuthorityPolicy.unapproved`), or
+    # None: the service refuses such a gesture, but an import or another tool may have stored one.
+    unapproved: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +185,8 @@ class CaseLine:
     last_note: str
     # By the latest follow-up by the cutoff: satisfied (True), not satisfied (False), none or not recorded.
     recovered: bool | None = None
+    # Why the case's gesture is beyond its giver's authority without a valid approver, or None.
+    gesture_unapproved: str | None = None
 
 
 @dataclass(slots=True)
@@ -204,6 +209,8 @@ class ShiftSummary:
     follow_ups_owed: list[Owed] = field(default_factory=list)
     handover: list[HandoverItem] = field(default_factory=list)
     gestures: list[GestureGiven] = field(default_factory=list)
+    # Cases with a gesture in the period above its giver's limit and no valid approver.
+    gestures_unapproved: list[int] = field(default_factory=list)
     depositions_written: list[DepositionWritten] = field(default_factory=list)
     depositions_missing: list[Owed] = field(default_factory=list)
     per_agent: dict[str, AgentFigures] = field(default_factory=dict)
@@ -263,8 +270,12 @@ def summarize(
     policy: DeadlinePolicy,
     calendar: ShiftCalendar | None = None,
     label: str = "",
+    authority: AuthorityPolicy | None = None,
 ) -> ShiftSummary:
     """The summary of [period_start, period_end) as of min(period_end, now), from the given histories.
+
+    With `authority`, every gesture is held to it: one above its giver's limit without a valid approver
+    is flagged (`GestureGiven.unapproved`, `gestures_unapproved`).
 
     Histories that do not concern the period are skipped, so a caller may pass more than needed. A case
     concerns the period when it was opened in it, had an event in it, or was still open at its cutoff.
@@ -332,9 +343,13 @@ def summarize(
                 summary.fix_or_update_breached.append(Breach(case_id, worst, worst_owed_by))
 
         gesture: Gesture | None = None
+        given_by = ""
         for event in events:  # the gesture of the case (CSV), even when the fix was before the period
-            if event.action is Action.FIX:
-                gesture = _gesture_of(event) or gesture
+            if event.action is Action.FIX and (found := _gesture_of(event)) is not None:
+                gesture, given_by = found, event.actor
+        unapproved = None
+        if gesture is not None and authority is not None:
+            unapproved = authority.unapproved(given_by, gesture.value, gesture.approved_by)
         for event in period_events:
             agent(event.actor).actions += 1
             if event.action is Action.FOLLOW_UP:
@@ -346,9 +361,17 @@ def summarize(
             elif event.action is Action.FIX and gesture is not None:
                 summary.gestures.append(
                     GestureGiven(
-                        case_id, event.at, gesture.kind, gesture.value, event.actor, gesture.approved_by
+                        case_id,
+                        event.at,
+                        gesture.kind,
+                        gesture.value,
+                        event.actor,
+                        gesture.approved_by,
+                        unapproved,
                     )
                 )
+                if unapproved is not None and case_id not in summary.gestures_unapproved:
+                    summary.gestures_unapproved.append(case_id)
 
         # Recovered or not: what the customer said at the latest follow-up (a later fix awaits its own).
         recovered: bool | None = None
@@ -396,6 +419,7 @@ def summarize(
                 gesture,
                 last_note,
                 recovered,
+                unapproved,
             )
         )
     summary.per_agent = dict(sorted(summary.per_agent.items()))

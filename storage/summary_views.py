@@ -126,7 +126,14 @@ def summary_for(
         period = Period.of(period)
     histories = histories_to_summarize(database, period.start, period.end)
     return summarize(
-        histories, period.start, period.end, now, settings.deadlines, settings.calendar, period.label
+        histories,
+        period.start,
+        period.end,
+        now,
+        settings.deadlines,
+        settings.calendar,
+        period.label,
+        settings.authority,
     )
 
 

@@ -42,6 +42,8 @@ from tui.cli import Runtime, main
 
 CONFIG = """
 timezone = "Europe/Berlin"
+[authority]
+limits = { Omar = 100 }
 [[shifts]]
 name = "Early"
 start = "07:00"

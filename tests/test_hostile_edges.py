@@ -193,3 +193,56 @@ async def test_the_dashboards_fix_form_takes_the_same_name_rules(
     [fix] = [e for e in views.case_detail(shift.service.database, case_id).events if e.action.value == "fix"]
     assert isinstance(fix.payload, FixPayload) and fix.payload.gesture is not None
     assert fix.payload.gesture.approved_by == stored
+
+
+IMPORT_HEADER = "opened_at,customer,category,site,product,staff,apologized_at,reviewed_at,fixed_at,gesture,"
+IMPORT_HEADER += "gesture_value,description"
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "json"])
+def test_the_summary_flags_an_imported_gesture_above_the_givers_limit_in_every_format(
+    database_url: str, rostered: Path, tmp_path: Path, fmt: str
+) -> None:
+    rows = [
+        "2026-11-25T09:00,Ada,late,Harbour Road,Sofa,Billy,09:05,09:10,09:15,voucher,999999,Sofa late",
+        "2026-11-25T10:00,Bo,late,Harbour Road,Bed,Billy,10:05,10:10,10:15,voucher,10,Bed late",
+    ]
+    csv_file = tmp_path / "today.csv"
+    rows = [row.replace(",09:", ",2026-11-25T09:").replace(",10:", ",2026-11-25T10:") for row in rows]
+    csv_file.write_text("\n".join([IMPORT_HEADER, *rows]) + "\n", encoding="utf-8")
+    imported = run_cli(database_url, rostered, "import", str(csv_file), "--as", "Billy")
+    assert imported.exit_code == 0, imported.output  # the import itself lets it through (history is history)
+    period = ["--from", "2026-11-25T08:00", "--to", "2026-11-25T15:00", "--format", fmt]
+    result = run_cli(database_url, rostered, "export", *period)
+    assert result.exit_code == 0, result.output
+    reason = "a gesture of 999999 is above Billy's limit of 25 and has no approver"
+    if fmt == "json":
+        document = json.loads(result.stdout)
+        assert document["gestures_unapproved"] == [1]
+        assert [g["unapproved"] for g in document["gestures"]] == [reason, None]
+    elif fmt == "csv":
+        import csv
+        import io
+
+        lines = list(csv.DictReader(io.StringIO(result.stdout)))
+        assert [line["gesture_unapproved"] for line in lines] == [reason, ""]
+    else:
+        assert "| gestures above the giver's limit without a valid approver | 1 |" in result.stdout
+        assert f"NOT APPROVED — {reason}" in result.stdout
+        assert "Above the giver's limit without a valid approver: #1." in result.stdout.replace("\\#", "#")
+
+
+def test_an_approver_nobody_configured_approves_nothing() -> None:
+    from core.policy import AuthorityPolicy
+
+    policy = AuthorityPolicy(default_limit=25, limits={"Maria Lopez": 500})
+    assert policy.unapproved("Billy", 100, "maria lopez") is None
+    assert policy.unapproved("Billy", 20, None) is None
+    # A made-up name would have had the default limit, enough for 25: it is no approver at all.
+    assert policy.unapproved("Billy", 25.5, "Nobody Real") == (
+        "the approver Nobody Real has no limit in [authority] to approve a gesture of 25.5"
+    )
+    assert "above the approver Maria Lopez's limit of 500 too" in (
+        policy.unapproved("Billy", 501, "Maria Lopez") or ""
+    )
+    assert "finite" in (policy.unapproved("Billy", float("nan"), "Maria Lopez") or "")

@@ -182,10 +182,11 @@ EXPECTED_JSON: dict[str, Any] = {
     ],
     "gestures": [
         {"case_id": 1, "at": "2026-11-24T14:35:00+00:00", "kind": "voucher", "value": 20.0,
-         "actor": "Billy", "approved_by": None},
+         "actor": "Billy", "approved_by": None, "unapproved": None},
         {"case_id": 4, "at": "2026-11-24T18:20:00+00:00", "kind": "discount", "value": 40.0,
-         "actor": "Hana", "approved_by": "Omar"},
+         "actor": "Hana", "approved_by": "Omar", "unapproved": None},
     ],
+    "gestures_unapproved": [],
     "depositions_written": [{"case_id": 1, "at": "2026-11-24T15:20:00+00:00", "author": "Billy"}],
     "depositions_missing": [
         {"case_id": 4, "due_at": "2026-11-24T19:20:00+00:00", "owed_by": "Hana", "overdue_seconds": 9600},
