@@ -128,6 +128,11 @@ def md(text: object) -> str:
     return flat.translate(_MD_ESCAPES)
 
 
+def md_who(name: str, os_account: str | None) -> str:
+    """A person's name in a Markdown cell, with the OS account that wrote the step where it is not theirs."""
+    return md(name) + (f" (OS user {md(os_account)})" if os_account else "")
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
@@ -242,7 +247,7 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
                 [
                     f"#{f.case_id}",
                     local_short(f.at, zone),
-                    md(f.actor),
+                    md_who(f.actor, f.os_account),
                     {True: "yes", False: "no", None: ""}[f.satisfied],
                 ]
                 for f in summary.follow_ups_done
@@ -266,7 +271,7 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
                     local_short(g.at, zone),
                     md(scrub_note(g.kind, g.case_id, scrubber)),
                     number(g.value),
-                    md(g.actor),
+                    md_who(g.actor, g.os_account),
                     md(g.approved_by or ""),
                     f"NOT APPROVED — {md(g.unapproved)}" if g.unapproved else "ok",
                 ]
@@ -285,7 +290,10 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
     if summary.depositions_written:
         out += _table(
             ["case", "filed", "author"],
-            [[f"#{d.case_id}", local_short(d.at, zone), md(d.author)] for d in summary.depositions_written],
+            [
+                [f"#{d.case_id}", local_short(d.at, zone), md_who(d.author, d.os_account)]
+                for d in summary.depositions_written
+            ],
         )
     else:
         out += ["Written: none.", ""]
@@ -447,7 +455,13 @@ def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
             for b in summary.fix_or_update_breached
         ],
         "follow_ups_done": [
-            {"case_id": f.case_id, "at": iso_utc(f.at), "actor": f.actor, "satisfied": f.satisfied}
+            {
+                "case_id": f.case_id,
+                "at": iso_utc(f.at),
+                "actor": f.actor,
+                "satisfied": f.satisfied,
+                "os_account": f.os_account,
+            }
             for f in summary.follow_ups_done
         ],
         "follow_ups_owed": [_owed_json(line) for line in summary.follow_ups_owed],
@@ -461,12 +475,13 @@ def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
                 "actor": g.actor,
                 "approved_by": g.approved_by,
                 "unapproved": g.unapproved,
+                "os_account": g.os_account,
             }
             for g in summary.gestures
         ],
         "gestures_unapproved": summary.gestures_unapproved,
         "depositions_written": [
-            {"case_id": d.case_id, "at": iso_utc(d.at), "author": d.author}
+            {"case_id": d.case_id, "at": iso_utc(d.at), "author": d.author, "os_account": d.os_account}
             for d in summary.depositions_written
         ],
         "depositions_missing": [_owed_json(line) for line in summary.depositions_missing],

@@ -115,6 +115,7 @@ class FollowUpDone:
     at: datetime
     actor: str
     satisfied: bool | None
+    os_account: str | None = None  # `Event.os_account`: the OS user@host, where not the actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +153,7 @@ class GestureGiven:
     # Why it is beyond the giver's authority without a valid approver (`AuthorityPolicy.unapproved`), or
     # None: the service refuses such a gesture, but an import or another tool may have stored one.
     unapproved: str | None = None
+    os_account: str | None = None  # `Event.os_account`: the OS user@host, where not the actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +161,7 @@ class DepositionWritten:
     case_id: int
     at: datetime
     author: str
+    os_account: str | None = None  # `Event.os_account`: the OS user@host, where not the author
 
 
 @dataclass(slots=True)
@@ -355,9 +358,13 @@ def summarize(
             if event.action is Action.FOLLOW_UP:
                 payload = event.payload
                 flag = payload.satisfied if isinstance(payload, FollowUpPayload) else None
-                summary.follow_ups_done.append(FollowUpDone(case_id, event.at, event.actor, flag))
+                summary.follow_ups_done.append(
+                    FollowUpDone(case_id, event.at, event.actor, flag, event.os_account)
+                )
             elif event.action is Action.DOCUMENT:
-                summary.depositions_written.append(DepositionWritten(case_id, event.at, event.actor))
+                summary.depositions_written.append(
+                    DepositionWritten(case_id, event.at, event.actor, event.os_account)
+                )
             elif event.action is Action.FIX and gesture is not None:
                 summary.gestures.append(
                     GestureGiven(
@@ -368,6 +375,7 @@ def summarize(
                         event.actor,
                         gesture.approved_by,
                         unapproved,
+                        event.os_account,
                     )
                 )
                 if unapproved is not None and case_id not in summary.gestures_unapproved:

@@ -246,3 +246,41 @@ def test_an_approver_nobody_configured_approves_nothing() -> None:
         policy.unapproved("Billy", 501, "Maria Lopez") or ""
     )
     assert "finite" in (policy.unapproved("Billy", float("nan"), "Maria Lopez") or "")
+
+
+def test_the_timeline_and_the_exports_name_the_os_account_where_it_is_not_the_actor() -> None:
+    import io
+
+    from rich.console import Console
+
+    from core.cases import Action, CaseHistory, Event, Gesture
+    from core.export_formats import to_markdown
+    from core.payloads import ApologizePayload, FixPayload, OpenPayload, ReviewPayload
+    from core.summary import summarize
+    from storage.views import CaseDetail
+    from tests.test_summary import CALENDAR, END, POLICY, START, m
+    from tests.tui_fixtures import new_case
+    from tui.screens.case_view import timeline_table
+
+    case = new_case("Ada", 0, "Billy", id=1, opened_at=m(5))
+    claimed = Event(m(5), "Billy", Action.OPEN, "Sofa late", OpenPayload(), os_user="mallory", host="kiosk-2")
+    own = Event(m(6), "Billy", Action.APOLOGIZE, "Sorry", ApologizePayload(), os_user="billy", host="desk-1")
+    reviewed = Event(m(7), "Billy", Action.REVIEW, "Late", ReviewPayload("a date"), os_user="billy")
+    given = FixPayload(Gesture("voucher", 10.0, None))
+    fixed = Event(
+        m(20), "Billy", Action.FIX, "New sofa", given, recorded_by="Omar", os_user="omar", host="d3"
+    )
+    assert (claimed.os_account, own.os_account) == ("mallory@kiosk-2", None)  # billy is Billy's own
+    assert fixed.recorder_note == "recorded by Omar; OS user omar@d3"
+
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    console.print(timeline_table(CaseDetail(case, [claimed, own, fixed], None), UTC))
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "Sofa late  (OS user mallory@kiosk-2)" in shown
+    assert "Sorry  (" not in shown
+    assert "(recorded by Omar; OS user omar@d3)" in shown
+
+    summary = summarize(
+        [CaseHistory(case, [claimed, own, reviewed, fixed])], START, END, END, POLICY, CALENDAR
+    )
+    assert "| Billy (OS user omar@d3) |" in to_markdown(summary, CALENDAR.zone)

@@ -119,9 +119,10 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
         details = describe(event.payload)
         said = f"{one_line(event.text)}" + (f"  [{one_line(details)}]" if details else "")
         when = f"{event.at.astimezone(zone):%Y-%m-%d %H:%M}"
-        if event.recorded_by and event.recorded_by != event.actor:
-            # Done by one person, entered by another: both stay visible (a check-back is the owner's).
-            said += f"  (recorded by {one_line(event.recorded_by)})"
+        if event.recorder_note:
+            # Done by one person, entered by another or from another OS account: all stay visible (a
+            # check-back is the owner's; `--as` is only a claim).
+            said += f"  ({one_line(event.recorder_note)})"
         say(f"  {when}  {one_line(event.actor):<16.16} {event.action.value:<15} {said}")
     say("deadlines:" if deadlines else "deadlines: none pending")
     for deadline in deadlines:

@@ -62,6 +62,9 @@ def timeline_table(detail: CaseDetail, zone: tzinfo) -> Table:
         if details:
             style = "bold red" if isinstance(event.payload, Unreadable) else ""
             text.append(literal(f"  [{details}]", style))
+        if event.recorder_note:
+            # Who entered it and the OS account it came from, where not the actor: the actor is a claim.
+            text.append(literal(f"  ({event.recorder_note})", "dim"))
         table.add_row(
             Text(local_time(event.at, zone, with_date=True)),
             literal(event.actor),
