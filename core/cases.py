@@ -182,6 +182,17 @@ class Case:
         return self.stage is not Stage.CLOSED
 
 
+@dataclass(slots=True)
+class UnreadableCase(Case):
+    """A stored case holding values intake would refuse (a row written by another tool or an older
+    version: a time out of range or unreadable, an unknown tier, control characters in a name). It is
+    read with stand-ins where a value could not be used as it is (the nearest time in range, the field's
+    default choice) and shown marked with `problems`, as `core.payloads.Unreadable` is for an event's
+    details: one bad row never takes down the board."""
+
+    problems: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class CaseHistory:
     """A case in its final state, the events that led there (OPEN first) and its deposition if filed.

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from core.cases import UnreadableCase
 from core.export_formats import DEFAULT_FORMAT, FORMATS
 from tui.cli_base import (
     Runtime,
@@ -68,6 +69,8 @@ def list_command(runtime: Runtime, open_only: bool, as_json: bool) -> None:
             remaining = int(deadlines[0].remaining(now).total_seconds() // 60)
             when = f"in {remaining} min" if remaining >= 0 else f"{-remaining} min overdue"
             due = f"{deadlines[0].kind} {when}"
+        if isinstance(case, UnreadableCase):  # stored by another tool: listed, marked, never fatal
+            due = f"UNREADABLE (see 'shiftdesk show {case.id}')  {due}"
         say(
             f"{case.id:>6}  {case.stage.value:<11}  {one_line(case.assignee):<18.18}  "
             f"{one_line(case.customer):<24.24}  {one_line(case.category):<18.18}  {due}"
@@ -107,6 +110,10 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
     case = detail.case
     zone = settings.zone
     say(f"case {case.id}  {one_line(case.customer)} ({case.tier.value})  stage: {case.stage.value}")
+    if isinstance(case, UnreadableCase):
+        say("  UNREADABLE: stored values that cannot be used as they are (shown with stand-ins):")
+        for problem in case.problems:
+            say(f"    {one_line(problem)}")
     for field in CASE_VIEW_FIELDS:  # the fields the dashboard's case view shows, in its order
         value = getattr(case, field.name)
         if field.kind is Kind.TIME:

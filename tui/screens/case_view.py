@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from core.case_fields import CASE_VIEW_FIELDS, CaseField, Kind, stored_value
-from core.cases import Case
+from core.cases import Case, UnreadableCase
 from core.deadlines import Deadline, pending_deadlines
 from core.payloads import Unreadable, describe
 from tui.clockface import countdown, level_style, local_time, urgency
@@ -43,6 +43,10 @@ def fields_table(detail: CaseDetail, zone: tzinfo) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
+    if isinstance(detail.case, UnreadableCase):
+        # A row intake would refuse (another tool wrote it): shown with stand-ins, and why, as for events.
+        for problem in detail.case.problems:
+            table.add_row(Text("UNREADABLE", style="bold red"), literal(problem, "bold red"))
     for field in CASE_VIEW_FIELDS:
         table.add_row(field.shown_as, field_cell(field, detail.case, zone))
     return table
