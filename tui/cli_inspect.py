@@ -9,6 +9,7 @@ import click
 from core.cases import UnreadableCase
 from core.export_formats import DEFAULT_FORMAT, FORMATS
 from tui.cli_base import (
+    FilePath,
     Runtime,
     actor_option,
     fail,
@@ -156,7 +157,7 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False, path_type=Path),
     default=None,
     help="Write to this file (mode 0600 unless --redact) instead of stdout.",
 )

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from tui.cli_base import (
+    FilePath,
     Runtime,
     actor_option,
     fail,
@@ -126,7 +127,7 @@ def trends(runtime: Runtime, since: str | None, until: str | None, limit: int, a
 
 
 @main.command("import")
-@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("csv_file", type=FilePath(exists=True, dir_okay=False, path_type=Path))
 @actor_option
 @click.pass_obj
 def import_command(runtime: Runtime, csv_file: Path, actor: str | None) -> None:
