@@ -200,6 +200,12 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
             ["depositions missing", str(len(summary.depositions_missing))],
         ],
     )
+    if summary.unreadable:
+        out += [
+            "Stored with values that cannot be used as they are (figured with stand-ins; `shiftdesk show ID` "
+            f"says what): {_ids(summary.unreadable)}.",
+            "",
+        ]
     out += ["## Fix or update within the deadline", "", f"Met: {_ids(summary.fix_or_update_met)}.", ""]
     if summary.not_recovered:
         out += [
@@ -480,6 +486,7 @@ def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
             for g in summary.gestures
         ],
         "gestures_unapproved": summary.gestures_unapproved,
+        "unreadable": summary.unreadable,
         "depositions_written": [
             {"case_id": d.case_id, "at": iso_utc(d.at), "author": d.author, "os_account": d.os_account}
             for d in summary.depositions_written

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from core.cases import Action, Case, CaseHistory, Event, Gesture, Stage
+from core.cases import Action, Case, CaseHistory, Event, Gesture, Stage, UnreadableCase
 from core.clock import ensure_utc
 from core.deadlines import Deadline, deadline_history, pending_deadlines
 from core.payloads import FixPayload, FollowUpPayload, ReassignPayload
@@ -217,6 +217,8 @@ class ShiftSummary:
     depositions_written: list[DepositionWritten] = field(default_factory=list)
     depositions_missing: list[Owed] = field(default_factory=list)
     per_agent: dict[str, AgentFigures] = field(default_factory=dict)
+    # Cases whose stored row holds values intake would refuse, summarised with stand-ins (UnreadableCase).
+    unreadable: list[int] = field(default_factory=list)
     # Filled by the caller if it wants (e.g. from the trend scan): dicts with at least a "sentence" key.
     hotspots: list[dict[str, Any]] = field(default_factory=list)
 
@@ -311,6 +313,8 @@ def summarize(
         if not (opened_in_period or period_events or open_at_cutoff):
             continue
 
+        if isinstance(final, UnreadableCase):
+            summary.unreadable.append(case_id)
         if opened_in_period:
             summary.opened.append(case_id)
             agent(final.staff).opened_as_staff += 1

@@ -190,6 +190,7 @@ EXPECTED_JSON: dict[str, Any] = {
          "actor": "Hana", "approved_by": "Omar", "unapproved": None, "os_account": None},
     ],
     "gestures_unapproved": [],
+    "unreadable": [],
     "depositions_written": [
         {"case_id": 1, "at": "2026-11-24T15:20:00+00:00", "author": "Billy", "os_account": None}
     ],

@@ -108,6 +108,10 @@ def check_marked_everywhere(database_url: str, changes: dict[str, str]) -> None:
                        "--format", fmt)  # fmt: skip
         assert exported.exit_code == 0, exported.output
         assert "\x1b" not in exported.stdout
+        if fmt == "json":
+            assert json.loads(exported.stdout)["unreadable"] == [bad]
+        elif fmt == "md":
+            assert f"`shiftdesk show ID` says what): #{bad}." in exported.stdout
     assert run(database_url, "list", "--json").exit_code == 0
 
 
