@@ -284,3 +284,14 @@ def test_the_timeline_and_the_exports_name_the_os_account_where_it_is_not_the_ac
         [CaseHistory(case, [claimed, own, reviewed, fixed])], START, END, END, POLICY, CALENDAR
     )
     assert "| Billy (OS user omar@d3) |" in to_markdown(summary, CALENDAR.zone)
+
+
+def test_the_demo_never_deletes_a_db_file_holding_cases_unless_told(tmp_path: Path, london: Path) -> None:
+    url = f"sqlite:///{tmp_path}/real.db"
+    old = datetime(2026, 11, 20, 9, tzinfo=UTC)  # five days before NOW: the demo would call it stale
+    assert run_cli(url, london, *ADD, now=old).exit_code == 0
+    result = run_cli(url, london, "demo", "--no-open")
+    assert result.exit_code == 1
+    assert "already holds cases" in result.stderr and "--fresh" in result.stderr
+    shown = run_cli(url, london, "show", "1", "--json")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["customer"] == "Ada"
