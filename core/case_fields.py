@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import MISSING, dataclass, fields
 from datetime import datetime
 from enum import Enum, Flag, StrEnum, auto
 from typing import Any
 
-from core.cases import Case, Channel, Severity, Stage, Tier
+from core.cases import Case, Channel, Severity, Stage, Tier, UnreadableCase
+from core.times import EARLIEST, LATEST, UNREADABLE, stored_time_problem
+from core.visible import visible
 
 
 class Kind(Enum):
@@ -233,8 +236,16 @@ def case_reader(
     Choices are rebuilt from their values and flags made bool; times go through `read_time` (None when the
     driver already gives datetimes). Only the positions that need it are converted, each by its function
     picked here once: the quick read at start-up runs this for every open case.
+
+    A row holding what intake would refuse (a time out of range or unreadable, an unknown choice, a
+    control character in a name: written by another tool or an older version) comes back as an
+    `UnreadableCase`, with stand-ins and its problems, never as an exception: one bad row must not take
+    the whole board down.
     """
     conversions: list[tuple[int, Callable[[Any], Any]]] = []
+    times: list[int] = []
+    one_line: list[int] = []
+    multiline: list[int] = []
     for position, name in enumerate(READ_ORDER):
         field = BY_NAME[name]
         if field.kind is Kind.CHOICE:
@@ -242,13 +253,77 @@ def case_reader(
             conversions.append((position, field.choices))
         elif field.kind is Kind.FLAG:
             conversions.append((position, bool))
-        elif field.kind is Kind.TIME and read_time is not None:
-            conversions.append((position, read_time))
+        elif field.kind is Kind.TIME:
+            times.append(position)
+            if read_time is not None:
+                conversions.append((position, read_time))
+        elif field.kind is Kind.TEXT:
+            one_line.append(position)
+        elif field.kind is Kind.LONG_TEXT:
+            multiline.append(position)
 
     def read(row: Sequence[Any]) -> Case:
         values = list(row)
-        for position, convert in conversions:
-            values[position] = convert(values[position])
+        try:
+            for position, convert in conversions:
+                values[position] = convert(values[position])
+            for position in times:
+                at = values[position]
+                if at is not None and not EARLIEST <= at < LATEST:  # a naive time raises TypeError
+                    return _unreadable(row, read_time)
+        except (ValueError, TypeError, OverflowError):
+            return _unreadable(row, read_time)
+        # str methods run in C: only a row that fails this quick look gets the full check.
+        names = [values[position] for position in one_line]
+        if not all(isinstance(name, str) and name.isprintable() for name in names if name is not None):
+            return _unreadable(row, read_time)
+        for position in multiline:
+            text = values[position]
+            if not isinstance(text, str) or not text.replace("\n", "").replace("\t", "").isprintable():
+                return _unreadable(row, read_time)
         return Case(*values)
 
     return read
+
+
+def _control(value: str, multiline: bool) -> str | None:
+    """The first control character in `value` as intake's rule sees it (`core.intake.text_problem`)."""
+    for index, char in enumerate(value):
+        if unicodedata.category(char) in {"Cc", "Cs"} and not (multiline and char in "\n\t"):
+            return f"contains a control character (U+{ord(char):04X}) at position {index + 1}"
+    return None
+
+
+def _unreadable(row: Sequence[Any], read_time: Callable[[Any], datetime | None] | None) -> Case:
+    """The slow path of `case_reader`: every stored value checked on its own, stand-ins where needed."""
+    values: list[Any] = []
+    problems: list[str] = []
+    for name, value in zip(READ_ORDER, row, strict=True):
+        field = BY_NAME[name]
+        if field.kind is Kind.CHOICE:
+            assert field.choices is not None
+            try:
+                value = field.choices(value)
+            except ValueError:
+                allowed = ", ".join(member.value for member in field.choices)
+                problems.append(f"{name}: {visible(repr(value))} is not one of {allowed}")
+                value = import_default(name)
+        elif field.kind is Kind.FLAG:
+            value = bool(value)
+        elif field.kind is Kind.TIME and value is not None:
+            try:
+                value = read_time(value) if read_time is not None else value
+            except (ValueError, TypeError, OverflowError):
+                value = UNREADABLE
+            if value is not None:
+                value, problem = stored_time_problem(value)
+                if problem:
+                    problems.append(f"{name}: {visible(problem)}")
+        elif field.kind in (Kind.TEXT, Kind.LONG_TEXT) and value is not None:
+            problem = _control(str(value), field.kind is Kind.LONG_TEXT)
+            if problem:
+                problems.append(f"{name}: {problem}")
+        values.append(value)
+    case = UnreadableCase(*values)
+    case.problems = tuple(problems)
+    return case

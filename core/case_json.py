@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from core.case_fields import JSON_FIELDS, CaseField, Kind, stored_value
-from core.cases import Case, Event
+from core.cases import Case, Event, UnreadableCase
 from core.deadlines import Deadline
 from core.pauses import Stretch
 from core.payloads import NotLoaded, Unreadable
@@ -88,6 +88,9 @@ def case_json(
 ) -> dict[str, Any]:
     """`deadlines`: those pending; `history`: every deadline the case has had, met, breached or pending."""
     result: dict[str, Any] = {field.name: _json_value(field, case) for field in JSON_FIELDS}
+    if isinstance(case, UnreadableCase):
+        # A row intake would refuse, read with stand-ins: what is wrong with it as stored, as for events.
+        result["unreadable"] = list(case.problems)
     if events is not None:
         result["events"] = [event_json(event) for event in events]
     if deadlines is not None:

@@ -105,6 +105,26 @@ class Event:
     os_user: str | None = None
     host: str | None = None
 
+    @property
+    def os_account(self) -> str | None:
+        """The OS user (and host) that wrote this step, where it is not the actor's own name: `--as` is
+        only a claim, so wherever a step is shown with its actor, this is shown too. None where unknown
+        (rows before schema 0004) or the same name."""
+        if not self.os_user or self.os_user.strip().casefold() == self.actor.strip().casefold():
+            return None
+        return f"{self.os_user}@{self.host}" if self.host else self.os_user
+
+    @property
+    def recorder_note(self) -> str:
+        """Who recorded the step and from which OS account, where not its actor ("recorded by Omar Farouk;
+        OS user omar@desk-3"), or ""."""
+        notes = []
+        if self.recorded_by and self.recorded_by != self.actor:
+            notes.append(f"recorded by {self.recorded_by}")
+        if self.os_account is not None:
+            notes.append(f"OS user {self.os_account}")
+        return "; ".join(notes)
+
     def __post_init__(self) -> None:
         # The one check that keeps a fix's details off a document event (the case view once crashed on
         # that); the stand-ins (Unreadable, NotLoaded) have no action of their own.
@@ -169,6 +189,17 @@ class Case:
     @property
     def is_open(self) -> bool:
         return self.stage is not Stage.CLOSED
+
+
+@dataclass(slots=True)
+class UnreadableCase(Case):
+    """A stored case holding values intake would refuse (a row written by another tool or an older
+    version: a time out of range or unreadable, an unknown tier, control characters in a name). It is
+    read with stand-ins where a value could not be used as it is (the nearest time in range, the field's
+    default choice) and shown marked with `problems`, as `core.payloads.Unreadable` is for an event's
+    details: one bad row never takes down the board."""
+
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,6 +64,20 @@ class Settings:
     def calendar(self) -> ShiftCalendar:
         return ShiftCalendar(self.zone, self.shifts)
 
+    @property
+    def roster(self) -> tuple[str, ...]:
+        """Everyone the configuration names: each shift's supervisor and agents, then [authority.limits]."""
+        named = (person for shift in self.shifts for person in (shift.supervisor, *shift.agents))
+        return tuple(dict.fromkeys(person for person in (*named, *self.authority.limits) if person.strip()))
+
+    def spelled(self, name: str) -> str:
+        """`name` as the roster spells it when it names someone there (whatever its case and spacing:
+        "billy" is Billy), else as typed without its outer spaces: one person is never two."""
+        key = " ".join(name.split()).casefold()
+        return next(
+            (person for person in self.roster if " ".join(person.split()).casefold() == key), name.strip()
+        )
+
     def region_of(self, site: str) -> str:
         """The configured region of `site` (matched ignoring case and outer spaces), or ""."""
         wanted = site.strip().casefold()

@@ -21,7 +21,7 @@ from core.config import Settings
 from core.deposition import MAX_FIELD_CHARS, Deposition
 from core.deposition import validate as deposition_problems
 from core.payloads import DocumentPayload, FixPayload, ImportSource, OpenPayload, Payload, empty
-from core.times import time_problem
+from core.times import skipped_problem, time_problem
 
 # Decisions, so that `shiftdesk import` behaves the same for every file:
 #
@@ -600,7 +600,8 @@ class _RowReader:
         except (OverflowError, ValueError):
             return None, f"{_show(raw)} is out of range"
         if skipped:
-            return None, f"{_quiet(raw)} does not exist in {self.zone_name} (the clocks skip that hour)"
+            wall = datetime.fromisoformat(raw)
+            return None, f"{_quiet(raw)}: {skipped_problem(wall, zone)}"
         problem = time_problem(utc, self.now)
         return utc, None if problem is None else f"{_quiet(raw)} {problem}"
 

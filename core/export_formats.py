@@ -46,6 +46,7 @@ SUMMARY_CSV_COLUMNS = (
     "last_note",
     "recovered",  # after the older columns, so that readers of them by position still read them
     "paused_minutes",  # how long its fix-or-update clock stood still in the period (waiting on the customer)
+    "gesture_unapproved",  # why the gesture is beyond its giver's authority without a valid approver
 )
 CSV_COLUMNS = (*(field.name for field in EXPORT_CSV_FIELDS), *SUMMARY_CSV_COLUMNS)
 
@@ -133,6 +134,11 @@ def md(text: object) -> str:
     return flat.translate(_MD_ESCAPES)
 
 
+def md_who(name: str, os_account: str | None) -> str:
+    """A person's name in a Markdown cell, with the OS account that wrote the step where it is not theirs."""
+    return md(name) + (f" (OS user {md(os_account)})" if os_account else "")
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
@@ -192,10 +198,20 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
             ["not recovered (not satisfied at the latest follow-up)", str(len(summary.not_recovered))],
             ["follow-ups owed", str(len(summary.follow_ups_owed))],
             ["gestures given", str(len(summary.gestures))],
+            [
+                "gestures above the giver's limit without a valid approver",
+                str(len(summary.gestures_unapproved)),
+            ],
             ["depositions written", str(len(summary.depositions_written))],
             ["depositions missing", str(len(summary.depositions_missing))],
         ],
     )
+    if summary.unreadable:
+        out += [
+            "Stored with values that cannot be used as they are (figured with stand-ins; `shiftdesk show ID` "
+            f"says what): {_ids(summary.unreadable)}.",
+            "",
+        ]
     out += ["## Fix or update within the deadline", "", f"Met: {_ids(summary.fix_or_update_met)}.", ""]
     if summary.not_recovered:
         out += [
@@ -260,7 +276,7 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
                 [
                     f"#{f.case_id}",
                     local_short(f.at, zone),
-                    md(f.actor),
+                    md_who(f.actor, f.os_account),
                     {True: "yes", False: "no", None: ""}[f.satisfied],
                 ]
                 for f in summary.follow_ups_done
@@ -277,27 +293,36 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
     out += ["## Gestures", ""]
     if summary.gestures:
         out += _table(
-            ["case", "at", "kind", "value", "given by", "approved by"],
+            ["case", "at", "kind", "value", "given by", "approved by", "authority"],
             [
                 [
                     f"#{g.case_id}",
                     local_short(g.at, zone),
                     md(scrub_note(g.kind, g.case_id, scrubber)),
                     number(g.value),
-                    md(g.actor),
+                    md_who(g.actor, g.os_account),
                     md(g.approved_by or ""),
+                    f"NOT APPROVED — {md(g.unapproved)}" if g.unapproved else "ok",
                 ]
                 for g in summary.gestures
             ],
         )
     else:
         out += ["None given.", ""]
+    if summary.gestures_unapproved:
+        out += [
+            f"Above the giver's limit without a valid approver: {_ids(summary.gestures_unapproved)}.",
+            "",
+        ]
 
     out += ["## Depositions", ""]
     if summary.depositions_written:
         out += _table(
             ["case", "filed", "author"],
-            [[f"#{d.case_id}", local_short(d.at, zone), md(d.author)] for d in summary.depositions_written],
+            [
+                [f"#{d.case_id}", local_short(d.at, zone), md_who(d.author, d.os_account)]
+                for d in summary.depositions_written
+            ],
         )
     else:
         out += ["Written: none.", ""]
@@ -405,6 +430,7 @@ def _csv_row(
         scrub_note(line.last_note, case_id, scrubber),
         _yes_no(line.recovered),
         minutes_of(line.paused),
+        line.gesture_unapproved or "",
     ]
 
 
@@ -478,7 +504,13 @@ def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
             for b in summary.fix_or_update_breached
         ],
         "follow_ups_done": [
-            {"case_id": f.case_id, "at": iso_utc(f.at), "actor": f.actor, "satisfied": f.satisfied}
+            {
+                "case_id": f.case_id,
+                "at": iso_utc(f.at),
+                "actor": f.actor,
+                "satisfied": f.satisfied,
+                "os_account": f.os_account,
+            }
             for f in summary.follow_ups_done
         ],
         "follow_ups_owed": [_owed_json(line) for line in summary.follow_ups_owed],
@@ -506,11 +538,15 @@ def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
                 "value": g.value,
                 "actor": g.actor,
                 "approved_by": g.approved_by,
+                "unapproved": g.unapproved,
+                "os_account": g.os_account,
             }
             for g in summary.gestures
         ],
+        "gestures_unapproved": summary.gestures_unapproved,
+        "unreadable": summary.unreadable,
         "depositions_written": [
-            {"case_id": d.case_id, "at": iso_utc(d.at), "author": d.author}
+            {"case_id": d.case_id, "at": iso_utc(d.at), "author": d.author, "os_account": d.os_account}
             for d in summary.depositions_written
         ],
         "depositions_missing": [_owed_json(line) for line in summary.depositions_missing],

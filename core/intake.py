@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -76,17 +77,33 @@ def clean(case: Case) -> Case:
     return case
 
 
-def event_problems(actor: str, text: str, data: dict[str, Any]) -> list[str]:
-    """Problems with the free text of one workflow action: its actor, its text and any text in its details."""
+def name_problem(name: str) -> str | None:
+    """What is wrong with a person's name (one line, no longer than a name column holds), or None."""
+    return text_problem(name, limit=NAME_LIMIT, multiline=False, required=False)
+
+
+def event_problems(
+    actor: str, text: str, data: dict[str, Any], people: Mapping[str, str] | None = None
+) -> list[str]:
+    """Problems with the free text of one workflow action: its actor, its text and any text in its details.
+
+    `people`: the persons its details name, by where they sit (`reassign.to`), checked as names are.
+    """
     problems = []
-    actor_problem = text_problem(actor, limit=NAME_LIMIT, multiline=False, required=False)
-    if actor_problem:
-        problems.append(f"actor: {actor_problem}")
+    for where, name in {"actor": actor, **(people or {})}.items():
+        problem = name_problem(name)
+        if problem:
+            problems.append(f"{where}: {problem}")
     text_issue = text_problem(text, limit=TEXT_LIMIT, multiline=True, required=False)
     if text_issue:
         problems.append(f"text: {text_issue}")
 
+    # A name in the details is checked above as a name ("reassign.to" is the details' "to"), not again here.
+    named = {where.split(".", 1)[-1] for where in people or {}}
+
     def visit(prefix: str, value: Any) -> None:
+        if prefix in named:
+            return
         if isinstance(value, str):
             issue = text_problem(value, limit=TEXT_LIMIT, multiline=True, required=False)
             if issue:

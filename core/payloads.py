@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any, ClassVar, Self
 
@@ -31,6 +31,14 @@ class Payload:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         raise NotImplementedError
+
+    def people(self) -> dict[str, str]:
+        """The persons these details name, by where they sit (`reassign.to`): checked as names are."""
+        return {}
+
+    def with_people(self, spelled: Callable[[str], str]) -> Self:
+        """These details with every person's name as `spelled` writes it (the roster's spelling)."""
+        return self
 
 
 # -- checks shared by the types ----------------------------------------------------------------------
@@ -247,6 +255,15 @@ class FixPayload(Payload):
             )
         )
 
+    def people(self) -> dict[str, str]:
+        approver = self.gesture.approved_by if self.gesture is not None else None
+        return {} if approver is None else {"fix.gesture.approved_by": approver}
+
+    def with_people(self, spelled: Callable[[str], str]) -> Self:
+        if self.gesture is None or self.gesture.approved_by is None:
+            return self
+        return replace(self, gesture=replace(self.gesture, approved_by=spelled(self.gesture.approved_by)))
+
 
 @dataclass(frozen=True, slots=True)
 class FollowUpPayload(Payload):
@@ -350,6 +367,16 @@ class ReassignPayload(Payload):
             _optional_text(data, "owner_from", "reassign"),
         )
 
+    def people(self) -> dict[str, str]:
+        named = {"reassign.to": self.to_agent}
+        if self.owner_to is not None:
+            named["reassign.owner_to"] = self.owner_to
+        return named
+
+    def with_people(self, spelled: Callable[[str], str]) -> Self:
+        owner_to = spelled(self.owner_to) if self.owner_to is not None else None
+        return replace(self, to_agent=spelled(self.to_agent), owner_to=owner_to)
+
 
 @dataclass(frozen=True, slots=True)
 class SpokespersonPayload(Payload):
@@ -365,6 +392,12 @@ class SpokespersonPayload(Payload):
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         _keys(data, "spokesperson", ("name",), ())
         return cls(_text(data["name"], "spokesperson.name"))
+
+    def people(self) -> dict[str, str]:
+        return {"spokesperson.name": self.name}
+
+    def with_people(self, spelled: Callable[[str], str]) -> Self:
+        return replace(self, name=spelled(self.name))
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,11 +94,42 @@ class AuthorityPolicy:
 
     def limit_of(self, person: str) -> float:
         """`person`'s limit; a name matches whatever its case and spacing ("omar farouk" is Omar Farouk)."""
+        configured = self.configured_limit(person)
+        return self.default_limit if configured is None else configured
+
+    def configured_limit(self, person: str) -> float | None:
+        """`person`'s limit in [authority.limits], or None for someone not named there."""
         key = " ".join(person.split()).casefold()
         for name, limit in self.limits.items():
             if " ".join(name.split()).casefold() == key:
                 return limit
-        return self.default_limit
+        return None
+
+    def unapproved(self, actor: str, value: float, approver: str | None) -> str | None:
+        """Why `actor` giving `value` with `approver`'s sign-off is beyond their authority, or None.
+
+        The one rule behind `check` (which refuses with who could approve) and the shift summary (which
+        flags what got stored anyway: imported, or written by another tool). An approver must be someone
+        configured with a limit that covers the value: a made-up name approves nothing.
+        """
+        # NaN compares false with everything, so without this it would pass `value <= limit` below.
+        if not math.isfinite(value):
+            return f"gesture value must be a finite number (got {value:g})"
+        if value < 0:
+            return f"gesture value must not be negative (got {value:g})"
+        own = self.limit_of(actor)
+        if value <= own:
+            return None
+        if not approver:
+            return f"a gesture of {value:g} is above {actor}'s limit of {own:g} and has no approver"
+        if approver.casefold() == actor.casefold():
+            return f"{actor} cannot approve their own gesture above their limit of {own:g}"
+        theirs = self.configured_limit(approver)
+        if theirs is None:
+            return f"the approver {approver} has no limit in [authority] to approve a gesture of {value:g}"
+        if value > theirs:
+            return f"a gesture of {value:g} is above the approver {approver}'s limit of {theirs:g} too"
+        return None
 
     def approvers_for(self, value: float, on_shift: Iterable[str] = ()) -> tuple[str, ...]:
         """Who may approve a gesture of `value`: the people of the running shift whose limit covers it first
@@ -128,28 +159,16 @@ class AuthorityPolicy:
     def check(self, actor: str, value: float, approver: str | None, on_shift: Iterable[str] = ()) -> None:
         """Raise AuthorityError unless `actor` may give `value`, alone or with `approver`'s sign-off.
 
-        The refusal names who could approve it, those in `on_shift` (the running shift's people) first.
+        The refusal (`unapproved`'s reason) names who could approve it, those in `on_shift` (the running
+        shift's people) first.
         """
-        # NaN compares false with everything, so without this it would pass `value <= limit` below.
-        if not math.isfinite(value):
-            raise AuthorityError(f"gesture value must be a finite number (got {value:g})")
-        if value < 0:
-            raise AuthorityError(f"gesture value must not be negative (got {value:g})")
-        if value <= self.limit_of(actor):
+        problem = self.unapproved(actor, value, approver)
+        if problem is None:
             return
-        on_shift = tuple(on_shift)
+        if not math.isfinite(value) or value < 0:
+            raise AuthorityError(problem)
         if not approver:
-            raise AuthorityError(
-                f"a gesture of {value:g} is above {actor}'s limit of {self.limit_of(actor):g}: "
-                "name an approver whose limit covers it — " + self._who_could(value, on_shift, besides=actor)
+            problem = (
+                f"{problem.removesuffix(' and has no approver')}: name an approver whose limit covers it"
             )
-        if approver.casefold() == actor.casefold():
-            raise AuthorityError(
-                f"{actor} cannot approve their own gesture above their limit — "
-                + self._who_could(value, on_shift, besides=actor)
-            )
-        if value > self.limit_of(approver):
-            raise AuthorityError(
-                f"a gesture of {value:g} is above the approver {approver}'s limit of "
-                f"{self.limit_of(approver):g} too — " + self._who_could(value, on_shift, besides=actor)
-            )
+        raise AuthorityError(f"{problem} — " + self._who_could(value, tuple(on_shift), besides=actor))

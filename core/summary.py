@@ -17,12 +17,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from core.cases import Action, Case, CaseHistory, Event, Gesture, Stage
+from core.cases import Action, Case, CaseHistory, Event, Gesture, Stage, UnreadableCase
 from core.clock import ensure_utc
 from core.deadlines import Deadline, deadline_history, pending_deadlines
 from core.escalation import SYSTEM_ACTOR, step_sentence
 from core.payloads import AcknowledgePayload, EscalatePayload, FixPayload, FollowUpPayload, ReassignPayload
-from core.policy import DEPOSITION, FIX_OR_UPDATE, FOLLOW_UP, DeadlinePolicy
+from core.policy import DEPOSITION, FIX_OR_UPDATE, FOLLOW_UP, AuthorityPolicy, DeadlinePolicy
 from core.shifts import ShiftCalendar, ShiftOccurrence
 from core.workflow import clock_pauses, replay
 
@@ -130,6 +130,7 @@ class FollowUpDone:
     at: datetime
     actor: str
     satisfied: bool | None
+    os_account: str | None = None  # `Event.os_account`: the OS user@host, where not the actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +186,10 @@ class GestureGiven:
     value: float
     actor: str
     approved_by: str | None
+    # Why it is beyond the giver's authority without a valid approver (`AuthorityPolicy.unapproved`), or
+    # None: the service refuses such a gesture, but an import or another tool may have stored one.
+    unapproved: str | None = None
+    os_account: str | None = None  # `Event.os_account`: the OS user@host, where not the actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +197,7 @@ class DepositionWritten:
     case_id: int
     at: datetime
     author: str
+    os_account: str | None = None  # `Event.os_account`: the OS user@host, where not the author
 
 
 @dataclass(slots=True)
@@ -223,6 +229,8 @@ class CaseLine:
     recovered: bool | None = None
     # How long its fix-or-update clock stood still within the period (waiting on the customer).
     paused: timedelta = ZERO
+    # Why the case's gesture is beyond its giver's authority without a valid approver, or None.
+    gesture_unapproved: str | None = None
 
 
 @dataclass(slots=True)
@@ -246,9 +254,13 @@ class ShiftSummary:
     handover: list[HandoverItem] = field(default_factory=list)
     escalations: list[EscalationDone] = field(default_factory=list)
     gestures: list[GestureGiven] = field(default_factory=list)
+    # Cases with a gesture in the period above its giver's limit and no valid approver.
+    gestures_unapproved: list[int] = field(default_factory=list)
     depositions_written: list[DepositionWritten] = field(default_factory=list)
     depositions_missing: list[Owed] = field(default_factory=list)
     per_agent: dict[str, AgentFigures] = field(default_factory=dict)
+    # Cases whose stored row holds values intake would refuse, summarised with stand-ins (UnreadableCase).
+    unreadable: list[int] = field(default_factory=list)
     # Filled by the caller if it wants (e.g. from the trend scan): dicts with at least a "sentence" key.
     hotspots: list[dict[str, Any]] = field(default_factory=list)
 
@@ -318,11 +330,15 @@ def summarize(
     policy: DeadlinePolicy,
     calendar: ShiftCalendar | None = None,
     label: str = "",
+    authority: AuthorityPolicy | None = None,
     *,
     next_roster: Collection[str] = (),
     absent: Collection[str] = (),
 ) -> ShiftSummary:
     """The summary of [period_start, period_end) as of min(period_end, now), from the given histories.
+
+    With `authority`, every gesture is held to it: one above its giver's limit without a valid approver
+    is flagged (`GestureGiven.unapproved`, `gestures_unapproved`).
 
     Histories that do not concern the period are skipped, so a caller may pass more than needed. A case
     concerns the period when it was opened in it, had an event in it, or was still open at its cutoff.
@@ -362,6 +378,8 @@ def summarize(
         if not (opened_in_period or period_events or open_at_cutoff):
             continue
 
+        if isinstance(final, UnreadableCase):
+            summary.unreadable.append(case_id)
         if opened_in_period:
             summary.opened.append(case_id)
             agent(final.staff).opened_as_staff += 1
@@ -404,9 +422,13 @@ def summarize(
                 summary.fix_or_update_breached.append(Breach(case_id, worst, worst_owed_by))
 
         gesture: Gesture | None = None
+        given_by = ""
         for event in events:  # the gesture of the case (CSV), even when the fix was before the period
-            if event.action is Action.FIX:
-                gesture = _gesture_of(event) or gesture
+            if event.action is Action.FIX and (found := _gesture_of(event)) is not None:
+                gesture, given_by = found, event.actor
+        unapproved = None
+        if gesture is not None and authority is not None:
+            unapproved = authority.unapproved(given_by, gesture.value, gesture.approved_by)
         for event in period_events:
             payload = event.payload
             if isinstance(payload, EscalatePayload):
@@ -439,15 +461,28 @@ def summarize(
             if event.action is Action.FOLLOW_UP:
                 payload = event.payload
                 flag = payload.satisfied if isinstance(payload, FollowUpPayload) else None
-                summary.follow_ups_done.append(FollowUpDone(case_id, event.at, event.actor, flag))
+                summary.follow_ups_done.append(
+                    FollowUpDone(case_id, event.at, event.actor, flag, event.os_account)
+                )
             elif event.action is Action.DOCUMENT:
-                summary.depositions_written.append(DepositionWritten(case_id, event.at, event.actor))
+                summary.depositions_written.append(
+                    DepositionWritten(case_id, event.at, event.actor, event.os_account)
+                )
             elif event.action is Action.FIX and gesture is not None:
                 summary.gestures.append(
                     GestureGiven(
-                        case_id, event.at, gesture.kind, gesture.value, event.actor, gesture.approved_by
+                        case_id,
+                        event.at,
+                        gesture.kind,
+                        gesture.value,
+                        event.actor,
+                        gesture.approved_by,
+                        unapproved,
+                        event.os_account,
                     )
                 )
+                if unapproved is not None and case_id not in summary.gestures_unapproved:
+                    summary.gestures_unapproved.append(case_id)
 
         # Recovered or not: what the customer said at the latest follow-up (a later fix awaits its own).
         recovered: bool | None = None
@@ -501,6 +536,7 @@ def summarize(
                 last_note,
                 recovered,
                 paused,
+                unapproved,
             )
         )
     summary.per_agent = dict(sorted(summary.per_agent.items()))

@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from operator import attrgetter
 
+from sqlalchemy.orm import Session
+
 from core.case_fields import DOMAIN_NAMES, READ_ORDER, WRITTEN_BACK_NAMES, case_reader, stored_value
 from core.cases import Action, Case, Event
 from core.deposition import Amendment, Deposition, FiledDeposition, parse_factors
 from core.payloads import read
-from storage.models import CaseRow, DepositionRow, EventRow
+from storage.errors import CaseNotFound
+from storage.models import ID_MAX, CaseRow, DepositionRow, EventRow
 
 _stored_values = attrgetter(*READ_ORDER)
 _case_from_values = case_reader(None)  # the ORM gives datetimes already
+
+
+def case_row(session: Session, case_id: int) -> CaseRow:
+    """The stored row of case `case_id`, or CaseNotFound: every lookup by a given id goes through here.
+
+    An id no column can hold is no case either: PostgreSQL's integer stops at 2**31 - 1 and SQLite's
+    driver at 2**63 - 1, and both would raise their own overflow instead of saying "no case #N".
+    """
+    row = session.get(CaseRow, case_id) if 1 <= case_id <= ID_MAX else None
+    if row is None:
+        raise CaseNotFound(case_id)
+    return row
 
 
 def case_from_row(row: CaseRow) -> Case:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +22,13 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-NAME = 200  # names of people, sites, products …: generous, but bounded
+from core.intake import NAME_LIMIT
+from core.times import UNREADABLE
+
+# Names of people, sites, products …: as long as intake lets a name be, so both backends take the same.
+NAME = NAME_LIMIT
+# The largest id an Integer column holds on every backend (PostgreSQL's int4; SQLite's is wider).
+ID_MAX = 2**31 - 1
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -42,7 +49,25 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        try:
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except OverflowError:  # 9999-12-31 23:59 at +05:00 has no UTC time: case_reader marks it
+            return UNREADABLE
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        """As the base's, but text no parser takes (SQLite keeps whatever another tool wrote) comes back as
+        `UNREADABLE` for `core.case_fields.case_reader` to mark, instead of failing the whole query."""
+        process = super().result_processor(dialect, coltype)
+        if process is None:
+            return None
+
+        def lenient(value: Any) -> Any:
+            try:
+                return process(value)
+            except (ValueError, TypeError, OverflowError):
+                return UNREADABLE
+
+        return lenient
 
 
 class Base(DeclarativeBase):

@@ -18,6 +18,7 @@ from urllib.parse import unquote
 from core.case_fields import READ_ORDER, case_reader
 from core.cases import Action, Case, Event
 from core.payloads import read
+from core.times import UNREADABLE
 from core.workflow import CLOCK_EVENTS, clock_pauses
 
 # The newest schema revision (storage/database.py re-exports it; a test checks it against Alembic's head).
@@ -37,8 +38,15 @@ def sqlite_file(url: str) -> Path | None:
 
 
 def _when(value: str | None) -> datetime | None:
-    # Stored as naive UTC text by storage/models.py's UTCDateTime on SQLite.
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+    # Stored as naive UTC text by storage/models.py's UTCDateTime on SQLite; text another tool wrote that
+    # is no time comes back as UNREADABLE, and the case holding it is read marked (as the full path does).
+    if value is None:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+        return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    except (ValueError, TypeError, OverflowError):
+        return UNREADABLE
 
 
 _case = case_reader(_when)

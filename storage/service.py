@@ -48,7 +48,7 @@ from core.payloads import (
 from storage.bulk import insert_histories
 from storage.database import Database
 from storage.errors import CaseNotFound, ConflictError, ValidationError
-from storage.mapping import case_from_row, copy_derived, deposition_row, event_row, row_from_case
+from storage.mapping import case_from_row, case_row, copy_derived, deposition_row, event_row, row_from_case
 from storage.models import AbsenceRow, CaseRow, EscalationRow
 from storage.pauses import with_pauses
 from storage.trend_facts import record_trend_fact
@@ -102,7 +102,7 @@ class WorkflowService:
     def _stamped(self, event: Event, recorded_by: str | None) -> Event:
         """`event` with who recorded it (default: its actor) and the OS user and host writing it."""
         os_user, host = self.identity()
-        recorder = (recorded_by or "").strip() or self.recorder or event.actor
+        recorder = self.settings.spelled(recorded_by or "") or self.recorder or event.actor
         return replace(event, recorded_by=recorder, os_user=os_user, host=host)
 
     # -- intake -----------------------------------------------------------------------------------------
@@ -161,10 +161,15 @@ class WorkflowService:
         details that do not fit the action's type are refused (ValidationError naming the field).
         """
         payload = self._payload(action, data)
-        event = self._stamped(Event(self.clock.now(), actor.strip(), action, text_, payload), recorded_by)
-        problems = intake.event_problems(event.actor, event.text, payload.to_json())
+        people = {**payload.people(), "recorded_by": recorded_by or ""}
+        problems = intake.event_problems(actor, text_, payload.to_json(), people)
         if problems:
             raise ValidationError(problems)
+        # Names, once checked as typed, are matched to the roster here, for every front end: "billy" is
+        # stored as the roster's Billy.
+        spelled = self.settings.spelled
+        event = Event(self.clock.now(), spelled(actor), action, text_, payload.with_people(spelled))
+        event = self._stamped(event, recorded_by)
         deposition: Deposition | None = None
         if isinstance(payload, DocumentPayload):
             deposition = payload.deposition
@@ -173,17 +178,16 @@ class WorkflowService:
                 raise ValidationError(problems)
         try:
             with self.database.write() as session:
-                row = session.get(CaseRow, case_id)
-                if row is None:
-                    raise CaseNotFound(case_id)
+                row = case_row(session, case_id)
                 (case,) = with_pauses(session, [case_from_row(row)])
                 if expected_version is not None and expected_version != row.version:
                     raise ConflictError(case, expected_version)
-                if isinstance(payload, ReassignPayload):
+                if isinstance(event.payload, ReassignPayload):
                     # Who had it before is the service's to record, whatever the caller said.
-                    owner_from = case.owner if payload.owner_to is not None else None
+                    owner_from = case.owner if event.payload.owner_to is not None else None
                     event = replace(
-                        event, payload=replace(payload, from_agent=case.assignee, owner_from=owner_from)
+                        event,
+                        payload=replace(event.payload, from_agent=case.assignee, owner_from=owner_from),
                     )
                 # A refused gesture names who could approve it, those on the running shift first.
                 on_shift = self.settings.calendar.people_at(event.at)
@@ -333,7 +337,8 @@ class WorkflowService:
         row = session.get(CaseRow, case_id)
         if row is None or row.closed_at is not None:
             return None
-        case = case_from_row(row)
+        # With its pauses: a paused clock's deadline is due later, and that moved time is the ladder's key.
+        (case,) = with_pauses(session, [case_from_row(row)])
         owed = pending_deadlines(case, self.settings.deadlines, self.settings.calendar)
         if key_of(deadline) not in {key_of(other) for other in owed}:
             return None  # met (or moved) since the caller looked
@@ -404,10 +409,8 @@ class WorkflowService:
             raise ValidationError(["actor: who acknowledges must be named"])
         now = self.clock.now()
         with self.database.write() as session:
-            row = session.get(CaseRow, case_id)
-            if row is None:
-                raise CaseNotFound(case_id)
-            case = case_from_row(row)
+            row = case_row(session, case_id)
+            (case,) = with_pauses(session, [case_from_row(row)])
             owed = {
                 key_of(d) for d in pending_deadlines(case, self.settings.deadlines, self.settings.calendar)
             }
@@ -434,7 +437,7 @@ class WorkflowService:
             session.flush()
             session.execute(update(CaseRow).where(CaseRow.id == case_id).values(last_event_id=stored.id))
             session.refresh(row)
-            return case_from_row(row)
+            return replace(case_from_row(row), pauses=case.pauses)
 
     # -- absence -----------------------------------------------------------------------------------------
 
@@ -538,10 +541,7 @@ class WorkflowService:
 
     def get(self, case_id: int) -> Case:
         with self.database.read() as session:
-            row = session.get(CaseRow, case_id)
-            if row is None:
-                raise CaseNotFound(case_id)
-            (case,) = with_pauses(session, [case_from_row(row)])
+            (case,) = with_pauses(session, [case_from_row(case_row(session, case_id))])
             return case
 
     def import_histories(

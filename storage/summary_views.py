@@ -78,6 +78,8 @@ def _load_histories(database: Database, start: datetime, end: datetime, *, whole
             events_table.c.action,
             events_table.c.text,
             payload,
+            events_table.c.os_user,
+            events_table.c.host,
         )
         .where(events_table.c.case_id.in_(ids_param))
         .order_by(events_table.c.case_id, events_table.c.id)
@@ -94,11 +96,14 @@ def _load_histories(database: Database, start: datetime, end: datetime, *, whole
         case_ids = sorted(cases)
         for first in range(0, len(case_ids), _IDS_PER_QUERY):
             chunk = {"ids": case_ids[first : first + _IDS_PER_QUERY]}
-            for case_id, event_id, at, actor, action, text, data in connection.execute(events_query, chunk):
+            rows = connection.execute(events_query, chunk)
+            for case_id, event_id, at, actor, action, text, data, os_user, host in rows:
                 # (An action it does not know: Action(action) raises the ValueError event_from_row would.)
                 kind = action_of(action) or Action(action)
                 details = read(kind, data) if whole or kind in PAYLOAD_ACTIONS else NOT_LOADED
-                events[case_id].append(Event(at, actor, kind, text, details, event_id))
+                # The OS account that wrote it: exports show it beside the actor where they differ.
+                event = Event(at, actor, kind, text, details, event_id, os_user=os_user, host=host)
+                events[case_id].append(event)
             if whole:
                 depositions = select(DepositionRow).where(DepositionRow.case_id.in_(ids_param))
                 for row in session.execute(depositions, chunk).scalars():
@@ -136,6 +141,7 @@ def summary_for(
         settings.deadlines,
         settings.calendar,
         period.label,
+        settings.authority,
         # Who takes the open cases over: the shift starting when this one ends, and who is absent now.
         next_roster=roster_at(settings.calendar, period.end),
         absent={absence.agent for absence in absences(database)},

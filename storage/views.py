@@ -16,8 +16,7 @@ from core.deposition import FiledDeposition
 from core.hotspots import DEFAULT_BOUNDARIES
 from core.workflow import clock_pauses
 from storage.database import Database
-from storage.errors import CaseNotFound
-from storage.mapping import case_from_row, event_from_row, filed_from_row
+from storage.mapping import case_from_row, case_row, event_from_row, filed_from_row
 from storage.models import AbsenceRow, CaseRow, DepositionRow, EscalationRow, EventRow
 from storage.pauses import with_pauses
 
@@ -85,9 +84,7 @@ def list_cases(database: Database, *, open_only: bool = False, limit: int | None
 
 def case_detail(database: Database, case_id: int) -> CaseDetail:
     with database.read() as session:
-        row = session.get(CaseRow, case_id)
-        if row is None:
-            raise CaseNotFound(case_id)
+        row = case_row(session, case_id)
         events = [
             event_from_row(event)
             for event in session.execute(

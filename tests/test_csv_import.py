@@ -316,7 +316,8 @@ def one_row(tmp_path: Path, opened_at: str) -> Path:
 
 def test_a_time_in_the_spring_forward_gap_is_refused(tmp_path: Path) -> None:
     assert problems_of(one_row(tmp_path, "2026-03-29T01:30")) == [
-        "line 2: opened_at: 2026-03-29T01:30 does not exist in Europe/London (the clocks skip that hour)"
+        "line 2: opened_at: 2026-03-29T01:30: 01:30 on 2026-03-29 does not exist in Europe/London "
+        "(the clocks went forward)"
     ]
 
 
@@ -408,7 +409,7 @@ def test_naive_times_are_read_as_the_zone_reads_them(name: str) -> None:
             assert len(found) == (why is not None), (raw, found)
             if found:
                 assert {
-                    "skipped": "skip",
+                    "skipped": "went forward",
                     "later": "later",
                     "out of range": "range",
                     "too old": "earlier than",
@@ -423,7 +424,8 @@ def test_a_repeated_time_is_a_problem_wherever_it_appears(tmp_path: Path) -> Non
     gap = "2026-03-29T01:30"
     rows = [f",{gap},Ada,billing error,Gulf Point,South,Card,Hana,,,Charged,,,,,{gap},,,,,,,,,"] * 2
     assert problems_of(write(tmp_path / "gap.csv", "\n".join([HEADER, *rows]) + "\n")) == [
-        f"line {line}: {column}: {gap} does not exist in Europe/London (the clocks skip that hour)"
+        f"line {line}: {column}: {gap}: 01:30 on 2026-03-29 does not exist in Europe/London "
+        "(the clocks went forward)"
         for line in (2, 3)
         for column in ("opened_at", "apologized_at")
     ]

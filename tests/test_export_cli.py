@@ -42,6 +42,8 @@ from tui.cli import Runtime, main
 
 CONFIG = """
 timezone = "Europe/Berlin"
+[authority]
+limits = { Omar = 100 }
 [[shifts]]
 name = "Early"
 start = "07:00"
@@ -81,7 +83,10 @@ def config_path(tmp_path: Path) -> Path:
 def stored(database_url: str, config_path: Path) -> str:
     """The eight cases of the fixture, stored in a fresh database (ids 1–8 as in the fixture)."""
     database = Database(database_url)
-    service = WorkflowService(database, load_settings(config_path), FrozenClock(AFTER))
+    # Imported from a known OS account: the export shows it beside every actor (`--as` is only a claim).
+    service = WorkflowService(
+        database, load_settings(config_path), FrozenClock(AFTER), identity=lambda: (IMPORTER, "desk-9")
+    )
     ids = service.import_histories(fixture_histories())
     database.dispose()
     assert ids == list(range(1, 9))
@@ -98,8 +103,15 @@ def run(stored: str, config_path: Path) -> Run:
     return invoke
 
 
+IMPORTER = "importer"
+# The rows that name who did a step also name the OS account that stored it (here: the import's).
+WRITTEN_ROWS = ("follow_ups_done", "gestures", "depositions_written")
+
+
 def check_figures(payload: dict[str, Any]) -> None:
     for key, expected in EXPECTED_JSON.items():
+        if key in WRITTEN_ROWS:
+            expected = [{**row, "os_account": f"{IMPORTER}@desk-9"} for row in expected]
         assert payload[key] == expected, key
     assert handover_tuples(payload) == EXPECTED_HANDOVER
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,9 +19,7 @@ from tui.cli import main
 
 SECRET = "S3cretPW"
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-needs_permissions = pytest.mark.skipif(
-    AS_ROOT, reason="root writes through chmod: no read-only place to test"
-)
+Lock = Callable[[Path], None]
 
 
 def mode(path: Path) -> int:
@@ -39,13 +38,41 @@ def usual_umask() -> Iterator[None]:
 
 @pytest.fixture
 def read_only(tmp_path: Path) -> Iterator[Path]:
-    """A folder made read-only for the test; writable again afterwards, so tmp_path can be removed."""
+    """A folder the test may lock (see `lock`); writable again afterwards, so tmp_path can be removed."""
     folder = tmp_path / "locked"
     folder.mkdir()
     yield folder
+    paths = [folder, *folder.iterdir()]
+    if AS_ROOT:
+        subprocess.run(["chattr", "-i", *map(str, paths)], check=False, capture_output=True)
     folder.chmod(0o755)
     for child in folder.iterdir():
         child.chmod(0o644)
+
+
+@pytest.fixture
+def lock() -> Callable[[Path], None]:
+    """Makes a file or folder unwritable for this process, root included.
+
+    chmod is enough for an ordinary user. Root writes through any mode, so as root the path is made
+    immutable instead (`chattr +i`: not even root may create, change or delete in it until it is lifted),
+    which `os.access` and every write honour, as they honour the mode for anyone else. Where that cannot
+    be done (no chattr, no CAP_LINUX_IMMUTABLE, a file system without the flag), the test is skipped
+    naming why.
+    """
+
+    def locked(path: Path) -> None:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+        if not AS_ROOT:
+            return
+        try:
+            done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True, check=False)
+        except FileNotFoundError:
+            pytest.skip("running as root, which writes through chmod, and chattr is not installed")
+        if done.returncode != 0:
+            pytest.skip(f"running as root, which writes through chmod, and chattr +i failed: {done.stderr}")
+
+    return locked
 
 
 def one_line_without_secret(message: str) -> None:
@@ -155,9 +182,8 @@ def test_a_missing_folder_without_create_is_named(tmp_path: Path) -> None:
         database.upgrade()
 
 
-@needs_permissions
-def test_a_new_database_in_a_folder_that_cannot_be_written(read_only: Path) -> None:
-    read_only.chmod(0o555)
+def test_a_new_database_in_a_folder_that_cannot_be_written(read_only: Path, lock: Lock) -> None:
+    lock(read_only)
     with pytest.raises(DatabaseError) as raised:
         Database(f"sqlite:///{read_only}/shiftdesk.db")
     assert str(raised.value) == (
@@ -166,18 +192,16 @@ def test_a_new_database_in_a_folder_that_cannot_be_written(read_only: Path) -> N
     )
 
 
-@needs_permissions
-def test_a_new_folder_that_cannot_be_made(read_only: Path) -> None:
-    read_only.chmod(0o555)
+def test_a_new_folder_that_cannot_be_made(read_only: Path, lock: Lock) -> None:
+    lock(read_only)
     with pytest.raises(DatabaseError, match=f"cannot create the folder {read_only}/sub for the database"):
         Database(f"sqlite:///{read_only}/sub/shiftdesk.db")
 
 
-@needs_permissions
-def test_an_existing_database_in_a_read_only_folder_names_the_wal_files(read_only: Path) -> None:
+def test_an_existing_database_in_a_read_only_folder_names_the_wal_files(read_only: Path, lock: Lock) -> None:
     path = read_only / "shiftdesk.db"
     Database(f"sqlite:///{path}").dispose()  # closing the last connection removes -wal and -shm
-    read_only.chmod(0o555)
+    lock(read_only)
     with pytest.raises(DatabaseError) as raised:
         Database(f"sqlite:///{path}")
     message = str(raised.value)
@@ -185,11 +209,10 @@ def test_an_existing_database_in_a_read_only_folder_names_the_wal_files(read_onl
     assert "shiftdesk.db-shm" in message and "make the folder writable" in message
 
 
-@needs_permissions
-def test_a_read_only_database_file_is_named_when_written(read_only: Path) -> None:
+def test_a_read_only_database_file_is_named_when_written(read_only: Path, lock: Lock) -> None:
     path = read_only / "shiftdesk.db"
     Database(f"sqlite:///{path}").dispose()
-    path.chmod(0o444)
+    lock(path)
     database = Database(f"sqlite:///{path}")
     try:
         refused = pytest.raises(DatabaseError, match=rf"the database {path} is read-only: make it writable")

@@ -173,20 +173,27 @@ EXPECTED_JSON: dict[str, Any] = {
         {"case_id": 7, "breached_by_seconds": 3000, "owed_by": "Tom"},
     ],
     "follow_ups_done": [
-        {"case_id": 1, "at": "2026-11-24T15:00:00+00:00", "actor": "Billy", "satisfied": True},
-        {"case_id": 3, "at": "2026-11-24T14:10:00+00:00", "actor": "Marta", "satisfied": False},
-        {"case_id": 4, "at": "2026-11-24T18:50:00+00:00", "actor": "Hana", "satisfied": True},
+        {"case_id": 1, "at": "2026-11-24T15:00:00+00:00", "actor": "Billy", "satisfied": True,
+         "os_account": None},
+        {"case_id": 3, "at": "2026-11-24T14:10:00+00:00", "actor": "Marta", "satisfied": False,
+         "os_account": None},
+        {"case_id": 4, "at": "2026-11-24T18:50:00+00:00", "actor": "Hana", "satisfied": True,
+         "os_account": None},
     ],
     "follow_ups_owed": [
         {"case_id": 8, "due_at": "2026-11-24T19:50:00+00:00", "owed_by": "Hana", "overdue_seconds": 7800}
     ],
     "gestures": [
         {"case_id": 1, "at": "2026-11-24T14:35:00+00:00", "kind": "voucher", "value": 20.0,
-         "actor": "Billy", "approved_by": None},
+         "actor": "Billy", "approved_by": None, "unapproved": None, "os_account": None},
         {"case_id": 4, "at": "2026-11-24T18:20:00+00:00", "kind": "discount", "value": 40.0,
-         "actor": "Hana", "approved_by": "Omar"},
+         "actor": "Hana", "approved_by": "Omar", "unapproved": None, "os_account": None},
     ],
-    "depositions_written": [{"case_id": 1, "at": "2026-11-24T15:20:00+00:00", "author": "Billy"}],
+    "gestures_unapproved": [],
+    "unreadable": [],
+    "depositions_written": [
+        {"case_id": 1, "at": "2026-11-24T15:20:00+00:00", "author": "Billy", "os_account": None}
+    ],
     "depositions_missing": [
         {"case_id": 4, "due_at": "2026-11-24T19:20:00+00:00", "owed_by": "Hana", "overdue_seconds": 9600},
         {"case_id": 8, "due_at": "2026-11-24T20:20:00+00:00", "owed_by": "Hana", "overdue_seconds": 6000},

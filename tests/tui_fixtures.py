@@ -59,7 +59,9 @@ def new_case(customer: str, minutes_ago: float, assignee: str, **extra: object) 
 def build_shift(url: str) -> Shiftdesk:
     """Five open cases (new, apologized, reviewed, fixed, documented) and one closed, at 15:00 London."""
     clock = FrozenClock(NOW - timedelta(minutes=40))
-    service = WorkflowService(Database(url), settings(), clock)
+    # A fixed OS account and host: the timeline shows them where they are not the actor (a snapshot
+    # must not depend on the machine it is taken on).
+    service = WorkflowService(Database(url), settings(), clock, identity=lambda: ("omar", "desk-3"))
     ids: dict[str, int] = {}
 
     def open_(key: str, case: Case) -> int:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from core.cases import Case, parse_enum
+from core.times import local_time
 from core.visible import for_terminal, json_visible, visible
 
 if TYPE_CHECKING:
@@ -202,6 +203,16 @@ class ShiftdeskGroup(click.Group):
             fail(f"unexpected {type(error).__name__}: {message} (SHIFTDESK_DEBUG=1 shows the traceback)", 2)
 
 
+class FilePath(click.Path):
+    """click.Path that refuses a NUL byte as a usage error: the OS cannot take one (os.stat raises
+    ValueError, which click would let through as an unexpected error)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            self.fail("a file name cannot hold a NUL character", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def parse_when(value: str | None, settings: Any, field: str) -> datetime | None:
     """ISO 8601; a naive time is read in the configured local zone."""
     if value is None:
@@ -211,7 +222,10 @@ def parse_when(value: str | None, settings: Any, field: str) -> datetime | None:
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time", param_hint=field) from None
     if at.tzinfo is None:
-        at = at.replace(tzinfo=settings.zone)
+        try:
+            at = local_time(at, settings.zone)  # the one rule: a time the clocks skip is refused
+        except ValueError as error:
+            raise click.BadParameter(f"{value!r}: {error}", param_hint=field) from None
     return at
 
 

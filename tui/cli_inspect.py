@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
+from core.cases import UnreadableCase
 from core.export_formats import DEFAULT_FORMAT, FORMATS
 from tui.cli_base import (
+    FilePath,
     Runtime,
     actor_option,
     fail,
@@ -68,6 +70,8 @@ def list_command(runtime: Runtime, open_only: bool, as_json: bool) -> None:
             remaining = int(deadlines[0].remaining(now).total_seconds() // 60)
             when = f"in {remaining} min" if remaining >= 0 else f"{-remaining} min overdue"
             due = f"{deadlines[0].kind} {when}"
+        if isinstance(case, UnreadableCase):  # stored by another tool: listed, marked, never fatal
+            due = f"UNREADABLE (see 'shiftdesk show {case.id}')  {due}"
         say(
             f"{case.id:>6}  {case.stage.value:<11}  {one_line(case.assignee):<18.18}  "
             f"{one_line(case.customer):<24.24}  {one_line(case.category):<18.18}  {due}"
@@ -110,6 +114,10 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
     case = detail.case
     zone = settings.zone
     say(f"case {case.id}  {one_line(case.customer)} ({case.tier.value})  stage: {case.stage.value}")
+    if isinstance(case, UnreadableCase):
+        say("  UNREADABLE: stored values that cannot be used as they are (shown with stand-ins):")
+        for problem in case.problems:
+            say(f"    {one_line(problem)}")
     for field in CASE_VIEW_FIELDS:  # the fields the dashboard's case view shows, in its order
         value = getattr(case, field.name)
         if field.kind is Kind.TIME:
@@ -122,9 +130,10 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
         details = describe(event.payload, zone)
         said = f"{one_line(event.text)}" + (f"  [{one_line(details)}]" if details else "")
         when = f"{event.at.astimezone(zone):%Y-%m-%d %H:%M}"
-        if event.recorded_by and event.recorded_by != event.actor:
-            # Done by one person, entered by another: both stay visible (a check-back is the owner's).
-            said += f"  (recorded by {one_line(event.recorded_by)})"
+        if event.recorder_note:
+            # Done by one person, entered by another or from another OS account: all stay visible (a
+            # check-back is the owner's; `--as` is only a claim).
+            said += f"  ({one_line(event.recorder_note)})"
         say(f"  {when}  {one_line(event.actor):<16.16} {event.action.value:<15} {said}")
     # Every deadline the case has had — met (when, by whom), breached (by how much), pending — as in the
     # dashboard's case view.
@@ -154,7 +163,7 @@ def show(runtime: Runtime, case_id: int, as_json: bool) -> None:
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False, path_type=Path),
     default=None,
     help="Write to this file (mode 0600 unless --redact) instead of stdout.",
 )

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from tui.cli_base import (
+    FilePath,
     Runtime,
     actor_option,
     fail,
@@ -72,6 +73,12 @@ def demo(runtime: Runtime, fresh: bool, no_open: bool) -> None:
     # The demo pretends to be a running shift: an old one (its deadlines long past) is rebuilt.
     newest = views.latest_event_at(database)
     stale = newest is None or newest < now - timedelta(hours=3)
+    if stale and not fresh and not own_file and newest is not None:
+        # Rebuilding deletes the file: never unasked for a --db one holding cases (it may be the real one).
+        fail(
+            f"{database.display_url} already holds cases (last changed {newest:%Y-%m-%d %H:%M} UTC); "
+            "the demo rebuilds a --db file only when it is empty or with --fresh, which deletes it"
+        )
     if fresh or stale:
         if not database.is_sqlite:
             fail("the demo builds only into a SQLite file; drop --db or point it at a new .db file")
@@ -126,7 +133,7 @@ def trends(runtime: Runtime, since: str | None, until: str | None, limit: int, a
 
 
 @main.command("import")
-@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("csv_file", type=FilePath(exists=True, dir_okay=False, path_type=Path))
 @actor_option
 @click.pass_obj
 def import_command(runtime: Runtime, csv_file: Path, actor: str | None) -> None:

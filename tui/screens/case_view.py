@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from core.case_fields import CASE_VIEW_FIELDS, CaseField, Kind, stored_value
-from core.cases import Case
+from core.cases import Case, UnreadableCase
 from core.deadlines import Deadline, deadline_history, pauses_line, status
 from core.payloads import Unreadable, describe
 from core.summary import opened_state
@@ -44,6 +44,10 @@ def fields_table(detail: CaseDetail, zone: tzinfo) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
+    if isinstance(detail.case, UnreadableCase):
+        # A row intake would refuse (another tool wrote it): shown with stand-ins, and why, as for events.
+        for problem in detail.case.problems:
+            table.add_row(Text("UNREADABLE", style="bold red"), literal(problem, "bold red"))
     for field in CASE_VIEW_FIELDS:
         table.add_row(field.shown_as, field_cell(field, detail.case, zone))
     return table
@@ -63,6 +67,9 @@ def timeline_table(detail: CaseDetail, zone: tzinfo) -> Table:
         if details:
             style = "bold red" if isinstance(event.payload, Unreadable) else ""
             text.append(literal(f"  [{details}]", style))
+        if event.recorder_note:
+            # Who entered it and the OS account it came from, where not the actor: the actor is a claim.
+            text.append(literal(f"  ({event.recorder_note})", "dim"))
         table.add_row(
             Text(local_time(event.at, zone, with_date=True)),
             literal(event.actor),

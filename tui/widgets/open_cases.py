@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist
 
-from core.cases import Case, Tier
+from core.cases import Case, Tier, UnreadableCase
 from tui.board import Board
 from tui.clockface import age, local_time, mark_style
 from tui.text import one_line
@@ -161,6 +161,9 @@ class OpenCasesTable(DataTable[object]):
             customer.append(" ")
         if case.public:
             customer.append("PUB", style=mark_style("bold red", no_color))
+            customer.append(" ")
+        if isinstance(case, UnreadableCase):  # stored by another tool with values intake refuses
+            customer.append("UNREADABLE", style=mark_style("bold red", no_color))
             customer.append(" ")
         customer.append(one_line(case.customer))
         deadline = self.board.next_deadline(case.id or 0)
