@@ -87,6 +87,22 @@ def parse_enum(kind: type[E], value: str, field_name: str) -> E:
     raise ValueError(f"{field_name}: {value!r} is not one of {allowed}")
 
 
+def login_fits(login: str, person: str) -> bool:
+    """Whether an OS login is plausibly `person`'s own: their name, a word of it, or the usual login shapes
+    (`omar`, `farouk`, `omarfarouk`, `omar.farouk`, `ofarouk`, `omarf`), ignoring case and punctuation.
+    Showing every step's login beside a full name would bury the few that matter in noise."""
+    squashed = "".join(ch for ch in login.casefold() if ch.isalnum())
+    words = ["".join(ch for ch in word if ch.isalnum()) for word in person.casefold().split()]
+    words = [word for word in words if word]
+    if not squashed or not words:
+        return False
+    shapes = {*words, "".join(words)}
+    if len(words) > 1:
+        first, last = words[0], words[-1]
+        shapes |= {first[0] + last, first + last[0]}
+    return squashed in shapes
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """One recorded step of a case: who did what, when, with its text and its details (`core.payloads`:
@@ -107,10 +123,12 @@ class Event:
 
     @property
     def os_account(self) -> str | None:
-        """The OS user (and host) that wrote this step, where it is not the actor's own name: `--as` is
-        only a claim, so wherever a step is shown with its actor, this is shown too. None where unknown
-        (rows before schema 0004) or the same name."""
-        if not self.os_user or self.os_user.strip().casefold() == self.actor.strip().casefold():
+        """The OS user (and host) that wrote this step, where it fits neither the actor nor who recorded it:
+        `--as` is only a claim, so wherever a step is shown with its actor, this is shown too. None where
+        unknown (rows before schema 0004) or where the login is that person's (`omar` for Omar Farouk)."""
+        if not self.os_user or any(
+            login_fits(self.os_user, person) for person in (self.actor, self.recorded_by) if person
+        ):
             return None
         return f"{self.os_user}@{self.host}" if self.host else self.os_user
 

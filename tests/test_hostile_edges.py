@@ -4,6 +4,7 @@ the clocks skip, names that bend the roster; each refused with a clear line, nev
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -268,22 +269,47 @@ def test_the_timeline_and_the_exports_name_the_os_account_where_it_is_not_the_ac
     reviewed = Event(m(7), "Billy", Action.REVIEW, "Late", ReviewPayload("a date"), os_user="billy")
     given = FixPayload(Gesture("voucher", 10.0, None))
     fixed = Event(
-        m(20), "Billy", Action.FIX, "New sofa", given, recorded_by="Omar", os_user="omar", host="d3"
+        m(20), "Billy", Action.FIX, "New sofa", given, recorded_by="Omar", os_user="kiosk", host="d3"
     )
     assert (claimed.os_account, own.os_account) == ("mallory@kiosk-2", None)  # billy is Billy's own
-    assert fixed.recorder_note == "recorded by Omar; OS user omar@d3"
+    assert fixed.recorder_note == "recorded by Omar; OS user kiosk@d3"
+    # Omar's own login recording Billy's step: who recorded it is said, the login adds nothing.
+    by_omar = replace(fixed, os_user="omar")
+    assert by_omar.recorder_note == "recorded by Omar"
 
     console = Console(file=io.StringIO(), width=200, color_system=None)
     console.print(timeline_table(CaseDetail(case, [claimed, own, fixed], None), UTC))
     shown = console.file.getvalue()  # type: ignore[attr-defined]
     assert "Sofa late  (OS user mallory@kiosk-2)" in shown
     assert "Sorry  (" not in shown
-    assert "(recorded by Omar; OS user omar@d3)" in shown
+    assert "(recorded by Omar; OS user kiosk@d3)" in shown
 
     summary = summarize(
         [CaseHistory(case, [claimed, own, reviewed, fixed])], START, END, END, POLICY, CALENDAR
     )
-    assert "| Billy (OS user omar@d3) |" in to_markdown(summary, CALENDAR.zone)
+    assert "| Billy (OS user kiosk@d3) |" in to_markdown(summary, CALENDAR.zone)
+
+
+@pytest.mark.parametrize(
+    ("login", "person", "fits"),
+    [
+        ("omar", "Omar Farouk", True),
+        ("farouk", "Omar Farouk", True),
+        ("omar.farouk", "Omar Farouk", True),
+        ("OFarouk", "Omar Farouk", True),
+        ("omarf", "Omar Farouk", True),
+        ("billy", "Omar Farouk", False),
+        ("om", "Omar Farouk", False),
+        ("mallory", "Billy", False),
+        ("", "Billy", False),
+    ],
+)
+def test_a_login_is_taken_as_the_persons_own_only_in_the_usual_shapes(
+    login: str, person: str, fits: bool
+) -> None:
+    from core.cases import login_fits
+
+    assert login_fits(login, person) is fits
 
 
 def test_the_demo_never_deletes_a_db_file_holding_cases_unless_told(tmp_path: Path, london: Path) -> None:
