@@ -44,7 +44,8 @@ SUMMARY_CSV_COLUMNS = (
     "gesture_value",
     "gesture_approved_by",
     "last_note",
-    "recovered",  # last, so that readers of the older columns by position still read them
+    "recovered",  # after the older columns, so that readers of those by position still read them
+    "phrase_hints",  # phrase-check hints on the case's notes in the period (a count, never the texts)
 )
 CSV_COLUMNS = (*(field.name for field in EXPORT_CSV_FIELDS), *SUMMARY_CSV_COLUMNS)
 
@@ -287,9 +288,16 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
     out += ["## Per agent", ""]
     if summary.per_agent:
         out += _table(
-            ["agent", "open", "actions", "opened as staff", "fix-or-update misses"],
+            ["agent", "open", "actions", "opened as staff", "fix-or-update misses", "phrase hints"],
             [
-                [md(name), str(f.open), str(f.actions), str(f.opened_as_staff), str(f.breaches)]
+                [
+                    md(name),
+                    str(f.open),
+                    str(f.actions),
+                    str(f.opened_as_staff),
+                    str(f.breaches),
+                    str(f.phrase_hints),
+                ]
                 for name, f in summary.per_agent.items()
             ],
         )
@@ -363,6 +371,7 @@ def _csv_row(
         (gesture.approved_by or "") if gesture else "",
         scrub_note(line.last_note, case_id, scrubber),
         _yes_no(line.recovered),
+        line.phrase_hints,
     ]
 
 
@@ -462,6 +471,7 @@ def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
                 "actions": f.actions,
                 "opened_as_staff": f.opened_as_staff,
                 "fix_or_update_breaches": f.breaches,
+                "phrase_hints": f.phrase_hints,
             }
             for name, f in summary.per_agent.items()
         },

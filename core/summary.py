@@ -20,7 +20,8 @@ from typing import Any
 from core.cases import Action, Case, CaseHistory, Event, Gesture, Stage
 from core.clock import ensure_utc
 from core.deadlines import Deadline, deadline_history, pending_deadlines
-from core.payloads import FixPayload, FollowUpPayload, ReassignPayload
+from core.payloads import FixPayload, FollowUpPayload, ReassignPayload, hints_of
+from core.phrase_check import CHECKED_ACTIONS
 from core.policy import DEPOSITION, FIX_OR_UPDATE, FOLLOW_UP, DeadlinePolicy
 from core.shifts import ShiftCalendar, ShiftOccurrence
 from core.workflow import replay
@@ -29,10 +30,13 @@ ZERO = timedelta(0)
 
 # The actions whose event payload (`Event.payload`) `summarize` reads, itself or through the workflow rules
 # it replays (`core.workflow.check`/`apply`): reassign (`from`, `to`), fix (the gesture), follow-up
-# (`satisfied`), spokesperson (`name`). A loader may hand over every other event with `NOT_LOADED` details —
+# (`satisfied`), spokesperson (`name`), and the phrase-check hints counted on apologize, review, update and
+# follow-up (`hints`, for coaching). A loader may hand over every other event with `NOT_LOADED` details —
 # the deposition's text on a document event, say — and get the same summary (tests/test_summary.py checks
 # it).
-PAYLOAD_ACTIONS = frozenset({Action.REASSIGN, Action.FIX, Action.FOLLOW_UP, Action.SPOKESPERSON})
+PAYLOAD_ACTIONS = (
+    frozenset({Action.REASSIGN, Action.FIX, Action.FOLLOW_UP, Action.SPOKESPERSON}) | CHECKED_ACTIONS
+)
 
 
 class PeriodError(ValueError):
@@ -161,12 +165,14 @@ class DepositionWritten:
 @dataclass(slots=True)
 class AgentFigures:
     """Per person: open cases assigned at the cutoff, actions (events) in the period, cases opened where
-    they were the staff member serving, and fix-or-update breaches in the period they owed."""
+    they were the staff member serving, fix-or-update breaches in the period they owed, and the
+    phrase-check hints their notes drew in the period (who may need coaching: counts, never the texts)."""
 
     open: int = 0
     actions: int = 0
     opened_as_staff: int = 0
     breaches: int = 0
+    phrase_hints: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +188,8 @@ class CaseLine:
     last_note: str
     # By the latest follow-up by the cutoff: satisfied (True), not satisfied (False), none or not recorded.
     recovered: bool | None = None
+    # Phrase-check hints drawn by the case's notes in the period.
+    phrase_hints: int = 0
 
 
 @dataclass(slots=True)
@@ -335,8 +343,13 @@ def summarize(
         for event in events:  # the gesture of the case (CSV), even when the fix was before the period
             if event.action is Action.FIX:
                 gesture = _gesture_of(event) or gesture
+        case_hints = 0
         for event in period_events:
-            agent(event.actor).actions += 1
+            figures = agent(event.actor)
+            figures.actions += 1
+            hints = hints_of(event.payload)
+            figures.phrase_hints += hints
+            case_hints += hints
             if event.action is Action.FOLLOW_UP:
                 payload = event.payload
                 flag = payload.satisfied if isinstance(payload, FollowUpPayload) else None
@@ -396,6 +409,7 @@ def summarize(
                 gesture,
                 last_note,
                 recovered,
+                case_hints,
             )
         )
     summary.per_agent = dict(sorted(summary.per_agent.items()))

@@ -27,6 +27,7 @@ from core.payloads import (
     ReassignPayload,
     parse,
 )
+from core.phrase_check import counted
 from storage.bulk import insert_histories
 from storage.database import Database
 from storage.errors import CaseNotFound, ConflictError, ValidationError
@@ -142,6 +143,8 @@ class WorkflowService:
         details that do not fit the action's type are refused (ValidationError naming the field).
         """
         payload = self._payload(action, data)
+        # The phrase check never refuses; how many hints the note drew is kept for coaching (the summary).
+        payload = counted(self.settings.phrase_book, action, text_, payload)
         event = self._stamped(Event(self.clock.now(), actor.strip(), action, text_, payload), recorded_by)
         problems = intake.event_problems(event.actor, event.text, payload.to_json())
         if problems:

@@ -96,6 +96,7 @@ def test_export_csv_starts_with_the_tables_export_columns() -> None:
         deposition_filed=False,
         last_note="",
         recovered=None,
+        phrase_hints=0,
     )
     summary = SimpleNamespace(cases=[line])
     header, row = list(csv.reader(io.StringIO(export_formats.to_csv(summary, ZONE))))  # type: ignore[arg-type]
