@@ -15,7 +15,16 @@ from core.cases import Action, Case
 from core.policy import AuthorityError
 from core.workflow import WorkflowError, refusal
 from storage.errors import CaseNotFound, ConflictError, DatabaseError, ValidationError
-from tui.forms import CASE_FORMS, NEW_CASE, CaseForm, Submission, fields_for, new_case_from
+from tui.forms import (
+    CASE_FORMS,
+    NEW_CASE,
+    CaseForm,
+    Submission,
+    fields_for,
+    hints_on,
+    new_case_from,
+    playbook_parts,
+)
 from tui.live_sync import UNREACHABLE
 from tui.screens.form import FormScreen, FormSpec, Submit
 from tui.screens.help import HelpScreen
@@ -168,8 +177,17 @@ class RecoveryScreen(Screen[None]):
         if case is None or case.id is None or self.refused_before_form(case, form.action):
             return
         desk = self.desk
-        note = form.note(desk.settings, desk.actor, case) if form.note else ""
-        spec = FormSpec(form.title, context_line(case), fields_for(form, case), note=note)
+        note = form.note(desk.settings, desk.actor, case, desk.now()) if form.note else ""
+        playbook = playbook_parts(desk.settings, form, case)
+        spec = FormSpec(
+            form.title,
+            context_line(case),
+            fields_for(form, case),
+            note=note,
+            guidance=playbook.guidance,
+            check=playbook.check,
+            template=playbook.template,
+        )
         self.app.push_screen(FormScreen(spec, self.submitter(case, form)))
 
     def submitter(self, case: Case, form: CaseForm) -> Submit:
@@ -199,7 +217,12 @@ class RecoveryScreen(Screen[None]):
             except ValueError as error:
                 return str(error)
             desk.main_screen.take_in([updated])
-            desk.confirm(literal(f"#{updated.id}: {updated.stage.value}, assigned to {updated.assignee}"))
+            hints = hints_on(desk.settings, form, values)
+            # Saved whatever the phrase check found; the count is what the shift summary will show.
+            noted = f" · {hints} phrase hint{'s' if hints > 1 else ''} noted" if hints else ""
+            desk.confirm(
+                literal(f"#{updated.id}: {updated.stage.value}, assigned to {updated.assignee}{noted}")
+            )
             return None
 
         return submit
