@@ -43,28 +43,32 @@ class Suggestion:
 @dataclass(frozen=True, slots=True)
 class GestureAdvice:
     lead: str
+    actor: str
     limit: float
     within: tuple[Suggestion, ...]
     above: tuple[Suggestion, ...]
 
     def lines(self) -> tuple[str, ...]:
-        """The advice as the fix form and `shiftdesk suggest` show it."""
-        out = [self.lead]
+        """The advice as the fix form shows it: three lines at most (the form is small at 80×24)."""
+        limit = f"{self.actor}'s limit of {amount(self.limit)}"
         if self.within:
             listed = ", ".join(suggestion.shown for suggestion in self.within)
-            out.append(f"Within your limit ({amount(self.limit)}): {listed}.")
+            out = [self.lead, f"Within {limit}: {listed}."]
         else:
-            out.append(f"None of the usual gestures is within your limit ({amount(self.limit)}).")
-        for suggestion in self.above:
-            who = ", ".join(suggestion.approvers[:3]) or "nobody's configured limit covers it"
-            out.append(f"Above it: {suggestion.shown}, approved by {who}.")
+            out = [self.lead, f"None of the usual gestures is within {limit}."]
+        if self.above:
+            listed = ", ".join(
+                f"{suggestion.shown} ({' or '.join(suggestion.approvers[:2]) or 'nobody configured'})"
+                for suggestion in self.above
+            )
+            out.append(f"Above it, name the approver: {listed}.")
         return tuple(out)
 
 
 LEADS = {
     Tier.VIP: "VIP: an immediate, generous gesture; the most senior person available approves more.",
     Tier.CHRONIC: "Chronic complainer: the usual gesture, consistently — not a bigger one.",
-    Tier.STANDARD: "Something extra that turns the fix into what they remember:",
+    Tier.STANDARD: "Something extra makes the fix what they remember.",
 }
 
 
@@ -101,4 +105,4 @@ def suggestions(
                     break
     if tier is Tier.VIP:
         within.sort(key=lambda suggestion: -suggestion.value)
-    return GestureAdvice(LEADS[tier], limit, tuple(within), tuple(above))
+    return GestureAdvice(LEADS[tier], actor, limit, tuple(within), tuple(above))

@@ -11,7 +11,7 @@ from core.cases import STAGE_ORDER, Action, Case, Channel, Event, Stage, Tier
 from core.deadlines import pending_deadlines
 from core.policy import DEPOSITION, FIX_OR_UPDATE, FOLLOW_UP, OWNER_CHECK_BACK, DeadlinePolicy
 from core.shifts import ShiftCalendar
-from core.workflow import TRANSITIONS, refusal
+from core.workflow import NEXT_STEP, TRANSITIONS, close_blockers, refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +166,7 @@ LABELS = {
     Action.PUBLIC_APOLOGY: "public apology",
     Action.SPOKESPERSON: "spokesperson",
     Action.REVIEW: "review the complaint",
-    Action.FIX: "fix (or a progress update in time)",
+    Action.FIX: "fix, or update in time",
     Action.FOLLOW_UP: "follow up",
     Action.CHECK_BACK: "owner's check-back",
     Action.DOCUMENT: "deposition",
@@ -209,6 +209,11 @@ def checklist(
         if reason is None:
             again = step is Action.FIX and Action.FIX in last
             return due(step, "again: the customer was not satisfied with the last fix" if again else "")
+        if case.stage is source:  # the stage is right, something else stands in the way (closing)
+            return not_yet(step, "; ".join(close_blockers(case)) or reason)
+        if case.is_open:
+            # What it waits on directly, in the workflow's words: the step that reaches its stage.
+            return not_yet(step, NEXT_STEP[list(Stage)[STAGE_ORDER[source] - 1]])
         return not_yet(step, reason)
 
     items = [sequence_step(Action.APOLOGIZE)]

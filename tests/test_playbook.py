@@ -72,8 +72,13 @@ def test_the_checklist_says_done_due_and_not_yet_with_when_who_and_why() -> None
     assert (items[Action.APOLOGIZE].at, items[Action.APOLOGIZE].by) == (at(20), "Billy")
     assert items[Action.PUBLIC_APOLOGY].status is Status.NOT_YET
     assert "directly first" in items[Action.PUBLIC_APOLOGY].why
-    assert items[Action.FIX].status is Status.NOT_YET and "apologize" in items[Action.FIX].why
-    assert items[Action.CLOSE].status is Status.NOT_YET
+    # What each waits on directly, in the workflow's words (core.workflow.NEXT_STEP).
+    assert items[Action.FIX].status is Status.NOT_YET
+    assert items[Action.FIX].why == "review the complaint with the customer first"
+    assert (items[Action.CLOSE].status, items[Action.CLOSE].why) == (
+        Status.NOT_YET,
+        "file the deposition first",
+    )
 
     for step in (event(Action.APOLOGIZE, 5, "Hana"), event(Action.REVIEW, 9)):
         apply(case, step)
@@ -89,6 +94,35 @@ def test_the_checklist_says_done_due_and_not_yet_with_when_who_and_why() -> None
     )
     next_step = next_due(checklist(case, events, POLICY))
     assert next_step is not None and next_step.step is Action.PUBLIC_APOLOGY
+
+
+def test_a_documented_public_case_says_what_still_blocks_closing_and_a_closed_one_is_all_done() -> None:
+    case = make_case(public=True)
+    events = [event(Action.OPEN, 0)]
+    for step in (
+        event(Action.APOLOGIZE, 1),
+        event(Action.REVIEW, 2),
+        event(Action.FIX, 3),
+        event(Action.FOLLOW_UP, 9, satisfied=True),
+        event(Action.DOCUMENT, 12),
+    ):
+        apply(case, step)
+        events.append(step)
+    items = {item.step: item for item in checklist(case, events, POLICY)}
+    assert items[Action.CLOSE].status is Status.NOT_YET
+    assert "post the public apology first" in items[Action.CLOSE].why
+    assert "name a spokesperson first" in items[Action.CLOSE].why
+    for step in (
+        event(Action.PUBLIC_APOLOGY, 13, "Grace"),
+        event(Action.SPOKESPERSON, 14, "Omar", "", name="Grace Liu"),
+        event(Action.CLOSE, 15),
+    ):
+        apply(case, step)
+        events.append(step)
+    items = {item.step: item for item in checklist(case, events, POLICY)}
+    assert all(item.status is Status.DONE for item in items.values()), items
+    assert (items[Action.PUBLIC_APOLOGY].at, items[Action.PUBLIC_APOLOGY].by) == (at(13), "Grace")
+    assert items[Action.SPOKESPERSON].why == "Grace Liu"
 
 
 def test_a_fix_the_customer_was_not_happy_with_is_due_again() -> None:
@@ -137,7 +171,11 @@ def test_gesture_suggestions_fit_the_tier_and_the_actors_limit() -> None:
     assert [s.shown for s in chronic.within] == ["voucher 10", "discount 10", "free delivery 15"]
     assert chronic.above == () and "not a bigger one" in chronic.lead  # no upgrade: not for chronic
     rich = suggestions(Tier.STANDARD, "Omar", DEFAULT_GESTURES, authority)
-    assert rich.above == () and "upgrade 100" in rich.lines()[1]
+    assert rich.above == () and "upgrade 100" in rich.lines()[1] and len(rich.lines()) == 2
+    assert standard.lines()[1:] == (
+        "Within Billy's limit of 25: voucher 10, voucher 20, discount 10, discount 25, free delivery 15.",
+        "Above it, name the approver: voucher 50 (Grace or Omar), upgrade 40 (Grace or Omar).",
+    )
 
 
 PLAYBOOK_TOML = """

@@ -51,6 +51,7 @@ class CaseForm:
     fields: tuple[Field, ...]
     call: ServiceCall
     note: FormNote | None = None
+    note_after: str = ""  # the field the note goes under (default: after the last)
 
 
 def act_with_text(action: Action) -> ServiceCall:
@@ -151,12 +152,10 @@ def authority_note(settings: Settings, actor: str, case: Case, now: datetime) ->
     owes = case.assignee or actor
     on_shift = settings.calendar.people_at(now)
     advice = suggestions(case.tier, owes, settings.gestures, settings.authority, on_shift)
-    limit = f"{settings.authority.limit_of(owes):g}"
-    lines = [
-        f"Authority: {owes} may give up to {limit} alone; above it, name the approver.",
-        *advice.lines(),
-    ]
-    return "\n".join(lines)
+    if not settings.gestures:  # none configured: the limit alone
+        limit = f"{settings.authority.limit_of(owes):g}"
+        return f"Authority: {owes} may give up to {limit} alone; above it, name the approver."
+    return "\n".join(advice.lines())
 
 
 def confirmed_from_case(settings: Settings, _actor: str, case: Case, _now: datetime) -> str:
@@ -211,6 +210,7 @@ CASE_FORMS: dict[str, CaseForm] = {
         ),
         fix,
         note=authority_note,
+        note_after="gesture",
     ),
     "follow_up": CaseForm(
         Action.FOLLOW_UP,

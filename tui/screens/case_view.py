@@ -173,8 +173,8 @@ class CaseScreen(RecoveryScreen):
         with VerticalScroll(id="case-body"):
             yield Static("", id="case-title")
             yield Static("", id="case-fields", classes="case-section")
-            yield Checklist("", id="case-checklist", classes="case-section")
             yield Static("", id="case-deadlines", classes="case-section")
+            yield Checklist("", id="case-checklist", classes="case-section")
             yield Static("", id="case-timeline", classes="case-section")
             yield Static("", id="case-deposition", classes="case-section")
         yield KeyFooter()

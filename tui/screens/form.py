@@ -43,6 +43,8 @@ class FormSpec:
     context: Text | str = ""
     fields: list[Field] = field(default_factory=list)
     note: str = ""
+    # The field the note goes under (the fix's gesture suggestions under "Something extra"); "": at the end.
+    note_after: str = ""
     # What to keep in mind at this step for this case (core/playbook.py), one line each, above the fields.
     guidance: Sequence[str] = ()
     check: PhraseCheck | None = None
@@ -97,9 +99,11 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             if self.spec.context:
                 context = self.spec.context
                 yield Static(context if isinstance(context, Text) else literal(context), id="form-context")
-            if self.spec.guidance:
-                yield Static(guidance_text(self.spec.guidance), id="form-guidance")
+            # The playbook's guidance and the note scroll with the fields: the title, the hints, the error
+            # and the keys' line must stay on screen at 80×24, however long they are.
             with VerticalScroll(id="form-fields"):
+                if self.spec.guidance:
+                    yield Static(guidance_text(self.spec.guidance), id="form-guidance")
                 for spec in self.spec.fields:
                     label = spec.label + (" *" if spec.required else "")
                     yield Label(label, classes="field-label")
@@ -119,16 +123,18 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                             type="number" if spec.kind == "number" else "text",
                             id=f"field-{spec.name}",
                         )
+                    if spec.name == self.spec.note_after and self.spec.note:
+                        yield Static(literal(self.spec.note), id="form-note")
+                if self.spec.note and not self.spec.note_after:
+                    yield Static(literal(self.spec.note), id="form-note")
             if self.spec.checked_names:
                 yield Static("", id="form-phrases")
-            if self.spec.note:
-                yield Static(literal(self.spec.note), id="form-note")
             yield Static("", id="form-error")
             lists = any(spec.kind == "choice" for spec in self.spec.fields)
             yield Static(
                 "Enter: next field · "
                 + ("↓: open a list · " if lists else "")
-                + ("ctrl+t: insert the template · " if self.spec.template else "")
+                + ("ctrl+t: template · " if self.spec.template else "")
                 + "ctrl+s: save · Esc: cancel",
                 id="form-hint",
             )

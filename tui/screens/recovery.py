@@ -184,6 +184,7 @@ class RecoveryScreen(Screen[None]):
             context_line(case),
             fields_for(form, case),
             note=note,
+            note_after=form.note_after,
             guidance=playbook.guidance,
             check=playbook.check,
             template=playbook.template,
@@ -336,7 +337,11 @@ class RecoveryScreen(Screen[None]):
         for binding in MAIN_KEYS:
             key = binding.key_display or binding.key
             rows.append((key, DESCRIPTIONS.get(binding.action, binding.description)))
-        rows += [("Esc", "back / cancel"), ("ctrl+p", "command palette: every action by name")]
+        rows += [
+            ("Esc", "back / cancel"),
+            ("ctrl+t", "in a case form: insert the step's template for the case's category, then edit it"),
+            ("ctrl+p", "command palette: every action by name"),
+        ]
         return rows
 
     def action_trends(self) -> None:
