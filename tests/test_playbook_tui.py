@@ -19,7 +19,7 @@ from storage import views
 from storage.summary_views import histories_for_period
 from tests.test_phrase_check import HARMLESS
 from tests.test_tui_flows import highlight, rendered
-from tests.tui_fixtures import NOW, Shiftdesk, build_shift, new_case, quiet_app, started_quietly
+from tests.tui_fixtures import NOW, ZONE, Shiftdesk, build_shift, new_case, quiet_app, started_quietly
 from tui.app import ShiftdeskApp
 from tui.screens.case_view import CaseScreen
 from tui.screens.form import FormScreen
@@ -317,6 +317,30 @@ async def test_the_case_view_shows_the_sequence_as_a_checklist_with_the_next_ste
         assert any(line.startswith("→ due fix, or update in time by 15:10, Hana Sato") for line in lines), (
             lines
         )
+
+
+def test_every_kind_of_checklist_line_draws_with_its_note_as_typed() -> None:
+    """Done, due and not-yet lines, each with a note holding markup (a spokesperson's name is user text)."""
+    from rich.console import Console
+
+    from core.playbook import ChecklistItem, Status
+    from tui.widgets.checklist import checklist_table
+
+    items = [
+        ChecklistItem(Action.SPOKESPERSON, "spokesperson", Status.DONE, NOW, "Omar", "[b]Grace[/b]"),
+        ChecklistItem(Action.FIX, "fix", Status.DUE, NOW, "Billy", "again: not satisfied"),
+        ChecklistItem(Action.PUBLIC_APOLOGY, "public apology", Status.DUE, None, "Hana", "before closing"),
+        ChecklistItem(Action.CLOSE, "close", Status.NOT_YET, why="file the deposition first"),
+    ]
+    console = Console(width=120, color_system=None, record=True)
+    console.print(checklist_table(items, ZONE))
+    lines = [" ".join(line.split()) for line in console.export_text().splitlines()]
+    assert lines == [
+        "✓ done spokesperson Wed 25 Nov 15:00 by Omar — [b]Grace[/b]",
+        "→ due fix by 15:00, Billy — again: not satisfied",
+        "→ due public apology now, Hana — before closing",
+        "· not yet close file the deposition first",
+    ]
 
 
 # -- coaching ----------------------------------------------------------------------------------------

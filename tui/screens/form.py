@@ -128,7 +128,9 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                 if self.spec.note and not self.spec.note_after:
                     yield Static(literal(self.spec.note), id="form-note")
             if self.spec.checked_names:
-                yield Static("", id="form-phrases")
+                hints = Static("", id="form-phrases")
+                hints.display = False
+                yield hints
             yield Static("", id="form-error")
             lists = any(spec.kind == "choice" for spec in self.spec.fields)
             yield Static(
@@ -216,7 +218,9 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     def show_phrase_hints(self) -> list[str]:
         hints = self.phrase_hints()
         if self.spec.checked_names and hints != self.hints_shown:
-            self.query_one("#form-phrases", Static).update(phrase_text(hints))
+            shown = self.query_one("#form-phrases", Static)
+            shown.update(phrase_text(hints))
+            shown.display = bool(hints)  # no empty line under the fields while there is nothing to say
             if len(hints) != len(self.hints_shown):  # the lines they take come off the fields' room
                 self.call_after_refresh(self.fit_fields)
             self.hints_shown = hints

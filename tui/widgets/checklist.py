@@ -38,7 +38,7 @@ def item_detail(item: ChecklistItem, zone: tzinfo) -> Text:
         text.append(literal(item.why))
         return text
     if item.why:
-        text.append(" — ").append(literal(item.why), style="italic")
+        text.append(" — ").append_text(literal(item.why, style="italic"))
     return text
 
 
