@@ -9,7 +9,14 @@ from enum import StrEnum
 
 from core.cases import STAGE_ORDER, Action, Case, Channel, Event, Stage, Tier
 from core.deadlines import pending_deadlines
-from core.policy import DEPOSITION, FIX_OR_UPDATE, FOLLOW_UP, OWNER_CHECK_BACK, DeadlinePolicy
+from core.policy import (
+    DEPOSITION,
+    FIX_OR_UPDATE,
+    FOLLOW_UP,
+    OWNER_CHECK_BACK,
+    AuthorityPolicy,
+    DeadlinePolicy,
+)
 from core.shifts import ShiftCalendar
 from core.workflow import NEXT_STEP, TRANSITIONS, close_blockers, refusal
 
@@ -113,14 +120,25 @@ def _public_advice(case: Case, step: Action) -> tuple[str, ...]:
     return (_spokesperson(case),)
 
 
-def guidance(case: Case, step: Action) -> tuple[Advice, ...]:
-    """What to keep in mind doing `step` on `case`: the step, then its tier, channel and publicity."""
+def most_senior(authority: AuthorityPolicy, on_shift: Sequence[str]) -> str:
+    """Who of the running shift may give the most (the supervisor first among equals), or "" off shift."""
+    return max(on_shift, key=authority.limit_of, default="")
+
+
+def guidance(case: Case, step: Action, senior: str = "") -> tuple[Advice, ...]:
+    """What to keep in mind doing `step` on `case`: the step, then its tier, channel and publicity.
+
+    `senior`: the most senior person available now (`most_senior`), named in a VIP's line.
+    """
     lines: list[Advice] = []
     if step in STEP_ADVICE:
         lines.append(Advice("step", STEP_ADVICE[step]))
     by_tier = TIER_ADVICE.get(case.tier)
     if by_tier is not None and step is not Action.AMEND:
-        lines.append(Advice(case.tier.value, by_tier.get(step, by_tier[None])))
+        text = by_tier.get(step, by_tier[None])
+        if case.tier is Tier.VIP and senior and "most senior person available" in text:
+            text = text.replace("most senior person available", f"most senior person available ({senior})")
+        lines.append(Advice(case.tier.value, text))
     if step in STEPS_WITH_CHANNEL:
         by_channel = CHANNEL_ADVICE[case.channel]
         lines.append(Advice(case.channel.value, by_channel.get(step, by_channel[None])))

@@ -10,7 +10,7 @@ from core.cases import Action, Channel, Stage, Tier
 from core.config import ConfigError, Settings, load_settings
 from core.gestures import DEFAULT_GESTURES, GestureKind, suggestions
 from core.phrase_check import DEFAULT_PHRASES
-from core.playbook import Status, checklist, guidance, next_due
+from core.playbook import Status, checklist, guidance, most_senior, next_due
 from core.policy import AuthorityPolicy, DeadlinePolicy
 from core.templates import DEFAULT_TEMPLATES, TemplateBook
 from core.workflow import apply
@@ -29,6 +29,12 @@ def test_guidance_follows_the_tier() -> None:
     chronic = about({"tier": Tier.CHRONIC}, Action.FIX)["chronic"]
     assert "most senior person available" in vip and "now" in vip
     assert "not a bigger" in chronic and "consistent" in chronic
+    # Named when known: the one on shift who may give the most, the supervisor first among equals.
+    authority = AuthorityPolicy(default_limit=25, limits={"Omar": 250, "Grace": 250, "Ines": 500})
+    senior = most_senior(authority, ("Grace", "Billy", "Omar"))
+    assert senior == "Grace" and most_senior(authority, ()) == ""
+    named = {a.about: a.text for a in guidance(make_case(tier=Tier.VIP), Action.FIX, senior)}["vip"]
+    assert "the most senior person available (Grace) approves" in named
     # Every step of the sequence says something for each special tier (its own line or the tier's).
     for step in (Action.APOLOGIZE, Action.UPDATE, Action.DOCUMENT):
         assert about({"tier": Tier.VIP}, step)["vip"].startswith("VIP")

@@ -79,7 +79,8 @@ def add_case(shift: Shiftdesk, customer: str, **extra: object) -> int:
     ("extra", "present", "absent"),
     [
         ({}, ["Apologise in your own words", "Phone:"], ["VIP", "Chronic", "Public"]),
-        ({"tier": Tier.VIP}, ["VIP:", "most senior person available"], ["Chronic"]),
+        # The most senior person available: the Late shift's supervisor (limit 250).
+        ({"tier": Tier.VIP}, ["VIP:", "most senior person available (Omar Farouk)"], ["Chronic"]),
         ({"tier": Tier.CHRONIC}, ["Chronic complainer", "hear them out"], ["VIP"]),
         ({"channel": Channel.EMAIL}, ["E-mail: reply the same day"], ["Phone:"]),
         ({"channel": Channel.IN_PERSON}, ["In person:"], ["Phone:"]),

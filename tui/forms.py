@@ -13,7 +13,7 @@ from core.config import Settings
 from core.deposition import Deposition, parse_factors
 from core.gestures import suggestions
 from core.phrase_check import CHECKED_ACTIONS
-from core.playbook import guidance
+from core.playbook import guidance, most_senior
 from core.templates import TEMPLATE_STEPS
 from tui.screens.form import Field, FormSpec, PhraseCheck
 
@@ -288,8 +288,9 @@ class PlaybookParts:
     template: str | None
 
 
-def playbook_parts(settings: Settings, form: CaseForm, case: Case) -> PlaybookParts:
+def playbook_parts(settings: Settings, form: CaseForm, case: Case, now: datetime) -> PlaybookParts:
     book = settings.phrase_book
+    senior = most_senior(settings.authority, settings.calendar.people_at(now))
 
     def check(texts: Sequence[str]) -> list[str]:
         return [hint.message for hint in book.check(*texts)]
@@ -297,7 +298,9 @@ def playbook_parts(settings: Settings, form: CaseForm, case: Case) -> PlaybookPa
     checked = any(field.checked for field in form.fields) and form.action in CHECKED_ACTIONS
     template = settings.template_book.text_for(case, form.action) if form.action in TEMPLATE_STEPS else None
     return PlaybookParts(
-        tuple(advice.text for advice in guidance(case, form.action)), check if checked else None, template
+        tuple(advice.text for advice in guidance(case, form.action, senior)),
+        check if checked else None,
+        template,
     )
 
 

@@ -18,7 +18,7 @@ from core.case_fields import CASE_VIEW_FIELDS, CaseField, Kind, stored_value
 from core.cases import Case
 from core.deadlines import Deadline, pending_deadlines
 from core.payloads import Unreadable, describe
-from core.playbook import checklist, guidance, next_due
+from core.playbook import checklist, guidance, most_senior, next_due
 from tui.clockface import countdown, level_style, local_time, urgency
 from tui.screens.recovery import HELP_KEY, MORE_KEYS, QUIT_KEY, RECOVERY_KEYS, RecoveryScreen, explain
 from tui.text import literal
@@ -198,7 +198,8 @@ class CaseScreen(RecoveryScreen):
         settings = self.desk.settings
         items = checklist(detail.case, detail.events, settings.deadlines, settings.calendar)
         step = next_due(items)
-        lines = tuple(advice.text for advice in guidance(detail.case, step.step)) if step else ()
+        senior = most_senior(settings.authority, settings.calendar.people_at(self.desk.now()))
+        lines = tuple(advice.text for advice in guidance(detail.case, step.step, senior)) if step else ()
         self.query_one(Checklist).show(items, step, lines, settings.zone)
 
     def show(self, detail: CaseDetail, deadlines: list[Deadline], now: datetime, zone: tzinfo) -> None:

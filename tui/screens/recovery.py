@@ -178,7 +178,7 @@ class RecoveryScreen(Screen[None]):
             return
         desk = self.desk
         note = form.note(desk.settings, desk.actor, case, desk.now()) if form.note else ""
-        playbook = playbook_parts(desk.settings, form, case)
+        playbook = playbook_parts(desk.settings, form, case, desk.now())
         spec = FormSpec(
             form.title,
             context_line(case),
