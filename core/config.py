@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.cases import Severity, Tier
+from core.cases import Action, Severity, Tier
 from core.escalation import Ladder
+from core.gestures import DEFAULT_GESTURES, GestureKind
 from core.intake import NAME_LIMIT, text_problem
 from core.pauses import DEFAULT_PAUSE_CAP
+from core.phrase_check import DEFAULT_PHRASES, Phrase, PhraseBook, book_of, phrase_problem
 from core.policy import (
     DEFAULT_AUTHORITY_LIMIT,
     DEFAULT_MINUTES,
@@ -23,6 +25,14 @@ from core.policy import (
     DeadlinePolicy,
 )
 from core.shifts import DEFAULT_SHIFTS, Shift, ShiftCalendar
+from core.templates import (
+    DEFAULT_TEMPLATES,
+    TEMPLATE_STEPS,
+    Template,
+    TemplateBook,
+    merged,
+    placeholder_problem,
+)
 
 
 class ConfigError(ValueError):
@@ -59,6 +69,10 @@ class Settings:
     # frozen and hashable).
     sites: tuple[tuple[str, str], ...] = ()
     escalation: Ladder = field(default_factory=Ladder)
+    # The playbook: phrases the check hints at, text templates per category and step, usual gestures.
+    phrases: tuple[Phrase, ...] = DEFAULT_PHRASES
+    templates: tuple[Template, ...] = DEFAULT_TEMPLATES
+    gestures: tuple[GestureKind, ...] = DEFAULT_GESTURES
 
     @property
     def calendar(self) -> ShiftCalendar:
@@ -78,13 +92,33 @@ class Settings:
             (person for person in self.roster if " ".join(person.split()).casefold() == key), name.strip()
         )
 
+    @property
+    def phrase_book(self) -> PhraseBook:
+        return book_of(self.phrases)
+
+    @property
+    def template_book(self) -> TemplateBook:
+        return TemplateBook(self.templates)
+
     def region_of(self, site: str) -> str:
         """The configured region of `site` (matched ignoring case and outer spaces), or ""."""
         wanted = site.strip().casefold()
         return next((region for name, region in self.sites if name.strip().casefold() == wanted), "")
 
 
-_TOP_KEYS = {"timezone", "deadlines", "authority", "reminders", "export", "shifts", "sites", "escalation"}
+_TOP_KEYS = {
+    "timezone",
+    "deadlines",
+    "authority",
+    "reminders",
+    "export",
+    "shifts",
+    "sites",
+    "phrases",
+    "templates",
+    "gestures",
+    "escalation",
+}
 _ESCALATION_KEYS = {"repeat_minutes", "supervisor_after", "manager_after", "manager"}
 _MINUTE_KEYS = {"fix_or_update", "follow_up", "deposition", "owner_check_back"}
 # A week: no service-recovery deadline is longer, and every deadline is added to a case's time in every
@@ -222,6 +256,9 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
         if len(set(names)) != len(names):
             raise ConfigError(f"{where}: [[shifts]]: shift names must be unique")
         _no_overlap(shifts, where)
+    phrases = _phrases(_table(raw, "phrases", where, ""), where)
+    templates = _templates(_table(raw, "templates", where, ""), where)
+    gestures = _gestures(raw.get("gestures"), where) if "gestures" in raw else DEFAULT_GESTURES
     return Settings(
         zone=zone,
         deadlines=policy,
@@ -233,6 +270,9 @@ def parse_settings(raw: dict[str, Any], where: str = "config") -> Settings:
         source=Path(where) if where != "config" else None,
         sites=sites,
         escalation=escalation,
+        phrases=phrases,
+        templates=templates,
+        gestures=gestures,
     )
 
 
@@ -262,6 +302,102 @@ def _escalation(table: dict[str, Any], where: str) -> Ladder:
             f"({int(supervisor_after.total_seconds() // 60)} min), got {table.get('manager_after')!r}"
         )
     return Ladder(repeat, supervisor_after, manager_after, manager)
+
+
+# A phrase's "instead" and a template are shown in a one-line form field or hint: one line, not a book.
+PLAYBOOK_TEXT_LIMIT = 500
+
+
+def _use_defaults(table: dict[str, Any], where: str, section: str) -> bool:
+    value = table.get("use_defaults", True)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {section} use_defaults: must be true or false, got {_shown(value)}")
+    return value
+
+
+def _phrases(table: dict[str, Any], where: str) -> tuple[Phrase, ...]:
+    """[phrases]: `use_defaults` (false: only the phrases below) and [[phrases.avoid]] {phrase, instead}."""
+    _no_unknown(table, {"use_defaults", "avoid"}, where, "[phrases]")
+    entries = table.get("avoid", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{where}: [phrases] avoid: must be an array of [[phrases.avoid]] tables")
+    configured: list[Phrase] = []
+    for index, entry in enumerate(entries, 1):
+        section = f"[[phrases.avoid]] #{index}"
+        item = _as_table(entry, where, section)
+        _no_unknown(item, {"phrase", "instead"}, where, section)
+        for required in ("phrase", "instead"):
+            if required not in item:
+                raise ConfigError(f"{where}: {section} {required}: missing")
+        words = _string(item["phrase"], where, f"{section} phrase", limit=NAME_LIMIT)
+        problem = phrase_problem(words)
+        if problem:
+            raise ConfigError(f"{where}: {section} phrase: {problem}, got {_shown(words)}")
+        instead = _string(item["instead"], where, f"{section} instead", limit=PLAYBOOK_TEXT_LIMIT)
+        configured.append(Phrase(words, instead))
+    shipped = DEFAULT_PHRASES if _use_defaults(table, where, "[phrases]") else ()
+    # A configured phrase with the words of a shipped one replaces it (its own "instead").
+    own = {phrase.words.casefold() for phrase in configured}
+    return (*(phrase for phrase in shipped if phrase.words.casefold() not in own), *configured)
+
+
+_STEP_NAMES = {step.value: step for step in TEMPLATE_STEPS}
+
+
+def _templates(table: dict[str, Any], where: str) -> tuple[Template, ...]:
+    """[templates]: `use_defaults`, and one [templates."<category>"] table of step = "text" per category."""
+    configured: dict[tuple[str, Action], str] = {}
+    for category, steps in table.items():
+        if category == "use_defaults":
+            continue
+        section = f"[templates.{_key(category)}]"
+        _string(category, where, section, limit=NAME_LIMIT)
+        for step_name, text in _as_table(steps, where, section).items():
+            step = _STEP_NAMES.get(step_name)
+            if step is None:
+                raise ConfigError(
+                    f"{where}: {section} {_key(step_name)}: not a step with a text template "
+                    f"(known: {', '.join(_STEP_NAMES)})"
+                )
+            template = _string(text, where, f"{section} {step_name}", limit=PLAYBOOK_TEXT_LIMIT)
+            problem = placeholder_problem(template)
+            if problem:
+                raise ConfigError(f"{where}: {section} {step_name}: {problem}")
+            configured[(category, step)] = template
+    shipped = DEFAULT_TEMPLATES if _use_defaults(table, where, "[templates]") else ()
+    return merged(shipped, configured)
+
+
+def _gestures(raw: Any, where: str) -> tuple[GestureKind, ...]:
+    """[[gestures]] {kind, values, tiers?}: the gestures the team gives and their usual values."""
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where}: gestures: must be an array of [[gestures]] tables")
+    kinds: list[GestureKind] = []
+    for index, entry in enumerate(raw, 1):
+        section = f"[[gestures]] #{index}"
+        item = _as_table(entry, where, section)
+        _no_unknown(item, {"kind", "values", "tiers"}, where, section)
+        for required in ("kind", "values"):
+            if required not in item:
+                raise ConfigError(f"{where}: {section} {required}: missing")
+        kind = _string(item["kind"], where, f"{section} kind", limit=NAME_LIMIT)
+        values = item["values"]
+        if not isinstance(values, list) or not values:
+            raise ConfigError(f"{where}: {section} values: must be a non-empty list of amounts")
+        amounts = tuple(
+            sorted(_number(value, where, f"{section} values #{n}") for n, value in enumerate(values, 1))
+        )
+        tiers_raw = item.get("tiers", [tier.value for tier in Tier])
+        if not isinstance(tiers_raw, list) or not tiers_raw:
+            raise ConfigError(f"{where}: {section} tiers: must be a non-empty list of tiers")
+        tiers = frozenset(
+            _enum(Tier, _string(name, where, f"{section} tiers", limit=NAME_LIMIT), where, f"{section} tiers")
+            for name in tiers_raw
+        )
+        if kind.casefold() in {known.kind.casefold() for known in kinds}:
+            raise ConfigError(f"{where}: {section} kind: {kind!r} is listed twice")
+        kinds.append(GestureKind(kind, amounts, tiers))
+    return tuple(kinds)
 
 
 def _no_unknown(table: dict[str, Any], known: set[str], where: str, section: str) -> None:

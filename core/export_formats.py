@@ -47,6 +47,7 @@ SUMMARY_CSV_COLUMNS = (
     "recovered",  # after the older columns, so that readers of them by position still read them
     "paused_minutes",  # how long its fix-or-update clock stood still in the period (waiting on the customer)
     "gesture_unapproved",  # why the gesture is beyond its giver's authority without a valid approver
+    "phrase_hints",  # phrase-check hints on the case's notes in the period (a count, never the texts)
 )
 CSV_COLUMNS = (*(field.name for field in EXPORT_CSV_FIELDS), *SUMMARY_CSV_COLUMNS)
 
@@ -346,7 +347,15 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
     out += ["## Per agent", ""]
     if summary.per_agent:
         out += _table(
-            ["agent", "open", "actions", "opened as staff", "fix-or-update misses", "paused min"],
+            [
+                "agent",
+                "open",
+                "actions",
+                "opened as staff",
+                "fix-or-update misses",
+                "paused min",
+                "phrase hints",
+            ],
             [
                 [
                     md(name),
@@ -355,6 +364,7 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
                     str(f.opened_as_staff),
                     str(f.breaches),
                     str(minutes_of(f.paused)),
+                    str(f.phrase_hints),
                 ]
                 for name, f in summary.per_agent.items()
             ],
@@ -431,6 +441,7 @@ def _csv_row(
         _yes_no(line.recovered),
         minutes_of(line.paused),
         line.gesture_unapproved or "",
+        line.phrase_hints,
     ]
 
 
@@ -557,6 +568,7 @@ def summary_json(summary: ShiftSummary, redact: bool = False) -> dict[str, Any]:
                 "opened_as_staff": f.opened_as_staff,
                 "fix_or_update_breaches": f.breaches,
                 "paused_seconds": seconds(f.paused),
+                "phrase_hints": f.phrase_hints,
             }
             for name, f in summary.per_agent.items()
         },

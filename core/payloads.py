@@ -177,13 +177,47 @@ class _Empty(Payload):
         return cls()
 
 
+def _hints(data: Mapping[str, Any], where: str) -> int:
+    """The phrase-check hints a note drew when it was saved (`core.phrase_check`); absent (older rows): 0."""
+    value = data.get("hints")
+    if value is None:
+        return 0
+    number = _whole(value, f"{where}.hints")
+    if number < 0:
+        raise ValueError(f"{where}.hints: {number} is not a whole number ≥ 0")
+    return number
+
+
+def _with_hints(data: dict[str, Any], hints: int) -> dict[str, Any]:
+    if hints:
+        data["hints"] = hints
+    return data
+
+
 @dataclass(frozen=True, slots=True)
-class ApologizePayload(_Empty):
+class _Noted(Payload):
+    """The steps whose substance is the text the customer heard: `{}`, or `{"hints": n}` when the phrase
+    check found n phrases to avoid in it (counted for coaching; the text is the event's own)."""
+
+    hints: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return _with_hints({}, self.hints)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        where = str(cls.ACTION)
+        _keys(data, where, (), ("hints",))
+        return cls(_hints(data, where))
+
+
+@dataclass(frozen=True, slots=True)
+class ApologizePayload(_Noted):
     ACTION: ClassVar[Action | None] = Action.APOLOGIZE
 
 
 @dataclass(frozen=True, slots=True)
-class UpdatePayload(_Empty):
+class UpdatePayload(_Noted):
     ACTION: ClassVar[Action | None] = Action.UPDATE
 
 
@@ -211,18 +245,20 @@ class AmendPayload(_Empty):
 
 @dataclass(frozen=True, slots=True)
 class ReviewPayload(Payload):
-    """review: `{"needs": text}` — what the customer needs; `{}` when not recorded (CSV imports)."""
+    """review: `{"needs": text}` — what the customer needs; `{}` when not recorded (CSV imports); with
+    `"hints": n` when the phrase check found n phrases to avoid in its texts."""
 
     ACTION: ClassVar[Action | None] = Action.REVIEW
     needs: str | None = None
+    hints: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {} if self.needs is None else {"needs": self.needs}
+        return _with_hints({} if self.needs is None else {"needs": self.needs}, self.hints)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
-        _keys(data, "review", (), ("needs",))
-        return cls(_optional_text(data, "needs", "review"))
+        _keys(data, "review", (), ("needs", "hints"))
+        return cls(_optional_text(data, "needs", "review"), _hints(data, "review"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,21 +303,23 @@ class FixPayload(Payload):
 
 @dataclass(frozen=True, slots=True)
 class FollowUpPayload(Payload):
-    """follow-up: `{"satisfied": true | false}`; `{}` when not recorded (CSV imports)."""
+    """follow-up: `{"satisfied": true | false}`; `{}` when not recorded (CSV imports); with `"hints": n`
+    when the phrase check found n phrases to avoid in its text."""
 
     ACTION: ClassVar[Action | None] = Action.FOLLOW_UP
     satisfied: bool | None = None
+    hints: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {} if self.satisfied is None else {"satisfied": self.satisfied}
+        return _with_hints({} if self.satisfied is None else {"satisfied": self.satisfied}, self.hints)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
-        _keys(data, "follow-up", (), ("satisfied",))
+        _keys(data, "follow-up", (), ("satisfied", "hints"))
         value = data.get("satisfied")
         if value is not None and not isinstance(value, bool):
             raise ValueError(f"follow-up.satisfied: {_shown(value)} is not true or false")
-        return cls(value)
+        return cls(value, _hints(data, "follow-up"))
 
 
 _DEPOSITION_TEXTS = ("customer_view", "customer_needed", "actions_taken", "root_cause", "gesture", "notes")
@@ -581,6 +619,25 @@ def empty(action: Action) -> Payload:
 def amount(value: float) -> str:
     """200.0 → "200", 12.5 → "12.5": whole amounts without a decimal point."""
     return str(int(value)) if value.is_integer() else repr(value)
+
+
+def hints_of(payload: Payload) -> int:
+    """How many phrase-check hints the note of this event drew (0 for every other kind of event)."""
+    return payload.hints if isinstance(payload, _Noted | ReviewPayload | FollowUpPayload) else 0
+
+
+def with_hints(payload: Payload, hints: int) -> Payload:
+    """`payload` counting `hints` phrase-check hints (unchanged for events whose text is not checked)."""
+    if isinstance(payload, _Noted | ReviewPayload | FollowUpPayload):
+        return replace(payload, hints=hints)
+    return payload
+
+
+def noted_texts(text: str, payload: Payload) -> tuple[str, ...]:
+    """What was typed for the customer at this step: its text, and a review's "needs"."""
+    if isinstance(payload, ReviewPayload) and payload.needs:
+        return (text, payload.needs)
+    return (text,)
 
 
 def describe(payload: Payload, zone: tzinfo = UTC) -> str:

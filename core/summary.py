@@ -21,7 +21,15 @@ from core.cases import Action, Case, CaseHistory, Event, Gesture, Stage, Unreada
 from core.clock import ensure_utc
 from core.deadlines import Deadline, deadline_history, pending_deadlines
 from core.escalation import SYSTEM_ACTOR, step_sentence
-from core.payloads import AcknowledgePayload, EscalatePayload, FixPayload, FollowUpPayload, ReassignPayload
+from core.payloads import (
+    AcknowledgePayload,
+    EscalatePayload,
+    FixPayload,
+    FollowUpPayload,
+    ReassignPayload,
+    hints_of,
+)
+from core.phrase_check import CHECKED_ACTIONS
 from core.policy import DEPOSITION, FIX_OR_UPDATE, FOLLOW_UP, AuthorityPolicy, DeadlinePolicy
 from core.shifts import ShiftCalendar, ShiftOccurrence
 from core.workflow import clock_pauses, replay
@@ -31,19 +39,23 @@ ZERO = timedelta(0)
 # The actions whose event payload (`Event.payload`) `summarize` reads, itself or through the workflow rules
 # it replays (`core.workflow.check`/`apply`): reassign (`from`, `to`), fix (the gesture), follow-up
 # (`satisfied`), spokesperson (`name`), escalate and acknowledge (the step), pause (`reason`, `until`),
-# resume (`why`). A loader may hand over every other event with `NOT_LOADED` details — the deposition's text
+# resume (`why`), and the phrase-check hints counted on apologize, review, update and follow-up (`hints`,
+# for coaching). A loader may hand over every other event with `NOT_LOADED` details — the deposition's text
 # on a document event, say — and get the same summary (tests/test_summary.py checks it).
-PAYLOAD_ACTIONS = frozenset(
-    {
-        Action.REASSIGN,
-        Action.FIX,
-        Action.FOLLOW_UP,
-        Action.SPOKESPERSON,
-        Action.ESCALATE,
-        Action.ACKNOWLEDGE,
-        Action.PAUSE,
-        Action.RESUME,
-    }
+PAYLOAD_ACTIONS = (
+    frozenset(
+        {
+            Action.REASSIGN,
+            Action.FIX,
+            Action.FOLLOW_UP,
+            Action.SPOKESPERSON,
+            Action.ESCALATE,
+            Action.ACKNOWLEDGE,
+            Action.PAUSE,
+            Action.RESUME,
+        }
+    )
+    | CHECKED_ACTIONS
 )
 # Why a case open at the cutoff has nobody to take it over (HandoverItem.orphaned).
 ABSENT = "absent"
@@ -203,8 +215,9 @@ class DepositionWritten:
 @dataclass(slots=True)
 class AgentFigures:
     """Per person: open cases assigned at the cutoff, actions (events) in the period, cases opened where
-    they were the staff member serving, fix-or-update breaches in the period they owed, and how long the
-    clocks they owed were paused in the period."""
+    they were the staff member serving, fix-or-update breaches in the period they owed, how long the
+    clocks they owed were paused in the period, and the phrase-check hints their notes drew in the period
+    (who may need coaching: counts, never the texts)."""
 
     open: int = 0
     actions: int = 0
@@ -212,6 +225,7 @@ class AgentFigures:
     breaches: int = 0
     # How long, within the period, the fix-or-update clocks they owed stood still (waiting on the customer).
     paused: timedelta = ZERO
+    phrase_hints: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +245,8 @@ class CaseLine:
     paused: timedelta = ZERO
     # Why the case's gesture is beyond its giver's authority without a valid approver, or None.
     gesture_unapproved: str | None = None
+    # Phrase-check hints drawn by the case's notes in the period.
+    phrase_hints: int = 0
 
 
 @dataclass(slots=True)
@@ -429,6 +445,7 @@ def summarize(
         unapproved = None
         if gesture is not None and authority is not None:
             unapproved = authority.unapproved(given_by, gesture.value, gesture.approved_by)
+        case_hints = 0
         for event in period_events:
             payload = event.payload
             if isinstance(payload, EscalatePayload):
@@ -457,7 +474,11 @@ def summarize(
                 )
             if event.actor == SYSTEM_ACTOR and event.action is Action.ESCALATE:
                 continue  # the dashboard's step, nobody's action
-            agent(event.actor).actions += 1
+            figures = agent(event.actor)
+            figures.actions += 1
+            hints = hints_of(event.payload)
+            figures.phrase_hints += hints
+            case_hints += hints
             if event.action is Action.FOLLOW_UP:
                 payload = event.payload
                 flag = payload.satisfied if isinstance(payload, FollowUpPayload) else None
@@ -537,6 +558,7 @@ def summarize(
                 recovered,
                 paused,
                 unapproved,
+                case_hints,
             )
         )
     summary.per_agent = dict(sorted(summary.per_agent.items()))

@@ -45,6 +45,7 @@ from core.payloads import (
     ResumePayload,
     parse,
 )
+from core.phrase_check import counted
 from storage.bulk import insert_histories
 from storage.database import Database
 from storage.errors import CaseNotFound, ConflictError, ValidationError
@@ -161,6 +162,8 @@ class WorkflowService:
         details that do not fit the action's type are refused (ValidationError naming the field).
         """
         payload = self._payload(action, data)
+        # The phrase check never refuses; how many hints the note drew is kept for coaching (the summary).
+        payload = counted(self.settings.phrase_book, action, text_, payload)
         people = {**payload.people(), "recorded_by": recorded_by or ""}
         problems = intake.event_problems(actor, text_, payload.to_json(), people)
         if problems:

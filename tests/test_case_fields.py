@@ -99,6 +99,7 @@ def test_export_csv_starts_with_the_tables_export_columns() -> None:
         recovered=None,
         paused=timedelta(0),
         gesture_unapproved=None,
+        phrase_hints=0,
     )
     summary = SimpleNamespace(cases=[line])
     header, row = list(csv.reader(io.StringIO(export_formats.to_csv(summary, ZONE))))  # type: ignore[arg-type]

@@ -33,6 +33,7 @@ from core.payloads import (
     ReviewPayload,
     SpokespersonPayload,
     Unreadable,
+    UpdatePayload,
     amount,
     describe,
     parse,
@@ -42,6 +43,7 @@ from core.payloads import (
 AT = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
 texts = st.text(max_size=30)
+hints = st.integers(0, 50)  # phrase-check hints counted on a note
 names = st.none() | texts
 amounts = st.floats(min_value=0, allow_nan=False, allow_infinity=False) | st.integers(0, 10**6).map(float)
 instants = st.datetimes(timezones=st.just(UTC))
@@ -65,9 +67,11 @@ STRATEGIES |= {
     OpenPayload: st.builds(
         OpenPayload, st.none() | st.builds(ImportSource, texts, st.integers(), st.none() | st.integers())
     ),
-    ReviewPayload: st.builds(ReviewPayload, names),
+    ReviewPayload: st.builds(ReviewPayload, names, hints),
+    ApologizePayload: st.builds(ApologizePayload, hints),
+    UpdatePayload: st.builds(UpdatePayload, hints),
     FixPayload: st.builds(FixPayload, st.none() | st.builds(Gesture, texts, amounts, names)),
-    FollowUpPayload: st.builds(FollowUpPayload, st.none() | st.booleans()),
+    FollowUpPayload: st.builds(FollowUpPayload, st.none() | st.booleans(), hints),
     DocumentPayload: st.builds(DocumentPayload, depositions),
     ReassignPayload: st.builds(ReassignPayload, texts, names, names, names),
     EscalatePayload: st.builds(EscalatePayload, texts, instants, st.integers(0, 5), texts, texts),
@@ -133,6 +137,10 @@ def test_every_payload_survives_its_json_form(payload: Payload) -> None:
         ),
         (Action.DOCUMENT, {"customer_view": "x"}, "document.customer_needed: missing"),
         (Action.APOLOGIZE, None, "apologize: None is not a mapping"),
+        (Action.APOLOGIZE, {"hints": -1}, "apologize.hints: -1 is not a whole number ≥ 0"),
+        (Action.UPDATE, {"hints": "2"}, "update.hints: '2' is not a whole number"),
+        (Action.REVIEW, {"needs": "a date", "hints": 1.5}, "review.hints: 1.5 is not a whole number"),
+        (Action.FOLLOW_UP, {"hints": True}, "follow-up.hints: True is not a whole number"),
         (Action.APOLOGIZE, ["x"], "apologize: ['x'] is not a mapping"),
     ],
 )

@@ -110,6 +110,10 @@ async def test_markup_stays_literal_in_every_pane_form_toast_and_export(sqlite_u
         await pilot.pause(0.3)
         assert isinstance(app.screen, CaseScreen)
         view = screen_text(app)
+        # The view scrolls: its bottom (the timeline's end, the deposition) is read scrolled to the end.
+        app.screen.query_one("#case-body").scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        view += screen_text(app)
         for text in (
             CUSTOMER,
             LINK,

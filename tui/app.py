@@ -312,6 +312,14 @@ class ShiftdeskApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Textual's own "Keys" (its key panel) would sit beside ours, which is the dashboard's full key list.
         yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
+        from tui.screens.form import FormScreen
+
+        if isinstance(screen, FormScreen) and screen.spec.template is not None:
+            yield SystemCommand(
+                "Insert the template (ctrl+t)",
+                "start the text from this category's template for the step, then edit it",
+                screen.action_template,
+            )
         # The dashboard's actions run on the screen they were asked from when it has them (the case view
         # acts on its case), else on the main screen.
         target = screen if isinstance(screen, RecoveryScreen) else self.main_screen

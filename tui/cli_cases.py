@@ -9,6 +9,8 @@ import click
 
 from core.case_fields import ASKED_FIELDS, Kind, asked_is_required, import_default
 from core.cases import Action, Case
+from core.payloads import Payload, empty
+from core.phrase_check import step_hints
 from tui.cli_base import (
     Runtime,
     actor_option,
@@ -67,6 +69,14 @@ def add(runtime: Runtime, /, actor: str | None, opened_at: str | None, **fields:
     click.echo(case.id)
 
 
+def phrase_hints(runtime: Runtime, action: Action, text: str, payload: Payload | None = None) -> None:
+    """The phrase check's hints for a saved step, on stderr, one line each starting `hint:` (never an error:
+    the step is saved; the count goes into the shift summary)."""
+    details = payload if payload is not None else empty(action)
+    for hint in step_hints(runtime.settings.phrase_book, action, text, details):
+        say(f"hint: {action.value}: {hint.message}", err=True)
+
+
 def simple_action(name: str, action: Action, help_text: str) -> None:
     @main.command(name, help=help_text)
     @click.argument("case_id", type=int)
@@ -78,6 +88,7 @@ def simple_action(name: str, action: Action, help_text: str) -> None:
         runtime: Runtime, case_id: int, text: str, actor: str | None, expect_version: int | None
     ) -> None:
         print_case(runtime.service.act(case_id, action, who(actor), text, expected_version=expect_version))
+        phrase_hints(runtime, action, text)
 
 
 simple_action("apologize", Action.APOLOGIZE, "Record the personal apology to the customer.")
@@ -111,6 +122,7 @@ def review(
             case_id, Action.REVIEW, who(actor), text, ReviewPayload(needs), expected_version=expect_version
         )
     )
+    phrase_hints(runtime, Action.REVIEW, text, ReviewPayload(needs))
 
 
 @main.command()
@@ -176,6 +188,7 @@ def follow_up(
             case_id, who(actor), text, satisfied=satisfied, expected_version=expect_version
         )
     )
+    phrase_hints(runtime, Action.FOLLOW_UP, text)
 
 
 @main.command()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -11,7 +11,11 @@ from core.case_fields import ASKED_FIELDS, CaseField, Kind, asked_is_required, i
 from core.cases import Action, Case
 from core.config import Settings
 from core.deposition import Deposition, parse_factors
-from tui.screens.form import Field, FormSpec
+from core.gestures import suggestions
+from core.phrase_check import CHECKED_ACTIONS
+from core.playbook import guidance, most_senior
+from core.templates import TEMPLATE_STEPS
+from tui.screens.form import Field, FormSpec, PhraseCheck
 
 if TYPE_CHECKING:
     from storage.service import WorkflowService
@@ -34,8 +38,8 @@ class Submission:
 
 # The service call a form's values map to (run in a worker thread); ValueError carries a field's problem.
 ServiceCall = Callable[["WorkflowService", Submission], Case]
-# A line under a form's fields, worked out from the settings, the actor and the case.
-FormNote = Callable[[Settings, str, Case], str]
+# A line under a form's fields, worked out from the settings, the actor, the case and the time now.
+FormNote = Callable[[Settings, str, Case, datetime], str]
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class CaseForm:
     fields: tuple[Field, ...]
     call: ServiceCall
     note: FormNote | None = None
+    note_after: str = ""  # the field the note goes under (default: after the last)
 
 
 def act_with_text(action: Action) -> ServiceCall:
@@ -185,7 +190,7 @@ def resume(service: WorkflowService, form: Submission) -> Case:
     )
 
 
-def pause_note(settings: Settings, _actor: str, _case: Case) -> str:
+def pause_note(settings: Settings, _actor: str, _case: Case, _now: datetime) -> str:
     cap = int(settings.deadlines.pause_cap.total_seconds() // 60)
     return (
         f"The fix-or-update clock stands still until the resume time, a contact with the customer, a resume "
@@ -193,11 +198,19 @@ def pause_note(settings: Settings, _actor: str, _case: Case) -> str:
     )
 
 
-def authority_note(settings: Settings, actor: str, _case: Case) -> str:
-    return f"Your authority limit: {settings.authority.limit_of(actor):g}. Above it, name the approver."
+def authority_note(settings: Settings, actor: str, case: Case, now: datetime) -> str:
+    """The limit, and the something extra that fits the case's tier: for whoever owes the fix (the form's
+    "Done by", whose limit the service checks), with who could approve more, on shift first."""
+    owes = case.assignee or actor
+    on_shift = settings.calendar.people_at(now)
+    advice = suggestions(case.tier, owes, settings.gestures, settings.authority, on_shift)
+    if not settings.gestures:  # none configured: the limit alone
+        limit = f"{settings.authority.limit_of(owes):g}"
+        return f"Authority: {owes} may give up to {limit} alone; above it, name the approver."
+    return "\n".join(advice.lines())
 
 
-def confirmed_from_case(settings: Settings, _actor: str, case: Case) -> str:
+def confirmed_from_case(settings: Settings, _actor: str, case: Case, _now: datetime) -> str:
     opened = case.opened_at.astimezone(settings.zone)
     return (
         f"Confirmed from the case: opened {opened:%a %d %b %H:%M}, "
@@ -211,8 +224,8 @@ SATISFIED = ("satisfied", "not satisfied")
 PUBLIC = ("public", "not public")
 
 
-def one_text(label: str, *, required: bool = True) -> tuple[Field, ...]:
-    return (Field("text", label, required=required),)
+def one_text(label: str, *, required: bool = True, checked: bool = False) -> tuple[Field, ...]:
+    return (Field("text", label, required=required, checked=checked),)
 
 
 # The `form('<name>')` action of each key opens the row of that name.
@@ -220,20 +233,23 @@ CASE_FORMS: dict[str, CaseForm] = {
     "apologize": CaseForm(
         Action.APOLOGIZE,
         "Apologize",
-        one_text("How you apologized (in your words)"),
+        one_text("How you apologized (in your words)", checked=True),
         act_with_text(Action.APOLOGIZE),
     ),
     "review": CaseForm(
         Action.REVIEW,
         "Review the complaint with the customer",
         (
-            Field("text", "What went wrong, in the customer's eyes", required=True),
-            Field("needs", "What the customer needs for a good outcome", required=True),
+            Field("text", "What went wrong, in the customer's eyes", required=True, checked=True),
+            Field("needs", "What the customer needs for a good outcome", required=True, checked=True),
         ),
         review,
     ),
     "update": CaseForm(
-        Action.UPDATE, "Progress update", one_text("What you told the customer"), act_with_text(Action.UPDATE)
+        Action.UPDATE,
+        "Progress update",
+        one_text("What you told the customer", checked=True),
+        act_with_text(Action.UPDATE),
     ),
     "fix": CaseForm(
         Action.FIX,
@@ -246,12 +262,13 @@ CASE_FORMS: dict[str, CaseForm] = {
         ),
         fix,
         note=authority_note,
+        note_after="gesture",
     ),
     "follow_up": CaseForm(
         Action.FOLLOW_UP,
         "Follow up after the fix",
         (
-            Field("text", "What the customer said", required=True),
+            Field("text", "What the customer said", required=True, checked=True),
             Field("satisfied", "Is the customer satisfied?", kind="either", required=True, choices=SATISFIED),
         ),
         follow_up,
@@ -328,6 +345,38 @@ def _asked(field: CaseField) -> Field:
             field.name, field.prompt, kind="choice", choices=values, initial=import_default(field.name)
         )
     return Field(field.name, field.prompt, required=asked_is_required(field))
+
+
+@dataclass(frozen=True)
+class PlaybookParts:
+    """What the playbook adds to a case form: the step's guidance, the phrase check, the template."""
+
+    guidance: tuple[str, ...]
+    check: PhraseCheck | None
+    template: str | None
+
+
+def playbook_parts(settings: Settings, form: CaseForm, case: Case, now: datetime) -> PlaybookParts:
+    book = settings.phrase_book
+    senior = most_senior(settings.authority, settings.calendar.people_at(now))
+
+    def check(texts: Sequence[str]) -> list[str]:
+        return [hint.message for hint in book.check(*texts)]
+
+    checked = any(field.checked for field in form.fields) and form.action in CHECKED_ACTIONS
+    template = settings.template_book.text_for(case, form.action) if form.action in TEMPLATE_STEPS else None
+    return PlaybookParts(
+        tuple(advice.text for advice in guidance(case, form.action, senior)),
+        check if checked else None,
+        template,
+    )
+
+
+def hints_on(settings: Settings, form: CaseForm, values: dict[str, Any]) -> int:
+    """How many phrase-check hints the saved values drew (as the service counts them for the summary)."""
+    if form.action not in CHECKED_ACTIONS:
+        return 0
+    return len(settings.phrase_book.check(*(str(values.get(f.name) or "") for f in form.fields if f.checked)))
 
 
 def fields_for(form: CaseForm, case: Case) -> list[Field]:

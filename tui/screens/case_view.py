@@ -18,10 +18,12 @@ from core.case_fields import CASE_VIEW_FIELDS, CaseField, Kind, stored_value
 from core.cases import Case, UnreadableCase
 from core.deadlines import Deadline, deadline_history, pauses_line, status
 from core.payloads import Unreadable, describe
+from core.playbook import checklist, guidance, most_senior, next_due
 from core.summary import opened_state
 from tui.clockface import countdown, level_style, local_time, urgency
 from tui.screens.recovery import HELP_KEY, MORE_KEYS, QUIT_KEY, RECOVERY_KEYS, RecoveryScreen, explain
 from tui.text import literal
+from tui.widgets.checklist import Checklist
 from tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -205,6 +207,7 @@ class CaseScreen(RecoveryScreen):
             yield Static("", id="case-title")
             yield Static("", id="case-fields", classes="case-section")
             yield Static("", id="case-deadlines", classes="case-section")
+            yield Checklist("", id="case-checklist", classes="case-section")
             yield Static("", id="case-timeline", classes="case-section")
             yield Static("", id="case-deposition", classes="case-section")
         yield KeyFooter()
@@ -224,6 +227,15 @@ class CaseScreen(RecoveryScreen):
             layout=widths_changed,
         )
 
+    def show_checklist(self, detail: CaseDetail) -> None:
+        """The recovery sequence as a checklist, with the guidance for the next step due (core/playbook)."""
+        settings = self.desk.settings
+        items = checklist(detail.case, detail.events, settings.deadlines, settings.calendar)
+        step = next_due(items)
+        senior = most_senior(settings.authority, settings.calendar.people_at(self.desk.now()))
+        lines = tuple(advice.text for advice in guidance(detail.case, step.step, senior)) if step else ()
+        self.query_one(Checklist).show(items, step, lines, settings.zone)
+
     def show(self, detail: CaseDetail, deadlines: list[Deadline], now: datetime, zone: tzinfo) -> None:
         self.detail = detail
         case = detail.case
@@ -233,6 +245,7 @@ class CaseScreen(RecoveryScreen):
         fields = self.query_one("#case-fields", Static)
         fields.border_title = "Case"
         fields.update(fields_table(detail, zone))
+        self.show_checklist(detail)
         pending = self.query_one("#case-deadlines", Static)
         pending.border_title = "Deadlines"
         self.deadlines = deadlines

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -29,6 +29,12 @@ class Field:
     initial: Any = ""
     choices: tuple[str, ...] = ()
     placeholder: str = ""
+    # Its text is what the customer heard: checked for phrases to avoid as it is typed (FormSpec.check).
+    checked: bool = False
+
+
+# The gentle hints for the texts of a form's checked fields (never a refusal: saving goes on).
+PhraseCheck = Callable[[Sequence[str]], Sequence[str]]
 
 
 @dataclass
@@ -37,6 +43,18 @@ class FormSpec:
     context: Text | str = ""
     fields: list[Field] = field(default_factory=list)
     note: str = ""
+    # The field the note goes under (the fix's gesture suggestions under "Something extra"); "": at the end.
+    note_after: str = ""
+    # What to keep in mind at this step for this case (core/playbook.py), one line each, above the fields.
+    guidance: Sequence[str] = ()
+    check: PhraseCheck | None = None
+    # A text to start from (core/templates.py), inserted into `template_field` with ctrl+t.
+    template: str | None = None
+    template_field: str = "text"
+
+    @property
+    def checked_names(self) -> tuple[str, ...]:
+        return tuple(spec.name for spec in self.fields if spec.checked) if self.check else ()
 
 
 Submit = Callable[[dict[str, Any]], Awaitable[str | None]]
@@ -65,6 +83,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+t", "template", "Template", priority=True),
     ]
 
     def __init__(self, spec: FormSpec, submit: Submit) -> None:
@@ -72,6 +91,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         self.spec = spec
         self.submit = submit
         self.saving = False
+        self.hints_shown: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
@@ -79,7 +99,11 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             if self.spec.context:
                 context = self.spec.context
                 yield Static(context if isinstance(context, Text) else literal(context), id="form-context")
+            # The playbook's guidance and the note scroll with the fields: the title, the hints, the error
+            # and the keys' line must stay on screen at 80×24, however long they are.
             with VerticalScroll(id="form-fields"):
+                if self.spec.guidance:
+                    yield Static(guidance_text(self.spec.guidance), id="form-guidance")
                 for spec in self.spec.fields:
                     label = spec.label + (" *" if spec.required else "")
                     yield Label(label, classes="field-label")
@@ -99,13 +123,20 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                             type="number" if spec.kind == "number" else "text",
                             id=f"field-{spec.name}",
                         )
-            if self.spec.note:
-                yield Static(literal(self.spec.note), id="form-note")
+                    if spec.name == self.spec.note_after and self.spec.note:
+                        yield Static(literal(self.spec.note), id="form-note")
+                if self.spec.note and not self.spec.note_after:
+                    yield Static(literal(self.spec.note), id="form-note")
+            if self.spec.checked_names:
+                hints = Static("", id="form-phrases")
+                hints.display = False
+                yield hints
             yield Static("", id="form-error")
             lists = any(spec.kind == "choice" for spec in self.spec.fields)
             yield Static(
                 "Enter: next field · "
                 + ("↓: open a list · " if lists else "")
+                + ("ctrl+t: template · " if self.spec.template else "")
                 + "ctrl+s: save · Esc: cancel",
                 id="form-hint",
             )
@@ -172,6 +203,45 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         if not self.saving:
             self.query_one("#form-error", Static).update("")
 
+    @on(Input.Changed)
+    def typed(self, event: Input.Changed) -> None:
+        if event.input.id and event.input.id.removeprefix("field-") in self.spec.checked_names:
+            self.show_phrase_hints()
+
+    def phrase_hints(self) -> list[str]:
+        """The hints the checked fields' texts draw now (none for a form without checked fields)."""
+        if self.spec.check is None or not self.spec.checked_names:
+            return []
+        texts = [self.query_one(f"#field-{name}", Input).value for name in self.spec.checked_names]
+        return list(self.spec.check(texts))
+
+    def show_phrase_hints(self) -> list[str]:
+        hints = self.phrase_hints()
+        if self.spec.checked_names and hints != self.hints_shown:
+            shown = self.query_one("#form-phrases", Static)
+            shown.update(phrase_text(hints))
+            shown.display = bool(hints)  # no empty line under the fields while there is nothing to say
+            if len(hints) != len(self.hints_shown):  # the lines they take come off the fields' room
+                self.call_after_refresh(self.fit_fields)
+            self.hints_shown = hints
+        return hints
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # ctrl+t only where there is a template to insert (else the key does nothing and is not offered).
+        return self.spec.template is not None if action == "template" else True
+
+    def action_template(self) -> None:
+        """Insert the step's template at the cursor of its field (the whole field when it is empty)."""
+        if self.spec.template is None:
+            return
+        field_input = self.query_one(f"#field-{self.spec.template_field}", Input)
+        if field_input.value.strip():
+            field_input.insert_text_at_cursor(self.spec.template)
+        else:
+            field_input.value = self.spec.template
+            field_input.cursor_position = len(field_input.value)
+        field_input.focus()
+
     def action_cancel(self) -> None:
         self.dismiss(None)
 
@@ -193,6 +263,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             if unchosen and not missing:
                 self.query_one(f"#field-{unchosen[0].name}").focus()
             return
+        self.show_phrase_hints()  # a hint is shown, never a reason not to save
         self.saving = True
         self.query_one("#form-error", Static).update(Text("saving…", style="dim"))
         try:
@@ -203,3 +274,25 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             self.show_error(problem)
         else:
             self.dismiss(values)
+
+
+def guidance_text(lines: Sequence[str]) -> Text:
+    """The step's guidance: one line each (a spokesperson's name in it is user text: shown literally)."""
+    text = Text()
+    for number, line in enumerate(lines):
+        if number:
+            text.append("\n")
+        text.append("› ", style="bold")
+        text.append(literal(line))
+    return text
+
+
+def phrase_text(hints: Sequence[str]) -> Text:
+    """The phrase check's hints, gently: a suggestion, not an error (saving is never refused)."""
+    text = Text()
+    for number, hint in enumerate(hints):
+        if number:
+            text.append("\n")
+        text.append("hint: ", style="bold yellow")
+        text.append(literal(hint))
+    return text

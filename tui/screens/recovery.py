@@ -18,7 +18,16 @@ from core.pauses import DEFAULT_PAUSE_CAP
 from core.policy import AuthorityError
 from core.workflow import WorkflowError, refusal
 from storage.errors import CaseNotFound, ConflictError, DatabaseError, ValidationError
-from tui.forms import CASE_FORMS, NEW_CASE, CaseForm, Submission, fields_for, new_case_from
+from tui.forms import (
+    CASE_FORMS,
+    NEW_CASE,
+    CaseForm,
+    Submission,
+    fields_for,
+    hints_on,
+    new_case_from,
+    playbook_parts,
+)
 from tui.live_sync import UNREACHABLE
 from tui.screens.form import FormScreen, FormSpec, Submit
 from tui.screens.help import HelpScreen
@@ -183,8 +192,18 @@ class RecoveryScreen(Screen[None]):
         if case is None or case.id is None or self.refused_before_form(case, form.action):
             return
         desk = self.desk
-        note = form.note(desk.settings, desk.actor, case) if form.note else ""
-        spec = FormSpec(form.title, context_line(case), fields_for(form, case), note=note)
+        note = form.note(desk.settings, desk.actor, case, desk.now()) if form.note else ""
+        playbook = playbook_parts(desk.settings, form, case, desk.now())
+        spec = FormSpec(
+            form.title,
+            context_line(case),
+            fields_for(form, case),
+            note=note,
+            note_after=form.note_after,
+            guidance=playbook.guidance,
+            check=playbook.check,
+            template=playbook.template,
+        )
         self.app.push_screen(FormScreen(spec, self.submitter(case, form)))
 
     def submitter(self, case: Case, form: CaseForm) -> Submit:
@@ -214,7 +233,12 @@ class RecoveryScreen(Screen[None]):
             except ValueError as error:
                 return str(error)
             desk.main_screen.take_in([updated])
-            desk.confirm(literal(f"#{updated.id}: {updated.stage.value}, assigned to {updated.assignee}"))
+            hints = hints_on(desk.settings, form, values)
+            # Saved whatever the phrase check found; the count is what the shift summary will show.
+            noted = f" · {hints} phrase hint{'s' if hints > 1 else ''} noted" if hints else ""
+            desk.confirm(
+                literal(f"#{updated.id}: {updated.stage.value}, assigned to {updated.assignee}{noted}")
+            )
             return None
 
         return submit
@@ -336,7 +360,11 @@ class RecoveryScreen(Screen[None]):
         for binding in MAIN_KEYS:
             key = binding.key_display or binding.key
             rows.append((key, DESCRIPTIONS.get(binding.action, binding.description)))
-        rows += [("Esc", "back / cancel"), ("ctrl+p", "command palette: every action by name")]
+        rows += [
+            ("Esc", "back / cancel"),
+            ("ctrl+t", "in a case form: insert the step's template for the case's category, then edit it"),
+            ("ctrl+p", "command palette: every action by name"),
+        ]
         return rows
 
     def action_trends(self) -> None:
