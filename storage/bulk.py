@@ -18,12 +18,13 @@ import gc
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from itertools import chain, repeat
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import JSON, Column, Table, text
+from sqlalchemy import JSON, Column, Table, bindparam, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
@@ -307,6 +308,65 @@ def insert_histories(
     finally:
         if collecting:
             gc.enable()
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """What a streamed import stored: how many cases, their ids (consecutive), how many are still open."""
+
+    count: int = 0
+    first_id: int | None = None
+    last_id: int | None = None
+    still_open: int = 0
+
+
+def insert_history_batches(
+    session: Session,
+    batches: Iterable[Sequence[CaseHistory]],
+    zone: tzinfo,
+    progress: Callable[[int], None] | None = None,
+) -> Imported:
+    """Insert batch after batch of histories inside the caller's (write) transaction, holding one batch at a
+    time; an exception from `batches` (a bad row found further on) leaves the rollback to the caller.
+
+    Each batch as `insert_histories` stores a sequence; the ids of all batches are consecutive (writers
+    are serialised while the transaction lasts).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    count = still_open = 0
+    first_id = last_id = None
+    try:
+        with _larger_page_cache(session.connection()):
+            for batch in batches:
+                if not batch:
+                    continue
+                ids = _insert_histories(session, batch, zone, progress)
+                count += len(ids)
+                first_id = ids[0] if first_id is None else first_id
+                last_id = ids[-1]
+                still_open += sum(1 for history in batch if history.case.closed_at is None)
+    finally:
+        if collecting:
+            gc.enable()
+    return Imported(count, first_id, last_id, still_open)
+
+
+def store_late_regions(session: Session, cases: Sequence[Case], zone: tzinfo) -> None:
+    """Cases stored before a later row of their file named their site's region: that region, and the
+    trend facts of the documented ones again (the region is one of their dimensions)."""
+    if not cases:
+        return
+    connection = session.connection()
+    connection.execute(
+        CASES.update().where(CASES.c.id == bindparam("case_id")).values(region=bindparam("new_region")),
+        [{"case_id": case.id, "new_region": case.region} for case in cases],
+    )
+    documented = [case for case in cases if case.documented_at is not None]
+    for start in range(0, len(documented), BATCH):
+        part = documented[start : start + BATCH]
+        connection.execute(TREND_FACTS.delete().where(TREND_FACTS.c.case_id.in_([case.id for case in part])))
+        _Writer(connection, TREND_FACTS, TREND_FACT_COLUMNS).write(trend_fact_rows(session, part, zone))
 
 
 @contextmanager

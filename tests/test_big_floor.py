@@ -1,0 +1,136 @@
+"""A big floor: the open-breakdowns table pages through hundreds of open cases as a supervisor moves."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.cases import Action, CaseHistory, Event, Tier
+from core.payloads import OpenPayload
+from storage.database import Database
+from storage.service import WorkflowService
+from tests.tui_fixtures import NOW, ROSTER, new_case, settings
+from tui.app import ShiftdeskApp
+from tui.screens.reassign import ReassignPicker
+from tui.widgets import open_cases
+from tui.widgets.open_cases import OpenCasesTable
+
+SIZE = (120, 40)
+OPEN = 230
+PAGE = 40
+
+
+@pytest.fixture(autouse=True)
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(open_cases, "PAGE_ROWS", PAGE)
+
+
+@pytest.fixture
+def floor(sqlite_url: str) -> WorkflowService:
+    """OPEN open cases, opened a minute apart: the oldest owes the soonest fix-or-update, so the urgency
+    order is the order they were opened in (and, imported in that order, their ids')."""
+    from core.clock import FrozenClock
+
+    service = WorkflowService(Database(sqlite_url), settings(), FrozenClock(NOW))
+    histories = []
+    for index in range(OPEN):
+        case = new_case(f"Floor Customer {index:03d}", OPEN + 5 - index, ROSTER[index % len(ROSTER)])
+        event = Event(case.opened_at, case.staff, Action.OPEN, case.description, OpenPayload())
+        histories.append(CaseHistory(case, [event], None))
+    service.import_histories(histories)
+    return service
+
+
+def make_app(service: WorkflowService) -> ShiftdeskApp:
+    return ShiftdeskApp(service, actor="Omar Farouk", poll_seconds=0.05, hotspots=False, auto_export=False)
+
+
+async def started(pilot) -> tuple[ShiftdeskApp, OpenCasesTable]:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await app.loaded.wait()
+    await app.main_screen.complete.wait()
+    await pilot.pause()
+    return app, app.main_screen.query_one(OpenCasesTable)
+
+
+def customer_of(table: OpenCasesTable) -> str:
+    case_id = table.highlighted_case_id
+    assert case_id is not None
+    return table.board.cases[case_id].customer
+
+
+async def test_the_table_holds_a_page_and_the_keys_reach_every_case(floor: WorkflowService) -> None:
+    async with make_app(floor).run_test(size=SIZE) as pilot:
+        app, table = await started(pilot)
+        assert table.row_count == PAGE
+        assert customer_of(table) == "Floor Customer 000"
+        assert table.border_subtitle == f"1–{PAGE} of {OPEN}"
+
+        await pilot.press("end")
+        assert customer_of(table) == f"Floor Customer {OPEN - 1:03d}"
+        assert table.row_count == OPEN % PAGE  # the last page, with the rest
+        await pilot.press("home")
+        assert customer_of(table) == "Floor Customer 000"
+
+        # Down past the page's last row: the next page, its first case; up again: back.
+        for _ in range(PAGE):
+            await pilot.press("down")
+        assert customer_of(table) == f"Floor Customer {PAGE:03d}"
+        assert table.border_subtitle == f"{PAGE + 1}–{2 * PAGE} of {OPEN}"
+        await pilot.press("up")
+        assert customer_of(table) == f"Floor Customer {PAGE - 1:03d}"
+
+        # PageDown alone walks to the last case, every case passing through the table on the way.
+        await pilot.press("home")
+        seen: set[int] = set()
+        for _ in range(3 * OPEN // PAGE + 10):
+            seen.update(int(str(key.value)) for key in table.rows)
+            await pilot.press("pagedown")
+        assert customer_of(table) == f"Floor Customer {OPEN - 1:03d}"
+        assert seen == set(app.board.cases) and len(seen) == OPEN
+
+
+async def test_the_case_under_the_cursor_on_a_later_page_is_reassigned(floor: WorkflowService) -> None:
+    async with make_app(floor).run_test(size=SIZE) as pilot:
+        app, table = await started(pilot)
+        await pilot.press("end", "up", "up")
+        case_id = table.highlighted_case_id
+        assert case_id is not None and table.page == table.page_count - 1
+        before = floor.get(case_id)
+        await pilot.press("r")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, ReassignPicker)
+        options = picker.query_one("#picker-options")
+        agent = (options.get_option_at_index(options.highlighted or 0).id or "").removeprefix("agent:")
+        assert agent and agent != before.assignee
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.screen is app.main_screen
+        assert floor.get(case_id).assignee == agent
+        others = {case.id: case.assignee for case in app.reads.open_cases() if case.id != case_id}
+        assert all(others[key] == case.assignee for key, case in app.board.cases.items() if key != case_id)
+        assert table.highlighted_case_id == case_id  # the cursor stayed on its case, on its page
+        assert table.get_row(str(case_id))[5].plain == agent
+
+
+async def test_a_change_made_elsewhere_shows_on_the_page_it_belongs_to(floor: WorkflowService) -> None:
+    other = WorkflowService(Database(floor.database.url), settings(), floor.clock)
+    async with make_app(floor).run_test(size=SIZE) as pilot:
+        _app, table = await started(pilot)
+        await pilot.press("end")
+        watched = table.highlighted_case_id
+        assert watched is not None
+        to = next(name for name in ROSTER if name != floor.get(watched).assignee)
+        other.reassign(watched, to, "Hana Sato")  # another terminal
+        # A VIP case opened long ago: more urgent than all, the first case of the first page.
+        urgent = other.open_case(new_case("Urgent Newcomer", 600, "Dev Patel", tier=Tier.VIP), "Dev Patel")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if table.get_row(str(watched))[5].plain == to:
+                break
+        assert table.get_row(str(watched))[5].plain == to
+        assert table.highlighted_case_id == watched
+        assert table.border_subtitle.endswith(f"of {OPEN + 1}")
+        await pilot.press("home")
+        assert table.highlighted_case_id == urgent.id
+        assert customer_of(table) == "Urgent Newcomer"
