@@ -230,7 +230,7 @@ class CasesCsv:
         now: datetime,
         actor: str,
         progress: Callable[[int], None] | None = None,
-        batch_rows: int = BATCH_ROWS,
+        batch_rows: int | None = None,
     ) -> None:
         actor = actor.strip()
         actor_problem = intake.text_problem(actor, limit=intake.NAME_LIMIT, multiline=False, required=True)
@@ -238,7 +238,7 @@ class CasesCsv:
             raise CsvImportError([f"actor: {actor_problem}"])
         self.path = path
         self.progress = progress
-        self.batch_rows = batch_rows
+        self.batch_rows = batch_rows or BATCH_ROWS
         self.late_regions: list[Case] = []
         self.lines, has_escaped_bytes = _scan(path)
         self._handle = path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
