@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from core.cases import Action, CaseHistory, Event, Tier
@@ -46,7 +48,7 @@ def make_app(service: WorkflowService) -> ShiftdeskApp:
 
 async def started(pilot) -> tuple[ShiftdeskApp, OpenCasesTable]:  # type: ignore[no-untyped-def]
     app = pilot.app
-    await app.loaded.wait()
+    await asyncio.wait_for(app.loaded.wait(), timeout=60)  # a load that fails never sets it
     await app.main_screen.complete.wait()
     await pilot.pause()
     return app, app.main_screen.query_one(OpenCasesTable)
@@ -134,3 +136,44 @@ async def test_a_change_made_elsewhere_shows_on_the_page_it_belongs_to(floor: Wo
         await pilot.press("home")
         assert table.highlighted_case_id == urgent.id
         assert customer_of(table) == "Urgent Newcomer"
+
+
+async def test_the_full_load_after_a_quick_read_takes_in_only_what_changed_since(
+    floor: WorkflowService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.quick_read import open_cases_at
+    from storage.views import Reads
+
+    url = floor.database.url
+    quick = open_cases_at(url)
+    assert quick is not None
+    watermark, cases = quick
+    assert len(cases) == OPEN
+    # Between the quick read and the full load, another terminal hands one case over and opens another.
+    first = min(case.id for case in cases if case.id is not None)
+    floor.reassign(
+        first, "Dev Patel" if floor.get(first).assignee != "Dev Patel" else "Hana Sato", "Grace Liu"
+    )
+    newcomer = floor.open_case(new_case("Late Arrival", 1, "Dev Patel"), "Dev Patel")
+
+    def every_open_case(self: Reads) -> list[object]:
+        raise AssertionError("the full load read every open case again")
+
+    monkeypatch.setattr(Reads, "open_cases", every_open_case)
+    app = ShiftdeskApp(
+        lambda: WorkflowService(Database(url), settings(), floor.clock),
+        settings=settings(),
+        clock=floor.clock,
+        preload=cases,
+        preload_watermark=watermark,
+        actor="Omar Farouk",
+        poll_seconds=60,
+        hotspots=False,
+        auto_export=False,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        _app, table = await started(pilot)
+        assert app.board.cases[first].assignee == floor.get(first).assignee
+        assert table.get_row(str(first))[5].plain == floor.get(first).assignee
+        assert newcomer.id in app.board.cases and len(app.board.cases) == OPEN + 1
+        assert app.live_sync.watermark > watermark
