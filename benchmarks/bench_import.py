@@ -51,7 +51,12 @@ def stamp(at: datetime) -> str:
 def write_csv(path: Path, rows: int, seed: int = 42) -> None:
     """A file like a real export: ~60% closed with a deposition, the rest stopped at every open stage."""
     rng = random.Random(seed)
-    start = datetime(2025, 1, 6, 8, 0)  # UTC
+    # Three minutes apart: 100,000 rows span seven months from January 2025; a million, six years, ending
+    # two days before now (no time in the file may be later than now).
+    start = min(
+        datetime(2025, 1, 6, 8, 0),
+        datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=3 * rows + 2880),
+    )
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)

@@ -272,19 +272,21 @@ class CasesCsv:
         gc.disable()
         try:
             with self._handle:
-                problems = yield from self._read_rows()
+                problems, unshown = yield from self._read_rows()
         finally:
             if collecting:
                 gc.enable()
         if problems:
-            raise CsvImportError(_capped(problems))
+            raise CsvImportError(_capped(problems, unshown))
 
-    def _read_rows(self) -> Generator[list[CaseHistory], None, list[str]]:
+    def _read_rows(self) -> Generator[list[CaseHistory], None, tuple[list[str], int]]:
+        """Yields the batches; returns the first problems found (a few more than shown at most) and how
+        many more there were (a file of a million bad rows must not hold millions of messages)."""
         reader, rows, progress = self._reader, self._rows, self.progress
         problems: list[str] = []
         batch: list[CaseHistory] = []
         previous_end = reader.line_num
-        count = 0
+        count = unshown = 0
         while True:
             try:
                 cells = next(reader)
@@ -307,6 +309,9 @@ class CasesCsv:
                 progress(count)
             if problems:
                 batch.clear()  # nothing will be stored: the rest is only checked
+                if len(problems) > MAX_PROBLEMS:  # only the first ones are shown: the rest only counted
+                    unshown += len(problems) - MAX_PROBLEMS
+                    del problems[MAX_PROBLEMS:]
                 continue
             assert history is not None
             batch.append(history)
@@ -318,7 +323,7 @@ class CasesCsv:
         self.late_regions = rows.fill_regions()
         if progress is not None:
             progress(count)
-        return problems
+        return problems, unshown
 
 
 def _scan(path: Path) -> tuple[int, bool]:
@@ -357,10 +362,12 @@ def _csv_error(error: csv.Error) -> str:
     return message
 
 
-def _capped(problems: list[str]) -> list[str]:
-    if len(problems) <= MAX_PROBLEMS:
+def _capped(problems: list[str], unshown: int = 0) -> list[str]:
+    """The first MAX_PROBLEMS problems and how many more there were (`unshown` of them already dropped)."""
+    total = len(problems) + unshown
+    if total <= MAX_PROBLEMS:
         return problems
-    return [*problems[:MAX_PROBLEMS], f"… and {len(problems) - MAX_PROBLEMS} more problem(s)"]
+    return [*problems[:MAX_PROBLEMS], f"… and {total - MAX_PROBLEMS} more problem(s)"]
 
 
 def _show(value: str, limit: int = 40) -> str:
