@@ -11,7 +11,6 @@ import argparse
 import csv
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -103,25 +102,30 @@ def import_command(url: str, config: Path, csv_path: Path) -> list[str]:
     return [sys.executable, "-m", "tui.cli", "--db", url, "--config", str(config), "import", str(csv_path)]
 
 
-def run_import(url: str, config: Path, csv_path: Path) -> tuple[float, float, str]:
-    """The import as its own process: (seconds, peak RSS in MB, its output)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    began = time.perf_counter()
-    process = subprocess.Popen(
-        [*import_command(url, config, csv_path), "--as", "bench"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    stdout, stderr = process.communicate()
-    elapsed = time.perf_counter() - began
-    # The child's own peak (ru_maxrss, KiB on Linux): the one child this process waited for so far.
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def run_import(
+    url: str, config: Path, csv_path: Path, checkout: Path = ROOT
+) -> tuple[float, float, float, str]:
+    """`checkout`'s import as its own process: (seconds, peak RSS in MB, CPU seconds, its output)."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        began = time.perf_counter()
+        process = subprocess.Popen(
+            [*import_command(url, config, csv_path), "--as", "bench"],
+            cwd=checkout,
+            env=env,
+            stdout=out,
+            stderr=err,
+            text=True,
+        )
+        _pid, status, usage = os.wait4(process.pid, 0)  # its own rusage: peak RSS and CPU time
+        elapsed = time.perf_counter() - began
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if process.returncode != 0:
-        raise RuntimeError(f"import failed ({process.returncode}):\n{stdout}\n{stderr}")
-    return elapsed, peak, stdout
+        raise RuntimeError(f"import failed ({process.returncode}):\n{stdout[-2000:]}\n{stderr[-4000:]}")
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, stdout
 
 
 def main_bench() -> int:
@@ -132,6 +136,13 @@ def main_bench() -> int:
         default=None,
         metavar="URL",
         help="an empty database to import into (default: a new SQLite file)",
+    )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        default=None,
+        metavar="CHECKOUT",
+        help="also time another checkout's import of the same file (e.g. the main branch's)",
     )
     args = parser.parse_args()
     target = TARGET_SECONDS if args.rows <= 100_000 else TARGET_SECONDS * args.rows / 100_000 * 0.9
@@ -149,7 +160,14 @@ def main_bench() -> int:
         assert baseline_rows == args.rows
 
         url = args.db or f"sqlite:///{root / 'bench.db'}"
-        full, peak, output = run_import(url, config, csv_path)
+        full, peak, cpu, output = run_import(url, config, csv_path)
+        if args.compare:
+            other = f"sqlite:///{root / 'compare.db'}"
+            then, then_peak, then_cpu, _ = run_import(other, config, csv_path, args.compare)
+            print(
+                f"  {args.compare}'s import of the same file: {then:.1f} s, {then_cpu:.1f} s CPU, peak RSS "
+                f"{then_peak:.0f} MB"
+            )
 
         # The parse alone, read in batches as the import reads it (each batch dropped once made).
         settings = Settings(zone=ZoneInfo(ZONE))
@@ -168,6 +186,7 @@ def main_bench() -> int:
             f"baseline csv.DictReader {baseline:.2f} s; ratio {full / baseline:.1f}x); peak RSS "
             f"{peak:.0f} MB; targets <= {target:.0f} s, <= {PEAK_MB:.0f} MB: {verdict}"
         )
+        print(f"  the import's CPU time {cpu:.1f} s (the machine may be shared: wall time is not all ours)")
         print(f"  parse alone: {parse / baseline:.1f}x the baseline, {args.rows / parse:,.0f} rows/s")
         print(f"  storing (the import minus a parse): {full - parse:.1f} s")
         print(f"  {output.strip()}")
