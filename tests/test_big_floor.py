@@ -177,3 +177,25 @@ async def test_the_full_load_after_a_quick_read_takes_in_only_what_changed_since
         assert table.get_row(str(first))[5].plain == floor.get(first).assignee
         assert newcomer.id in app.board.cases and len(app.board.cases) == OPEN + 1
         assert app.live_sync.watermark > watermark
+
+
+async def test_a_filter_pages_through_what_it_shows_and_clearing_it_keeps_the_case(
+    floor: WorkflowService,
+) -> None:
+    async with make_app(floor).run_test(size=SIZE) as pilot:
+        _app, table = await started(pilot)
+        await pilot.press("end")  # the last page: the filter must not leave the cursor there
+        await pilot.press("slash", *"Dev Patel")  # every fourth case: 003, 007, … 227
+        await pilot.pause()
+        assert table.page == 0 and customer_of(table) == "Floor Customer 003"
+        assert table.border_subtitle == f"1–{PAGE} of 57"
+        await pilot.press("enter", "end")
+        assert customer_of(table) == "Floor Customer 227"
+        assert table.border_subtitle == f"{PAGE + 1}–57 of 57"
+        await pilot.press("up")
+        assert customer_of(table) == "Floor Customer 223"
+        await pilot.press("slash", "escape")
+        await pilot.pause()
+        assert len(table.order) == OPEN
+        assert customer_of(table) == "Floor Customer 223"  # the cursor stays on its case, on its page
+        assert table.page == 223 // PAGE

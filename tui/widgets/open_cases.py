@@ -305,7 +305,8 @@ class OpenCasesTable(DataTable[object]):
         keep = self.highlighted_case_id
         self._set_order()
         page = self._page_of(keep)
-        self._fill(self.page if page is None else page, now, first_rows)
+        # The highlighted case's page; the first page when it is not among them (a filter hides it).
+        self._fill(0 if page is None else page, now, first_rows)
         self._restore(keep)
         self.fit_columns()
 
