@@ -47,11 +47,11 @@ def prepare(folder: Path, count: int, seed: int) -> tuple[str, Path]:
 
 
 def dashboard_command(url: str, config: Path) -> str:
-    """This checkout's dashboard (the `shiftdesk` script may belong to another checkout of the project)."""
+    """The checkout's dashboard (the `shiftdesk` script may belong to another checkout of the project)."""
     return f"{common.PYTHON} -m tui.cli --db '{url}' --config '{config}'"
 
 
-HERE_ENV = {"PYTHONPATH": str(common.ROOT)}
+HERE_ENV = {"PYTHONPATH": str(common.ROOT)}  # which checkout runs: this one unless --checkout says
 
 
 def paint_times(tmux: Tmux, command: str, word: str, runs: int, env: dict[str, str] | None) -> list[float]:
@@ -130,24 +130,33 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        default=common.ROOT,
+        help="Measure another checkout's dashboard (e.g. /work/main, for a before/after); data as always.",
+    )
     args = parser.parse_args()
+    HERE_ENV["PYTHONPATH"] = str(args.checkout)
     sizes = [int(size) for size in args.open.split(",")]
     print(
         f"big floor — {common.machine_label()}; load average {Path('/proc/loadavg').read_text().split()[0]}"
     )
     figures: dict[int, dict[str, Any]] = {}
-    # This checkout's bytecode, as an install leaves it (see bench_dashboard.first_paint).
-    subprocess.run(
-        [
-            common.PYTHON,
-            "-m",
-            "compileall",
-            "-q",
-            *(str(common.ROOT / name) for name in ("core", "storage", "tui")),
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    # This checkout's bytecode, as an install leaves it (see bench_dashboard.first_paint); another checkout
+    # is only read (its compiled files, if any, are used as they are).
+    if args.checkout == common.ROOT:
+        subprocess.run(
+            [
+                common.PYTHON,
+                "-m",
+                "compileall",
+                "-q",
+                *(str(common.ROOT / name) for name in ("core", "storage", "tui")),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     with tempfile.TemporaryDirectory(prefix="shiftdesk-floor-") as folder:
         tmux = Tmux()
         try:
