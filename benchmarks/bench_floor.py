@@ -46,9 +46,10 @@ def prepare(folder: Path, count: int, seed: int) -> tuple[str, Path]:
     return url, config
 
 
-def dashboard_command(url: str, config: Path) -> str:
-    """The checkout's dashboard (the `shiftdesk` script may belong to another checkout of the project)."""
-    return f"{common.PYTHON} -m tui.cli --db '{url}' --config '{config}'"
+def dashboard_command(url: str, config: Path, checkout: Path) -> str:
+    """`checkout`'s dashboard (the `shiftdesk` script may belong to another checkout of the project): run
+    from that folder, which `python -m` puts first on the path."""
+    return f"env -C '{checkout}' {common.PYTHON} -m tui.cli --db '{url}' --config '{config}'"
 
 
 HERE_ENV = {"PYTHONPATH": str(common.ROOT)}  # which checkout runs: this one unless --checkout says
@@ -169,7 +170,7 @@ def main() -> int:
                 began = time.perf_counter()
                 url, config = prepare(Path(folder) / f"open{size}", size, args.seed)
                 print(f"{size:,} open cases: prepared in {time.perf_counter() - began:.0f} s (not measured)")
-                command = dashboard_command(url, config)
+                command = dashboard_command(url, config, args.checkout)
                 paints = paint_times(tmux, command, MARKER, args.runs, HERE_ENV)
                 figure: dict[str, Any] = {"paint_s": median(paints), "paint_runs": paints}
                 figure.update(idle(tmux, command, args.seconds))
