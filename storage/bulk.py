@@ -288,6 +288,7 @@ def insert_histories(
     histories: Sequence[CaseHistory],
     zone: tzinfo,
     progress: Callable[[int], None] | None = None,
+    stamp: tuple[str, str] | None = None,
 ) -> list[int]:
     """Insert every history inside the caller's (write) transaction; returns the new case ids in order.
 
@@ -304,7 +305,7 @@ def insert_histories(
     gc.disable()
     try:
         with _larger_page_cache(session.connection()):
-            return _insert_histories(session, histories, zone, progress)
+            return _insert_histories(session, histories, zone, progress, stamp)
     finally:
         if collecting:
             gc.enable()
@@ -325,6 +326,7 @@ def insert_history_batches(
     batches: Iterable[Sequence[CaseHistory]],
     zone: tzinfo,
     progress: Callable[[int], None] | None = None,
+    stamp: tuple[str, str] | None = None,
 ) -> Imported:
     """Insert batch after batch of histories inside the caller's (write) transaction, holding one batch at a
     time; an exception from `batches` (a bad row found further on) leaves the rollback to the caller.
@@ -341,7 +343,7 @@ def insert_history_batches(
             for batch in batches:
                 if not batch:
                     continue
-                ids = _insert_histories(session, batch, zone, progress)
+                ids = _insert_histories(session, batch, zone, progress, stamp)
                 count += len(ids)
                 first_id = ids[0] if first_id is None else first_id
                 last_id = ids[-1]
@@ -398,6 +400,7 @@ def _insert_histories(
     histories: Sequence[CaseHistory],
     zone: tzinfo,
     progress: Callable[[int], None] | None,
+    stamp: tuple[str, str] | None = None,
 ) -> list[int]:
     session.flush()  # anything pending in the session goes first, so max(id) sees it
     connection = session.connection()
@@ -409,6 +412,7 @@ def _insert_histories(
     depositions = _Writer(connection, DEPOSITIONS, DEPOSITION_COLUMNS, times)
     facts = _Writer(connection, TREND_FACTS, TREND_FACT_COLUMNS, times)
     at_value, data_value = events.convert("at"), events.convert("data")
+    os_user, host = stamp if stamp is not None else (None, None)
 
     ids = list(range(next_case, next_case + len(histories)))
     for start in range(0, len(histories), BATCH):
@@ -458,9 +462,13 @@ def _insert_histories(
                 event.action._value_,
                 event.text,
                 data_value(event.payload.to_json()),
-                event.recorded_by,
-                event.os_user,
-                event.host,
+                # Events that do not say which OS user wrote them get `stamp` (as the service stamps its
+                # own): here, not as a copy of each event (a million rows make four million events).
+                event.recorded_by
+                if event.os_user is not None or os_user is None
+                else event.recorded_by or os_user,
+                event.os_user if event.os_user is not None else os_user,
+                event.host if event.os_user is not None else host,
             )
             for event_id, case_id, event in zip(
                 range(first_event, next_event),

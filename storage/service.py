@@ -294,7 +294,7 @@ class WorkflowService:
         Events that do not say who recorded them are stamped as recorded by the OS user importing them.
         """
         with self.database.write() as session:
-            return insert_histories(session, self._recorded(histories), self.settings.zone, progress)
+            return insert_histories(session, histories, self.settings.zone, progress, self.identity())
 
     def import_batches(
         self,
@@ -310,24 +310,6 @@ class WorkflowService:
         (see core.csv_import.CasesCsv); they are given it in the same transaction.
         """
         with self.database.write() as session:
-            imported = insert_history_batches(
-                session, map(self._recorded, batches), self.settings.zone, progress
-            )
+            imported = insert_history_batches(session, batches, self.settings.zone, progress, self.identity())
             store_late_regions(session, late_regions(), self.settings.zone)
             return imported
-
-    def _recorded(self, histories: Sequence[CaseHistory]) -> list[CaseHistory]:
-        """Events that do not say who recorded them, stamped as recorded by the OS user importing them."""
-        os_user, host = self.identity()
-        return [
-            replace(
-                history,
-                events=[
-                    event
-                    if event.os_user is not None
-                    else replace(event, recorded_by=event.recorded_by or os_user, os_user=os_user, host=host)
-                    for event in history.events
-                ],
-            )
-            for history in histories
-        ]
