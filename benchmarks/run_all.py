@@ -391,8 +391,8 @@ def main() -> int:
             else:
                 big, small = result["sizes"]["10000"], result["sizes"]["500"]
                 row.measured = (
-                    f"{big['paint_s']:.2f} s; {big['idle_pct']:.2f} %; {big['rss_mb']:.0f} MB "
-                    f"(busy {big['settle_s']:.0f} s after the paint)"
+                    f"{big['paint_s']:.2f} s ({big['paint_cpu_s']:.2f} s CPU); {big['idle_pct']:.2f} %; "
+                    f"{big['rss_mb']:.0f} MB (busy {big['settle_s']:.0f} s after the paint)"
                 )
                 if "100000" in result["sizes"]:
                     huge = result["sizes"]["100000"]
