@@ -29,7 +29,19 @@ sys.path.insert(0, str(HERE))
 
 import _common as common  # noqa: E402
 
-FIGURES = ("paint", "idle", "memory", "hotspots", "export", "keys", "crossproc", "import", "calm")
+FIGURES = (
+    "paint",
+    "idle",
+    "memory",
+    "hotspots",
+    "export",
+    "keys",
+    "crossproc",
+    "import",
+    "calm",
+    "floor",
+    "bigimport",
+)
 
 
 @dataclass
@@ -158,6 +170,9 @@ def main() -> int:
         "hotspot_rows": 1_000_000,
         "export_cases": 5_000,
         "import_rows": 20_000 if quick else 100_000,
+        "floor_open": "500,10000" if quick else "500,10000,100000",
+        "floor_seconds": 20 if quick else 30,
+        "big_import_rows": 200_000 if quick else 1_000_000,
     }
     machine = common.machine_label()
     python = common.PYTHON
@@ -354,6 +369,65 @@ def main() -> int:
                 row.baseline = f"csv.DictReader pass {base:.2f} s"
                 row.ratio = f"{ratio:.0f}×"
                 row.verdict = verdict(value <= 10.0)
+        if "floor" in only:
+            row = rows["floor"] = Row(
+                "big floor: 10,000 open cases — first paint; idle CPU; RSS",
+                "≤ 1.5 s; ≤ 1.0 % of a core; ≤ 250 MB",
+            )
+            code, lines, tail = run(
+                [
+                    python,
+                    str(HERE / "bench_floor.py"),
+                    "--open",
+                    sizes["floor_open"],
+                    "--seconds",
+                    str(sizes["floor_seconds"]),
+                ],
+                1800,
+            )
+            result = result_of(lines)
+            if result is None or "10000" not in result["sizes"]:
+                mark_failed(row, code, tail)
+            else:
+                big, small = result["sizes"]["10000"], result["sizes"]["500"]
+                row.measured = (
+                    f"{big['paint_s']:.2f} s ({big['paint_cpu_s']:.2f} s CPU); {big['idle_pct']:.2f} %; "
+                    f"{big['rss_mb']:.0f} MB (busy {big['settle_s']:.0f} s after the paint)"
+                )
+                if "100000" in result["sizes"]:
+                    huge = result["sizes"]["100000"]
+                    row.measured += (
+                        f"; 100,000 open: {huge['paint_s']:.2f} s; {huge['idle_pct']:.2f} %; "
+                        f"{huge['rss_mb']:.0f} MB"
+                    )
+                row.baseline = (
+                    f"500 open: {small['paint_s']:.2f} s; {small['idle_pct']:.2f} %; "
+                    f"{small['rss_mb']:.0f} MB; minimal app paint {result['minimal_paint_s']:.2f} s"
+                )
+                idle_ratio = big["idle_pct"] / max(small["idle_pct"], 1e-9)
+                row.ratio = (
+                    f"{big['paint_s'] / small['paint_s']:.2f}×; {idle_ratio:.2f}×; "
+                    f"{big['rss_mb'] / small['rss_mb']:.2f}× the 500"
+                )
+                row.verdict = verdict(bool(result["ok"]))
+        if "bigimport" in only:
+            count = sizes["big_import_rows"]
+            limit = 10.0 * count / 100_000 * 0.9
+            row = rows["bigimport"] = Row(
+                f"CSV import of {count:,} rows; peak RSS", f"≤ {limit:.0f} s; ≤ 1 GB (streamed)"
+            )
+            numbers = scraped(
+                row,
+                [python, str(HERE / "bench_import.py"), "--rows", str(count)],
+                r"csv import \d+ rows[^:]*: ([\d.]+) s \(parse [\d.]+ s; baseline csv\.DictReader "
+                r"([\d.]+) s; ratio ([\d.]+)x\); peak RSS ([\d.]+) MB",
+            )
+            if numbers is not None:
+                value, base, ratio, peak = numbers
+                row.measured = f"{value:.1f} s; peak RSS {peak:.0f} MB"
+                row.baseline = f"csv.DictReader pass {base:.2f} s"
+                row.ratio = f"{ratio:.0f}×"
+                row.verdict = verdict(value <= limit and peak <= 1024)
     finally:
         if args.keep:
             print(f"kept {folder}")
@@ -385,6 +459,8 @@ def main() -> int:
         "crossproc",
         "crossproc-pg",
         "import",
+        "bigimport",
+        "floor",
     ):
         if name in rows:
             row = rows[name]

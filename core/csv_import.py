@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gc
-import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime, timezone, tzinfo
 from enum import StrEnum
 from operator import attrgetter, itemgetter
@@ -71,7 +71,13 @@ REQUIRED_COLUMNS = IMPORT_REQUIRED
 OPTIONAL_COLUMNS = (*IMPORT_OPTIONAL, *STAGE_COLUMNS, *DEPOSITION_AND_GESTURE_COLUMNS)
 COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 MAX_PROBLEMS = 200
+EMPTY_FILE = "the file is empty; the first line must name the columns"
 PROGRESS_EVERY = 1_000
+BATCH_ROWS = 5_000  # histories handed to storage at a time: memory stays that of one batch
+SCAN_CHUNK = 1 << 20
+TIME_CACHE = (
+    200_000  # distinct time texts remembered (a file's times mostly repeat within a few thousand rows)
+)
 
 # Where each column sits in a row picked into COLUMNS order, and the case's imported fields by kind (each
 # kind is read its own way), in the table's order so that a default's source is read before it.
@@ -196,89 +202,150 @@ def parse_cases_csv(
 
     `now` bounds every time in the file; `actor` (who runs the import) is recorded as the opener.
     `progress`, if given, is called with the number of rows read so far every thousand rows and at the end.
+    The whole file's histories at once: `CasesCsv` reads it in batches instead, in bounded memory.
     """
-    actor = actor.strip()
-    actor_problem = intake.text_problem(actor, limit=intake.NAME_LIMIT, multiline=False, required=True)
-    if actor_problem:
-        raise CsvImportError([f"actor: {actor_problem}"])
-    text, has_escaped_bytes = _read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    problems: list[str] = []
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        raise CsvImportError([f"line {reader.line_num}: header: {_csv_error(error)}"]) from None
-    if header is None:
-        raise CsvImportError(["line 1: header: the file is empty; the first line must name the columns"])
-    # Spreadsheets often save a few unnamed empty columns at the right edge: those are not columns.
-    while header and not header[-1].strip():
-        header.pop()
-    columns = _header(header, problems)
-    if problems:
-        raise CsvImportError(_capped(problems))
-
-    rows = _RowReader(columns, settings.zone, now, actor, path.name, has_escaped_bytes)
-    # The parse makes a few million small objects that all stay alive: the cyclic garbage collector
-    # would walk them again and again for nothing (none forms a cycle), a third of the run time.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        histories = _read_rows(reader, rows, problems, progress)
-    finally:
-        if collecting:
-            _age_young_objects()
-            gc.enable()
-    if problems:
-        raise CsvImportError(_capped(problems))
-    return histories
+    file = CasesCsv(path, settings, now=now, actor=actor, progress=progress)
+    return [history for batch in file.batches() for history in batch]
 
 
-def _age_young_objects() -> None:
-    """Move every object the cyclic collector tracks into its oldest generation, without walking them.
+class CasesCsv:
+    """A CSV file of cases read in batches of histories, so that a million rows never sit in memory at once.
 
-    With the collector off, all the parse made is still in the youngest generation: the first collection
-    after it would walk every one of them (half a second per 100,000 rows) and free nothing. Freezing then
-    unfreezing moves them as one list, and they are walked only if a full collection comes. Skipped when
-    something else has frozen objects of its own (the dashboard does), as unfreeze would release those too.
+    The header is read (and its problems raised as CsvImportError) when this is made. `batches()` then
+    yields the rows' histories `batch_rows` at a time while every row so far was good; from the first bad
+    row on it yields nothing more but reads on to the end, collecting every problem, and then raises
+    CsvImportError. A caller that stores each batch in one transaction and rolls it back on that error
+    stores all rows or none, as before.
+
+    An empty region is taken from another row of the file naming the same site (see the decisions above):
+    when an earlier row named it, the case has it when yielded; when only a later row does, the case
+    (already yielded) gets it then, and is listed in `late_regions` for the caller to store again.
     """
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
 
-
-def _read_rows(
-    reader: Any, rows: _RowReader, problems: list[str], progress: Callable[[int], None] | None
-) -> list[CaseHistory]:
-    """Every data row read into a history (rows with problems add them to `problems` instead)."""
-    histories: list[CaseHistory] = []
-    previous_end = reader.line_num
-    count = 0
-    while True:
+    def __init__(
+        self,
+        path: Path,
+        settings: Settings,
+        *,
+        now: datetime,
+        actor: str,
+        progress: Callable[[int], None] | None = None,
+        batch_rows: int | None = None,
+    ) -> None:
+        actor = actor.strip()
+        actor_problem = intake.text_problem(actor, limit=intake.NAME_LIMIT, multiline=False, required=True)
+        if actor_problem:
+            raise CsvImportError([f"actor: {actor_problem}"])
+        self.path = path
+        self.progress = progress
+        self.batch_rows = batch_rows or BATCH_ROWS
+        self.late_regions: list[Case] = []
+        self.lines, has_escaped_bytes = _scan(path)
+        self._handle = path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
         try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            # The reader cannot resynchronise inside a broken field: what follows would be misread.
-            problems.append(
-                f"line {previous_end + 1}: row: {_csv_error(error)}; the rows after it were not checked"
-            )
-            break
-        # line_num is the last physical line of the record: a record starts right after the previous one.
-        line = previous_end + 1
+            self._reader = csv.reader(self._handle)
+            problems: list[str] = []
+            try:
+                header = next(self._reader, None)
+            except csv.Error as error:
+                raise CsvImportError([f"line {self._reader.line_num}: header: {_csv_error(error)}"]) from None
+            if header is None:
+                raise CsvImportError(
+                    ["line 1: header: the file is empty; the first line must name the columns"]
+                )
+            # Spreadsheets often save a few unnamed empty columns at the right edge: those are not columns.
+            while header and not header[-1].strip():
+                header.pop()
+            columns = _header(header, problems)
+            if problems:
+                raise CsvImportError(_capped(problems))
+        except BaseException:
+            self._handle.close()
+            raise
+        self._rows = _RowReader(columns, settings.zone, now, actor, path.name, has_escaped_bytes)
+
+    def batches(self) -> Iterator[list[CaseHistory]]:
+        """The good rows' histories, `batch_rows` at a time; CsvImportError at the end if any row was bad."""
+        # Nothing the parse makes forms a reference cycle: the cyclic collector would only walk the
+        # batch in hand again and again (a third of the run time when the whole file was kept).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            with self._handle:
+                problems, unshown = yield from self._read_rows()
+        finally:
+            if collecting:
+                gc.enable()
+        if problems:
+            raise CsvImportError(_capped(problems, unshown))
+
+    def _read_rows(self) -> Generator[list[CaseHistory], None, tuple[list[str], int]]:
+        """Yields the batches; returns the first problems found (a few more than shown at most) and how
+        many more there were (a file of a million bad rows must not hold millions of messages)."""
+        reader, rows, progress = self._reader, self._rows, self.progress
+        problems: list[str] = []
+        batch: list[CaseHistory] = []
         previous_end = reader.line_num
-        if not "".join(cells).strip():  # wholly empty (one C call, not a generator over the cells)
-            continue
-        history = rows.read(line, cells, problems)
-        if history is not None:
-            histories.append(history)
-        count += 1
-        if progress is not None and count % PROGRESS_EVERY == 0:
+        count = unshown = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                # The reader cannot resynchronise inside a broken field: what follows would be misread.
+                problems.append(
+                    f"line {previous_end + 1}: row: {_csv_error(error)}; the rows after it were not checked"
+                )
+                break
+            # line_num is the last physical line of the record: a record starts right after the previous one.
+            line = previous_end + 1
+            previous_end = reader.line_num
+            if not "".join(cells).strip():  # wholly empty (one C call, not a generator over the cells)
+                continue
+            history = rows.read(line, cells, problems)
+            count += 1
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(count)
+            if problems:
+                batch.clear()  # nothing will be stored: the rest is only checked
+                if len(problems) > MAX_PROBLEMS:  # only the first ones are shown: the rest only counted
+                    unshown += len(problems) - MAX_PROBLEMS
+                    del problems[MAX_PROBLEMS:]
+                continue
+            assert history is not None
+            batch.append(history)
+            if len(batch) >= self.batch_rows:
+                yield batch
+                batch = []
+        if batch and not problems:
+            yield batch
+        self.late_regions = rows.fill_regions()
+        if progress is not None:
             progress(count)
-    rows.fill_regions()
-    if progress is not None:
-        progress(count)
-    return histories
+        return problems, unshown
+
+
+def _scan(path: Path) -> tuple[int, bool]:
+    """The file's physical lines after the header (for a progress bar) and whether it holds bytes that are
+    not UTF-8 (each cell is then checked for them), read in chunks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 0
+    clean = True
+    with path.open("rb") as handle:
+        while chunk := handle.read(SCAN_CHUNK):
+            lines += chunk.count(b"\n")
+            if clean:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    clean = False
+        if clean:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                clean = False
+    return max(0, lines - 1), not clean
 
 
 def _newlines(text: str) -> str:
@@ -288,15 +355,6 @@ def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _read_text(path: Path) -> tuple[str, bool]:
-    """The file as text (a UTF-8 BOM dropped), and whether it held bytes that are not UTF-8."""
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig"), False
-    except UnicodeDecodeError:
-        return data.decode("utf-8-sig", errors="surrogateescape"), True
-
-
 def _csv_error(error: csv.Error) -> str:
     message = str(error)
     if "field larger than field limit" in message:
@@ -304,10 +362,12 @@ def _csv_error(error: csv.Error) -> str:
     return message
 
 
-def _capped(problems: list[str]) -> list[str]:
-    if len(problems) <= MAX_PROBLEMS:
+def _capped(problems: list[str], unshown: int = 0) -> list[str]:
+    """The first MAX_PROBLEMS problems and how many more there were (`unshown` of them already dropped)."""
+    total = len(problems) + unshown
+    if total <= MAX_PROBLEMS:
         return problems
-    return [*problems[:MAX_PROBLEMS], f"… and {len(problems) - MAX_PROBLEMS} more problem(s)"]
+    return [*problems[:MAX_PROBLEMS], f"… and {total - MAX_PROBLEMS} more problem(s)"]
 
 
 def _show(value: str, limit: int = 40) -> str:
@@ -381,7 +441,8 @@ class _RowReader:
         self.has_escaped_bytes = has_escaped_bytes
         self.ids: dict[int, int] = {}
         self.site_regions: dict[str, str] = {}
-        self.without_region: list[Case] = []
+        # Cases of a site no row has given a region yet, by site: they get the first one given.
+        self.without_region: dict[str, list[Case]] = {}
         self.enum_cache: dict[tuple[str, str], StrEnum] = {}
         # Each distinct time text read once: a file repeats its times (a case's steps share minutes with
         # other cases'), and the zone conversion costs ten times a dictionary look-up. The value is the
@@ -408,10 +469,18 @@ class _RowReader:
             return None
         return history
 
-    def fill_regions(self) -> None:
-        """Give region-less cases the region another row of the file names for their site."""
-        for case in self.without_region:
-            case.region = self.site_regions.get(case.site, "")
+    def fill_regions(self) -> list[Case]:
+        """Give the cases still without a region the one a later row of the file names for their site;
+        returns those cases (already handed on without it)."""
+        late: list[Case] = []
+        for waiting in self.without_region.values():
+            for case in waiting:
+                region = self.site_regions.get(case.site, "")
+                if region:
+                    case.region = region
+                    late.append(case)
+        self.without_region.clear()
+        return late
 
     # -- one row --------------------------------------------------------------------------------------
 
@@ -486,7 +555,11 @@ class _RowReader:
                 return None
 
         if not case.region:
-            self.without_region.append(case)
+            known = self.site_regions.get(case.site)
+            if known:
+                case.region = known  # an earlier row named the site's region: the first one named wins
+            else:
+                self.without_region.setdefault(case.site, []).append(case)
         else:
             self.site_regions.setdefault(case.site, case.region)
         events = self._replay(line, case, stage_times, external_id, gesture, gesture_value, deposition, found)
@@ -569,6 +642,8 @@ class _RowReader:
                 if required:
                     found.append(f"{column}: must not be empty")
                 return None
+            if len(self.times) >= TIME_CACHE:
+                self.times.clear()  # bounded: a million rows hold millions of distinct minutes
             known = self.times[raw] = self._utc(stripped)
         utc, problem = known
         if problem is not None:

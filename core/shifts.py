@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 
 from core.clock import ensure_utc
 
@@ -41,6 +42,16 @@ class ShiftOccurrence:
         return f"{self.day.isoformat()}:{self.shift.name}"
 
 
+@lru_cache(maxsize=1024)
+def _occurrence(zone: tzinfo, shift: Shift, day: date) -> ShiftOccurrence:
+    """One shift on one day (remembered: the dashboard asks for the same few days' shifts for every open
+    case's deposition deadline, thousands of times at start on a big floor)."""
+    starts = datetime.combine(day, shift.start, tzinfo=zone)
+    end_day = day + timedelta(days=1) if shift.crosses_midnight else day
+    ends = datetime.combine(end_day, shift.end, tzinfo=zone)
+    return ShiftOccurrence(shift, day, ensure_utc(starts), ensure_utc(ends))
+
+
 DEFAULT_SHIFTS = (
     Shift("Early", time(6), time(14)),
     Shift("Late", time(14), time(22)),
@@ -56,10 +67,7 @@ class ShiftCalendar:
     shifts: tuple[Shift, ...] = field(default=DEFAULT_SHIFTS)
 
     def occurrence(self, shift: Shift, day: date) -> ShiftOccurrence:
-        starts = datetime.combine(day, shift.start, tzinfo=self.zone)
-        end_day = day + timedelta(days=1) if shift.crosses_midnight else day
-        ends = datetime.combine(end_day, shift.end, tzinfo=self.zone)
-        return ShiftOccurrence(shift, day, ensure_utc(starts), ensure_utc(ends))
+        return _occurrence(self.zone, shift, day)
 
     def at(self, instant: datetime) -> ShiftOccurrence | None:
         """The shift occurrence containing `instant`, or None when no shift covers it."""

@@ -18,12 +18,13 @@ import gc
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from itertools import chain, repeat
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import JSON, Column, Table, text
+from sqlalchemy import JSON, Column, Table, bindparam, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
@@ -287,6 +288,7 @@ def insert_histories(
     histories: Sequence[CaseHistory],
     zone: tzinfo,
     progress: Callable[[int], None] | None = None,
+    stamp: tuple[str, str] | None = None,
 ) -> list[int]:
     """Insert every history inside the caller's (write) transaction; returns the new case ids in order.
 
@@ -303,10 +305,70 @@ def insert_histories(
     gc.disable()
     try:
         with _larger_page_cache(session.connection()):
-            return _insert_histories(session, histories, zone, progress)
+            return _insert_histories(session, histories, zone, progress, stamp)
     finally:
         if collecting:
             gc.enable()
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """What a streamed import stored: how many cases, their ids (consecutive), how many are still open."""
+
+    count: int = 0
+    first_id: int | None = None
+    last_id: int | None = None
+    still_open: int = 0
+
+
+def insert_history_batches(
+    session: Session,
+    batches: Iterable[Sequence[CaseHistory]],
+    zone: tzinfo,
+    progress: Callable[[int], None] | None = None,
+    stamp: tuple[str, str] | None = None,
+) -> Imported:
+    """Insert batch after batch of histories inside the caller's (write) transaction, holding one batch at a
+    time; an exception from `batches` (a bad row found further on) leaves the rollback to the caller.
+
+    Each batch as `insert_histories` stores a sequence; the ids of all batches are consecutive (writers
+    are serialised while the transaction lasts).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    count = still_open = 0
+    first_id = last_id = None
+    try:
+        with _larger_page_cache(session.connection()):
+            for batch in batches:
+                if not batch:
+                    continue
+                ids = _insert_histories(session, batch, zone, progress, stamp)
+                count += len(ids)
+                first_id = ids[0] if first_id is None else first_id
+                last_id = ids[-1]
+                still_open += sum(1 for history in batch if history.case.closed_at is None)
+    finally:
+        if collecting:
+            gc.enable()
+    return Imported(count, first_id, last_id, still_open)
+
+
+def store_late_regions(session: Session, cases: Sequence[Case], zone: tzinfo) -> None:
+    """Cases stored before a later row of their file named their site's region: that region, and the
+    trend facts of the documented ones again (the region is one of their dimensions)."""
+    if not cases:
+        return
+    connection = session.connection()
+    connection.execute(
+        CASES.update().where(CASES.c.id == bindparam("case_id")).values(region=bindparam("new_region")),
+        [{"case_id": case.id, "new_region": case.region} for case in cases],
+    )
+    documented = [case for case in cases if case.documented_at is not None]
+    for start in range(0, len(documented), BATCH):
+        part = documented[start : start + BATCH]
+        connection.execute(TREND_FACTS.delete().where(TREND_FACTS.c.case_id.in_([case.id for case in part])))
+        _Writer(connection, TREND_FACTS, TREND_FACT_COLUMNS).write(trend_fact_rows(session, part, zone))
 
 
 @contextmanager
@@ -338,6 +400,7 @@ def _insert_histories(
     histories: Sequence[CaseHistory],
     zone: tzinfo,
     progress: Callable[[int], None] | None,
+    stamp: tuple[str, str] | None = None,
 ) -> list[int]:
     session.flush()  # anything pending in the session goes first, so max(id) sees it
     connection = session.connection()
@@ -349,6 +412,7 @@ def _insert_histories(
     depositions = _Writer(connection, DEPOSITIONS, DEPOSITION_COLUMNS, times)
     facts = _Writer(connection, TREND_FACTS, TREND_FACT_COLUMNS, times)
     at_value, data_value = events.convert("at"), events.convert("data")
+    os_user, host = stamp if stamp is not None else (None, None)
 
     ids = list(range(next_case, next_case + len(histories)))
     for start in range(0, len(histories), BATCH):
@@ -398,9 +462,13 @@ def _insert_histories(
                 event.action._value_,
                 event.text,
                 data_value(event.payload.to_json()),
-                event.recorded_by,
-                event.os_user,
-                event.host,
+                # Events that do not say which OS user wrote them get `stamp` (as the service stamps its
+                # own): here, not as a copy of each event (a million rows make four million events).
+                event.recorded_by
+                if event.os_user is not None or os_user is None
+                else event.recorded_by or os_user,
+                event.os_user if event.os_user is not None else os_user,
+                event.host if event.os_user is not None else host,
             )
             for event_id, case_id, event in zip(
                 range(first_event, next_event),

@@ -54,34 +54,46 @@ _case = case_reader(_when)
 
 def open_cases(url: str) -> list[Case] | None:
     """The open cases, or None when this is not an up-to-date SQLite file (the full path then takes over)."""
+    read = open_cases_at(url)
+    return None if read is None else read[1]
+
+
+def open_cases_at(url: str) -> tuple[int, list[Case]] | None:
+    """The newest event id and the open cases as of it (one read transaction), or None as `open_cases`.
+
+    With the event id, the dashboard's full load reads only what changed after it, not every open case
+    again (on a floor of 10,000 open cases that second read cost more than the first paint)."""
     path = sqlite_file(url)
     if path is None or not path.is_file():
         return None
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2)
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2, isolation_level=None)
     except sqlite3.Error:
         return None
     try:
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         if revision is None or revision[0] != HEAD_REVISION:
             return None
+        connection.execute("BEGIN")  # both reads see one snapshot: no change falls between them
+        newest = connection.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
         rows = connection.execute(f"SELECT {COLUMNS} FROM cases WHERE closed_at IS NULL").fetchall()
         # The pauses of running clocks, as storage/pauses.py reads them (rarely any: one indexed query).
         clock_rows = connection.execute(_CLOCK_EVENTS).fetchall()
+        connection.execute("COMMIT")
     except sqlite3.Error:
         return None
     finally:
         connection.close()
     cases = [_case(row) for row in rows]
     if not clock_rows:
-        return cases
+        return int(newest), cases
     events: dict[int, list[Event]] = defaultdict(list)
     for case_id, at, actor, action, text, data in clock_rows:
         kind, when = Action(action), _when(at)
         assert when is not None  # events.at is never NULL
         details = read(kind, json.loads(data) if data else {})
         events[case_id].append(Event(when, actor, kind, text, details))
-    return [
+    return int(newest), [
         replace(case, pauses=clock_pauses(events[case.id])) if case.id in events else case for case in cases
     ]
 

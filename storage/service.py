@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import socket
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -46,7 +46,7 @@ from core.payloads import (
     parse,
 )
 from core.phrase_check import counted
-from storage.bulk import insert_histories
+from storage.bulk import Imported, insert_histories, insert_history_batches, store_late_regions
 from storage.database import Database
 from storage.errors import CaseNotFound, ConflictError, ValidationError
 from storage.mapping import case_from_row, case_row, copy_derived, deposition_row, event_row, row_from_case
@@ -554,18 +554,23 @@ class WorkflowService:
 
         Events that do not say who recorded them are stamped as recorded by the OS user importing them.
         """
-        os_user, host = self.identity()
-        histories = [
-            replace(
-                history,
-                events=[
-                    event
-                    if event.os_user is not None
-                    else replace(event, recorded_by=event.recorded_by or os_user, os_user=os_user, host=host)
-                    for event in history.events
-                ],
-            )
-            for history in histories
-        ]
         with self.database.write() as session:
-            return insert_histories(session, histories, self.settings.zone, progress)
+            return insert_histories(session, histories, self.settings.zone, progress, self.identity())
+
+    def import_batches(
+        self,
+        batches: Iterable[Sequence[CaseHistory]],
+        late_regions: Callable[[], Sequence[Case]] = tuple,
+        progress: Callable[[int], None] | None = None,
+    ) -> Imported:
+        """Store batch after batch of histories in one transaction: all or nothing, one batch in memory.
+
+        An exception while `batches` is read (a CSV file's bad row, found after the first batches were
+        written) rolls the whole import back: nothing stored before it is touched, nothing of it is kept.
+        `late_regions()`, asked after the last batch, names cases stored before their region was known
+        (see core.csv_import.CasesCsv); they are given it in the same transaction.
+        """
+        with self.database.write() as session:
+            imported = insert_history_batches(session, batches, self.settings.zone, progress, self.identity())
+            store_late_regions(session, late_regions(), self.settings.zone)
+            return imported

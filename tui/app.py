@@ -59,13 +59,16 @@ class ShiftdeskApp(App[None]):
         settings: Settings | None = None,
         clock: Clock | None = None,
         preload: list[Case] | None = None,
+        preload_watermark: int | None = None,
         actor: str | None = None,
         poll_seconds: float = 1.0,
         hotspots: bool = True,
         auto_export: bool = True,
     ) -> None:
         """`service` may be a factory: the dashboard then paints `preload` (open cases read without
-        SQLAlchemy) first and builds the service, with its heavy imports, behind the first frame."""
+        SQLAlchemy) first and builds the service, with its heavy imports, behind the first frame. With
+        `preload_watermark` (the newest event id as of `preload`), the full load then reads only the cases
+        changed after it."""
         super().__init__()
         self._service: WorkflowService | None = None
         self._reads: Reads | None = None
@@ -82,6 +85,7 @@ class ShiftdeskApp(App[None]):
         self.settings: Settings = settings
         self.clock: Clock = clock
         self.preload = preload
+        self.preload_watermark = preload_watermark if preload is not None else None
         self.actor = actor or getpass.getuser()
         self.poll_seconds = poll_seconds
         self.scan_hotspots_enabled = hotspots
@@ -184,8 +188,11 @@ class ShiftdeskApp(App[None]):
             self.scheduler.start()
         await self.main_screen.complete.wait()
         reads = self.reads
+        known = self.preload_watermark
 
         def read() -> tuple[int, list[Case]]:
+            if known is not None:  # the board holds the open cases as of `known`: what changed since
+                return reads.changed_since(known)
             return reads.latest_event_id(), reads.open_cases()
 
         try:
@@ -194,7 +201,11 @@ class ShiftdeskApp(App[None]):
             self.set_banner(f"{UNREACHABLE} ({type(error).__name__})")
             return
         self.live_sync.start(reads, watermark)
-        self.board.load(cases)
+        if known is not None:
+            self.board.apply(cases)
+        else:
+            self.board.load(cases)
+        self.preload = None  # the board has them; a big floor's list is not kept twice
         self.table.rebuild(self.now())
         self.tick()
         # A failure is told by the main screen's error path; a cancel means a newer read (a change taken in

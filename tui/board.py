@@ -28,10 +28,13 @@ class Board:
     absent: frozenset[str] = frozenset()
     _roster: tuple[str, ...] = ()
     _roster_until: datetime | None = None
+    _keys: dict[int, tuple[datetime, int]] = field(default_factory=dict)  # each case's urgency key
+    _ordered: list[int] | None = None  # every open case's id, most urgent first
 
     def load(self, cases: list[Case]) -> None:
         self.cases.clear()
         self.deadlines.clear()
+        self._keys.clear()
         self.apply(cases)
 
     def apply(self, changed: list[Case]) -> tuple[set[int], set[int]]:
@@ -47,14 +50,17 @@ class Board:
                 self.deadlines[case.id] = pending_deadlines(
                     case, self.settings.deadlines, self.settings.calendar
                 )
+                self._keys[case.id] = self._urgency(case)
                 shown.add(case.id)
             elif case.id in self.cases:
                 del self.cases[case.id]
                 self.deadlines.pop(case.id, None)
+                self._keys.pop(case.id, None)
                 gone.add(case.id)
         if shown or gone:
             self._sorted_deadlines = None
             self._next_dues = None
+            self._ordered = None
         return shown, gone
 
     def roster(self, now: datetime) -> tuple[str, ...]:
@@ -76,10 +82,19 @@ class Board:
 
     def urgency_key(self, case_id: int) -> tuple[datetime, int]:
         """Soonest deadline first; cases owing nothing last, oldest first among equals."""
-        deadline = self.next_deadline(case_id)
-        case = self.cases[case_id]
+        return self._keys[case_id]
+
+    def _urgency(self, case: Case) -> tuple[datetime, int]:
+        assert case.id is not None
+        deadline = self.next_deadline(case.id)
         due = deadline.due_at if deadline else case.opened_at + timedelta(days=36500)
-        return due, case_id
+        return due, case.id
+
+    def ordered(self) -> list[int]:
+        """Every open case's id, most urgent first (sorted once per change, by keys computed per change)."""
+        if self._ordered is None:
+            self._ordered = sorted(self._keys, key=self._keys.__getitem__)
+        return self._ordered
 
     def all_deadlines(self) -> list[Deadline]:
         """Every pending deadline, soonest first (sorted once per change, not per tick)."""

@@ -138,25 +138,30 @@ def trends(runtime: Runtime, since: str | None, until: str | None, limit: int, a
 @click.pass_obj
 def import_command(runtime: Runtime, csv_file: Path, actor: str | None) -> None:
     """Import historical and open cases from a CSV file: all rows or none (see README for the columns)."""
-    from core.csv_import import CsvImportError, parse_cases_csv
+    from core.csv_import import CasesCsv, CsvImportError
 
     service = runtime.service
     try:
-        histories = parse_cases_csv(csv_file, runtime.settings, now=service.clock.now(), actor=who(actor))
+        # Read and stored a batch at a time in one transaction (a million rows never sit in memory): a bad
+        # row anywhere rolls back what the batches before it wrote, and every problem is listed.
+        file = CasesCsv(csv_file, runtime.settings, now=service.clock.now(), actor=who(actor))
+        if file.lines >= 5_000 and sys.stderr.isatty():
+            with click.progressbar(length=file.lines, label="importing", file=sys.stderr) as bar:
+                imported = service.import_batches(file.batches(), lambda: file.late_regions, bar.update)
+        else:
+            imported = service.import_batches(file.batches(), lambda: file.late_regions)
     except CsvImportError as error:
         count = len(error.problems)
         say(f"shiftdesk: error: {csv_file}: {count} problem(s), nothing imported:", err=True)
         for problem in error.problems:
             say(f"  {problem}", err=True)
         sys.exit(1)
-    show_progress = len(histories) >= 5_000 and sys.stderr.isatty()
-    with click.progressbar(length=len(histories), label="importing", file=sys.stderr) as bar:
-        ids = service.import_histories(histories, progress=bar.update if show_progress else None)
-    still_open = sum(1 for history in histories if history.case.closed_at is None)
-    line = f"imported {plural(len(ids), 'case')}" + (f" (#{ids[0]}–#{ids[-1]})" if ids else "")
-    if still_open:
+    line = f"imported {plural(imported.count, 'case')}" + (
+        f" (#{imported.first_id}–#{imported.last_id})" if imported.count else ""
+    )
+    if imported.still_open:
         # History without closed_at is imported open: say so, or a supervisor finds a thousand "open" cases.
-        line += f", {still_open:,} of them still open (no closed_at)"
+        line += f", {imported.still_open:,} of them still open (no closed_at)"
     click.echo(line)
 
 

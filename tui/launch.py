@@ -13,12 +13,12 @@ def run_dashboard(runtime: Runtime, actor: str | None = None) -> None:
     """Open the dashboard. On a SQLite file the open cases are read with the standard library and painted
     at once; SQLAlchemy and the rest of storage load behind the first frame (see storage/quick_read.py)."""
     from storage.location import resolve_url
-    from storage.quick_read import open_cases
+    from storage.quick_read import open_cases_at
 
     url = (
         runtime.__dict__["database"].url if "database" in runtime.__dict__ else resolve_url(runtime.db_option)
     )
-    preload = open_cases(url)
+    quick = open_cases_at(url)
 
     from tui.app import ShiftdeskApp
 
@@ -26,7 +26,8 @@ def run_dashboard(runtime: Runtime, actor: str | None = None) -> None:
         lambda: runtime.service,
         settings=runtime.settings,
         clock=runtime.service_clock(),
-        preload=preload,
+        preload=None if quick is None else quick[1],
+        preload_watermark=None if quick is None else quick[0],
         actor=actor,
     )
     app.run()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -40,6 +39,10 @@ GIVE_WAY = (
     ("customer", 8),
     ("age", 4),
 )
+# The table holds one page of the open cases at a time (the keys turn the pages): a DataTable's cost, in
+# memory, in start-up and on every change, grows with the rows it holds, and a big floor has tens of
+# thousands of open cases. A board of up to this many fits one page, and the table is as it always was.
+PAGE_ROWS = 500
 # Room beyond the widths goes to the customer, up to this.
 CUSTOMER_MAX = 40
 
@@ -86,7 +89,10 @@ def matches(case: Case, needle: str) -> bool:
 
 
 class OpenCasesTable(DataTable[object]):
-    """Rows are keyed by case id, so the cursor stays on its case when rows move, appear or go."""
+    """Rows are keyed by case id, so the cursor stays on its case when rows move, appear or go.
+
+    It holds one page (PAGE_ROWS cases) of the open cases in urgency order; the cursor keys go on to the
+    next or previous page past its edge, Home and End reach the first and the last case of all."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -97,11 +103,17 @@ class OpenCasesTable(DataTable[object]):
         Binding("end", "scroll_bottom", "Last", show=False),
     ]
 
-    def __init__(self, board: Board, **kwargs: object) -> None:
+    def __init__(self, board: Board, *, page_rows: int | None = None, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self.board = board
         self.needle = ""
         self._roster_shown: tuple[str, ...] | None = None  # the roster the ORPH badges were drawn for
+        self.page_rows = page_rows or PAGE_ROWS
+        self.page = 0
+        self.order: list[int] = []  # the cases paged through: all open ones the filter shows, by urgency
+        self._position: dict[int, int] | None = None  # case id → index in `order`, made when first asked
+        self._generation = 0  # bumped by every fill: a deferred half-page knows when it is stale
+        self._now = datetime.now(UTC)  # the rows' ages are as of this (the last rebuild, change or minute)
         self.border_title = "Open breakdowns"
         # Columns exist before mounting: the first load may arrive before the table is on screen.
         for key, label, width in COLUMNS:
@@ -190,64 +202,182 @@ class OpenCasesTable(DataTable[object]):
         cell.append(one_line(case.assignee))
         return cell
 
-    def rebuild(self, now: datetime, *, first_rows: int | None = None) -> None:
-        """All rows again (start, filter change): O(open cases), never O(history).
+    # -- pages ---------------------------------------------------------------------------------------
 
-        With `first_rows`, only that many (a screenful) are added now and the rest one frame later: adding
-        and measuring 500 rows is a fifth of the dashboard's start, and the first screen shows a few dozen.
-        """
-        keep = self.highlighted_case_id
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-len(self.order) // self.page_rows))
+
+    def _page_of(self, case_id: int | None) -> int | None:
+        """The page holding `case_id` in the current order, or None when it is not there."""
+        if case_id is None:
+            return None
+        position = self._positions().get(case_id)
+        return None if position is None else position // self.page_rows
+
+    def _positions(self) -> dict[int, int]:
+        if self._position is None:
+            self._position = {case_id: index for index, case_id in enumerate(self.order)}
+        return self._position
+
+    def _page_ids(self, page: int) -> list[int]:
+        return self.order[page * self.page_rows : (page + 1) * self.page_rows]
+
+    def _set_order(self) -> None:
+        """The cases the table pages through: the board's urgency order, less what the filter hides."""
+        ordered = self.board.ordered()
+        cases = self.board.cases
+        needle = self.needle
+        self.order = ordered if not needle else [i for i in ordered if matches(cases[i], needle)]
+        self._position = None
+
+    def _show_subtitle(self) -> None:
+        total = len(self.order)
+        if self.page_count > 1:
+            first = self.page * self.page_rows + 1
+            subtitle = f"{first:,}–{first + self.row_count - 1:,} of {total:,}"
+        else:
+            subtitle = ""
+        if subtitle != self.border_subtitle:
+            self.border_subtitle = subtitle
+
+    def show_case(self, case_id: int) -> bool:
+        """Turn to the page holding `case_id`, the cursor on it; False when the table does not hold it."""
+        page = self._page_of(case_id)
+        if page is None:
+            return False
+        if page != self.page:
+            self._fill(page, self._now)
+        self._restore(case_id)
+        return True
+
+    def _turn(self, page: int, row: int) -> None:
+        """Another page, the cursor on its row `row` (the last row if the page is shorter)."""
+        self._fill(page, self._now)
+        if self.row_count:
+            self.move_cursor(row=min(row, self.row_count - 1), animate=False)
+
+    def _fill(self, page: int, now: datetime, first_rows: int | None = None) -> None:
+        """Page `page`'s rows in urgency order (with `first_rows`, that many now, the rest a frame later)."""
+        self._now = now
+        self.page = max(0, min(page, self.page_count - 1))
+        self._generation += 1
         self.clear()
-        ordered = [
-            case_id
-            for case_id in sorted(self.board.cases, key=self.board.urgency_key)
-            if matches(self.board.cases[case_id], self.needle)
-        ]
-        head = ordered if first_rows is None else ordered[:first_rows]
+        ids = self._page_ids(self.page)
+        head = ids if first_rows is None else ids[:first_rows]
         for case_id in head:
             self.add_row(*self._cells(self.board.cases[case_id], now), key=str(case_id))
-        if len(head) < len(ordered):
-            self.call_after_refresh(self._add_later, ordered[len(head) :], now)
+        if len(head) < len(ids):
+            self.call_after_refresh(self._add_later, self._generation, now)
+        self._show_subtitle()
+
+    # -- moving through the pages ------------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        if self.cursor_row >= self.row_count - 1 and self.page < self.page_count - 1:
+            self._turn(self.page + 1, 0)
+        else:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row <= 0 and self.page > 0:
+            self._turn(self.page - 1, self.page_rows - 1)
+        else:
+            super().action_cursor_up()
+
+    def action_page_down(self) -> None:
+        if self.cursor_row >= self.row_count - 1 and self.page < self.page_count - 1:
+            self._turn(self.page + 1, 0)
+        else:
+            super().action_page_down()
+
+    def action_page_up(self) -> None:
+        if self.cursor_row <= 0 and self.page > 0:
+            self._turn(self.page - 1, self.page_rows - 1)
+        else:
+            super().action_page_up()
+
+    def action_scroll_top(self) -> None:
+        """The first case of all (Home)."""
+        if self.page != 0:
+            self._turn(0, 0)
+        super().action_scroll_top()
+
+    def action_scroll_bottom(self) -> None:
+        """The last case of all (End)."""
+        last = self.page_count - 1
+        if self.page != last:
+            self._turn(last, self.page_rows - 1)
+        super().action_scroll_bottom()
+
+    # -- (re)building --------------------------------------------------------------------------------
+
+    def rebuild(self, now: datetime, *, first_rows: int | None = None) -> None:
+        """The page again (start, filter change): O(open cases) to order them, O(page) rows.
+
+        With `first_rows`, only that many (a screenful) are added now and the rest of the page one frame
+        later: adding and measuring 500 rows is a fifth of the dashboard's start, and the first screen
+        shows a few dozen.
+        """
+        keep = self.highlighted_case_id
+        self._set_order()
+        page = self._page_of(keep)
+        # The highlighted case's page; the first page when it is not among them (a filter hides it).
+        self._fill(0 if page is None else page, now, first_rows)
         self._restore(keep)
         self.fit_columns()
 
-    def _add_later(self, case_ids: list[int], now: datetime) -> None:
+    def _add_later(self, generation: int, now: datetime) -> None:
+        if generation != self._generation:
+            return  # another page or rebuild came first: it has its own rows
         keep = self.highlighted_case_id
-        for case_id in case_ids:
+        for case_id in self._page_ids(self.page):
             case = self.board.cases.get(case_id)
-            # The board may have moved on (a poll, a filter, another rebuild in between): skip what left
-            # it, what the filter hides now, and what is already shown.
-            if case is not None and str(case_id) not in self.rows and matches(case, self.needle):
+            if case is not None and str(case_id) not in self.rows:
                 self.add_row(*self._cells(case, now), key=str(case_id))
         self.sort("id", key=lambda cell: self.board.urgency_key(int(str(cell))))
         self._restore(keep)
+        self._show_subtitle()
 
     def apply(self, shown: set[int], gone: set[int], now: datetime) -> None:
-        """Only the rows that changed: update in place, add, remove; then re-sort and keep the cursor."""
+        """Only the rows that changed: update in place, add, remove; then re-sort and keep the cursor.
+
+        The page follows the highlighted case (a case that moves takes the cursor to its new page); rows
+        that change pages leave or join this one row by row, so a change costs the rows it touches.
+        """
+        if not shown and not gone:
+            return
         keep = self.highlighted_case_id
-        for case_id in gone:
-            with contextlib.suppress(RowDoesNotExist):
-                self.remove_row(str(case_id))
-        for case_id in shown:
-            case = self.board.cases[case_id]
+        self._set_order()
+        page = self._page_of(keep)
+        page = min(self.page if page is None else page, self.page_count - 1)
+        if page != self.page:
+            self._fill(page, now)
+            self._restore(keep)
+            self.fit_columns()
+            return
+        wanted = self._page_ids(page)
+        wanted_keys = {str(case_id) for case_id in wanted}
+        for row_key in [key for key in self.rows if key.value not in wanted_keys]:
+            self.remove_row(row_key)
+        for case_id in wanted:
             key = str(case_id)
-            visible = matches(case, self.needle)
-            if key in self.rows:
-                if not visible:
-                    self.remove_row(key)
-                    continue
-                for (column_key, _label, _width), value in zip(COLUMNS, self._cells(case, now), strict=True):
+            if key not in self.rows:
+                self.add_row(*self._cells(self.board.cases[case_id], now), key=key)
+            elif case_id in shown:
+                for (column_key, _label, _width), value in zip(
+                    COLUMNS, self._cells(self.board.cases[case_id], now), strict=True
+                ):
                     self.update_cell(key, column_key, value)
-            elif visible:
-                self.add_row(*self._cells(case, now), key=key)
-        if shown or gone:
-            self.sort("id", key=lambda cell: self.board.urgency_key(int(str(cell))))
-            self.fit_columns()  # a new kind of next deadline may need a wider Next column
+        self.sort("id", key=lambda cell: self.board.urgency_key(int(str(cell))))
+        self.fit_columns()  # a new kind of next deadline may need a wider Next column
         self._restore(keep)
+        self._show_subtitle()
 
     def refresh_ages(self, now: datetime) -> None:
-        """Once a minute: the age column of the rows shown; at a shift change the ORPH badges too (who is
-        on the roster changed)."""
+        """Once a minute: the age column of the rows shown (one page at most); at a shift change the ORPH
+        badges too (who is on the roster changed)."""
+        self._now = now
         roster = self.board.roster(now)
         roster_changed, self._roster_shown = roster != self._roster_shown, roster
         for key in list(self.rows):
