@@ -635,12 +635,21 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
         context_code = codes_of(context)
         what_total = codes_of.totals(what, what_size)
         context_total = codes_of.totals(context, context_size)
-        if what_size * context_size <= 8_000_000:
-            flat = np.bincount(what_code * context_size + context_code, minlength=what_size * context_size)
+        stratum = _stratum(context)
+        # A context spread over several strata (a weekday's hour is in every region) is counted per stratum
+        # once: the cells' counts are that count summed over the strata.
+        cells_code = what_code * context_size + context_code
+        cube = _across(codes_of, stratum, context, cells_code, what_size * context_size)
+        if cube is not None:
+            flat = cube.sum(axis=1)
+            keys = np.nonzero(flat)[0]
+            count = flat[keys]
+        elif what_size * context_size <= 8_000_000:
+            flat = np.bincount(cells_code, minlength=what_size * context_size)
             keys = np.nonzero(flat)[0]
             count = flat[keys]
         else:  # sparse: only the cells that occur
-            keys, count = np.unique(what_code * context_size + context_code, return_counts=True)
+            keys, count = np.unique(cells_code, return_counts=True)
         what_value, context_value = keys // context_size, keys % context_size
         in_context = context_total[context_value]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -651,7 +660,12 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
             odds = share_elsewhere / (1 - share_elsewhere)
             expected = (in_context - count) * odds
         margins = (np.full(len(keys), total), what_total[what_value], in_context)
-        plain_tolerance = _ordinary_lift(count, null_expected, context_value)
+        subsets = len(what) == 1 and len(context) == 1 and context[0] in SUBSET_DIMENSIONS
+        # The unstratified cells' ordinary lift, for the cells judged so (a stratified combination's own is
+        # measured on its stratified expectations below).
+        plain_tolerance = (
+            _ordinary_lift(count, null_expected, context_value) if stratum is None or subsets else 1.0
+        )
         # Every cell whose margins let it reach the minimum support is a hypothesis, whatever its own count:
         # counting only the cells that did reach it would let the data choose how many tests were made.
         tested = int(np.count_nonzero(what_total >= min_support)) * int(
@@ -660,13 +674,12 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
         routes = [
             (expected, null_expected, odds, share_elsewhere < 1, np.ones(len(keys), dtype=bool), margins)
         ]
-        stratum = _stratum(context)
         if stratum is not None:
             # A person or a site is judged within its own region: products sell differently by region, which
             # is no finding about them. (A region that is mostly one site is found as the region, and
             # `_refine` then names the site.)
             within, null_within, in_one, margins_within = _within_stratum(
-                codes_of, what, context, stratum, keys, count, what_size, context_size
+                codes_of, what, context, stratum, keys, count, what_size, context_size, cube
             )
             with np.errstate(divide="ignore", invalid="ignore"):
                 odds_within = within / (in_context - count)
@@ -718,7 +731,7 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
                         trials=int(in_context[position]),
                     )
                 )
-        if len(what) == 1 and len(context) == 1 and context[0] in SUBSET_DIMENSIONS:
+        if subsets:
             # Subsets of values are compared with everything outside them, unstratified: they are held to the
             # ordinary spread of the unstratified shares (two sites of one region selling more sofas).
             subset_cells = _subset_cells(
@@ -790,8 +803,11 @@ def _within_stratum(
     count: Int64Array,
     what_size: int,
     context_size: int,
+    cube: Int64Array | None = None,
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_], tuple[Int64Array, Int64Array, Int64Array]]:
     """(expected count, whether the cell lies in one stratum, its hypergeometric margins there) of each cell.
+
+    `cube` is each cell's count in each stratum when `_across` counted it (a context over several strata).
 
     Each stratum the cell's cases fall in contributes the rest of its context there times the what's odds in
     the same stratum elsewhere (a Mantel-Haenszel style sum). A cell in one stratum (the usual case: a person
@@ -799,24 +815,35 @@ def _within_stratum(
     """
     sizes = codes_of.sizes
     strata = sizes[stratum]
-    by_stratum = codes_of.totals((*context, stratum), context_size * strata).reshape(context_size, strata)
-    if int(np.count_nonzero(by_stratum, axis=1).max(initial=0)) <= 1:
+    stratum_of_context = None if cube is not None else _one_stratum_each(codes_of, context, stratum)
+    if stratum_of_context is not None:
         # Every context lies in one stratum (each person works in one region): the cells are the strata's
         # cells, no second count needed.
         inner_count = count
         cell_key = keys
+        region = stratum_of_context[keys % context_size]
+        by_stratum = None
+    else:
+        by_stratum = codes_of.totals((*context, stratum), context_size * strata).reshape(context_size, strata)
+    if by_stratum is None:
+        pass
+    elif int(np.count_nonzero(by_stratum, axis=1).max(initial=0)) <= 1:
+        inner_count = count
+        cell_key = keys
         region = np.argmax(by_stratum, axis=1)[keys % context_size]
+    elif cube is not None:
+        return _across_strata(codes_of, what, stratum, keys, what_size, context_size, by_stratum, cube)
     else:
         key = (codes_of(what) * context_size + codes_of(context)) * strata + codes_of.columns[stratum]
-        top = what_size * context_size * strata
-        if top <= 20_000_000:
-            return _across_strata(
-                codes_of, what, stratum, keys, what_size, context_size, by_stratum, key, top
-            )
         inner, inner_count = np.unique(key, return_counts=True)
         cell_key, region = inner // strata, inner % strata
     what_value, context_value = cell_key // context_size, cell_key % context_size
-    in_context = codes_of.totals((*context, stratum), context_size * strata)[context_value * strata + region]
+    if by_stratum is None:
+        in_context = codes_of.totals(context, context_size)[context_value]
+    else:
+        in_context = codes_of.totals((*context, stratum), context_size * strata)[
+            context_value * strata + region
+        ]
     what_total = codes_of.totals((*what, stratum), what_size * strata)[what_value * strata + region]
     stratum_total = codes_of.totals((stratum,), strata)[region]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -841,6 +868,45 @@ def _within_stratum(
     )
 
 
+def _one_stratum_each(codes_of: _Codes, context: tuple[str, ...], stratum: str) -> Int64Array | None:
+    """The stratum of each combined code of `context` when one of its dimensions puts each of its values in
+    one stratum (a person works in one region, here and in the data), without counting the context by
+    stratum; else None."""
+    sizes = codes_of.sizes
+    for position, name in enumerate(context):
+        if name != stratum and stratum not in BY_DIMENSION[name].pins_down:
+            continue
+        if name == stratum:
+            stratum_of_value = np.arange(sizes[name], dtype=np.int64)
+        else:
+            pairs = codes_of.totals((name, stratum), sizes[name] * sizes[stratum]).reshape(sizes[name], -1)
+            if int(np.count_nonzero(pairs, axis=1).max(initial=0)) > 1:
+                return None  # someone worked in two regions
+            stratum_of_value = np.argmax(pairs, axis=1)
+        after = int(np.prod([sizes[later] for later in context[position + 1 :]]))
+        codes = np.arange(int(np.prod([sizes[each] for each in context])), dtype=np.int64)
+        return np.asarray(stratum_of_value[(codes // after) % sizes[name]], dtype=np.int64)
+    return None
+
+
+def _across(
+    codes_of: _Codes, stratum: str | None, context: tuple[str, ...], cell_code: Int64Array, cells: int
+) -> Int64Array | None:
+    """Each cell's count in each stratum (cells x strata) when the context's values spread over several
+    strata and the table is small enough to count densely; else None (one stratum each, or no stratum)."""
+    if stratum is None:
+        return None
+    strata = codes_of.sizes[stratum]
+    context_size = int(np.prod([codes_of.sizes[name] for name in context]))
+    if cells * strata > 20_000_000:
+        return None
+    by_stratum = codes_of.totals((*context, stratum), context_size * strata).reshape(context_size, strata)
+    if int(np.count_nonzero(by_stratum, axis=1).max(initial=0)) <= 1:
+        return None
+    counted = np.bincount(cell_code * strata + codes_of.columns[stratum], minlength=cells * strata)
+    return counted.reshape(cells, strata)
+
+
 def _across_strata(
     codes_of: _Codes,
     what: tuple[str, ...],
@@ -849,8 +915,7 @@ def _across_strata(
     what_size: int,
     context_size: int,
     by_stratum: Int64Array,
-    key: Int64Array,
-    top: int,
+    cube: Int64Array,
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_], tuple[Int64Array, Int64Array, Int64Array]]:
     """`_within_stratum` for contexts spread over several strata (a weekday's hour is in every region).
 
@@ -858,7 +923,6 @@ def _across_strata(
     left out for holding none of the cell's cases would take its share of the expectation with it.
     """
     strata = by_stratum.shape[1]
-    cube = np.bincount(key, minlength=top).reshape(what_size * context_size, strata)
     inner = cube[keys].astype(np.float64)  # each cell's cases in each stratum, zeros included
     what_value, context_value = keys // context_size, keys % context_size
     in_context = by_stratum[context_value].astype(np.float64)
