@@ -14,13 +14,17 @@ Two baselines, because a real roster is structured:
   own other slots (busyness from the others), so a spike never raises its own baseline.
 * anything with a "what" (product, category, channel): the what's share inside the cell's context against
   its share elsewhere, Fisher's exact test given the margins. People and sites, and regions with a time, are
-  compared within their own region (products sell differently by region: no finding about a person).
+  compared within their own region (products sell differently by region: no finding about a person), and a
+  time alone region by region (`_across_strata`: a region's mix at a time follows who is open then).
 
-Every finding must also be material: a lift of at least `min_lift`, and a lower 95 % bound (of the share
-ratio for a product, category or channel) reaching `MATERIAL` and the ordinary ratio of its combination's big
-cells (`_ordinary_lift`), so that structure measured at a million cases is not reported as a certainty.
-P-values are corrected with Benjamini-Hochberg across every cell whose margins let it reach the minimum
-support. Findings that differ in one ordered or subset value are
+Every finding must also be material: a lift of at least `min_lift` (for a product, category or channel in
+the share form too), and a lower 95 % bound (of the share ratio for a product, category or channel) reaching
+`MATERIAL` and the ordinary ratio of its combination's big cells (`_ordinary_lift`; a subset of sites also
+their regions'), so that structure measured at a million cases is not reported as a certainty; and such a
+cell must stand out beyond the rest of each cell it refines (`_beyond_parents`: no 'by phone' on a product
+that sells more in a region by every channel). P-values are corrected with Benjamini-Hochberg across every
+cell whose margins let it reach the minimum support, each family (combination of dimensions) given an equal
+share of the false-alarm budget (`_family_weight`). Findings that differ in one ordered or subset value are
 joined (08:30-09:30, two regions) and the join's p-value corrected for the choice. Overlapping findings are
 then compared on each other's leftovers (`_explained`): one that no longer stands out without the other is
 its echo; a narrower cell that holds most of a wider one's excess, the rest of which falls short, is the one
@@ -1056,8 +1060,8 @@ def _family_weight(family: int, families: int, tests: int) -> float:
     """How much a cell's p-value is scaled before Benjamini-Hochberg.
 
     Each combination of dimensions (a family: a person's weekday-hours, a region's products) gets the same
-    share of the false-alarm budget whatever its number of cells, so the 300,000 person x half-hour x product
-    cells of a million cases do not get 6,000 times the say of the 48 region x product ones (weighted
+    share of the false-alarm budget whatever its number of cells, so the 338,000 person x half-hour x product
+    cells of a million cases do not get 6,000 times the say of the 53 region x product ones (weighted
     Benjamini-Hochberg, Genovese, Roeder & Wasserman 2006: the weights average 1 over all the tests).
     """
     if family <= 0 or tests <= 0:
