@@ -378,6 +378,11 @@ def _sizes(columns: Mapping[str, Int64Array]) -> dict[str, int]:
     return {name: int(column.max()) + 1 if len(column) else 1 for name, column in columns.items()}
 
 
+# The dimensions `_Codes` counts together once when their table is small: the times, the whats, the region.
+_CUBE = ("weekday", "window", "product", "category", "channel", "region")
+_CUBE_CELLS = 4_000_000
+
+
 class _Codes:
     """Combined codes of dimension tuples, computed once per scan (many combinations share a context)."""
 
@@ -386,13 +391,53 @@ class _Codes:
         self.sizes = sizes
         self.cache: dict[tuple[str, ...], Int64Array] = {}
         self.counts: dict[tuple[str, ...], Int64Array] = {}
+        self.cube: FloatArray | None = None
 
     def totals(self, names: Sequence[str], size: int) -> Int64Array:
         """How many rows have each combined code of `names` (counted once per scan)."""
         key = tuple(names)
         if key not in self.counts:
-            self.counts[key] = np.bincount(self(key), minlength=size)
+            summed = self._from_cube(key)
+            self.counts[key] = np.bincount(self(key), minlength=size) if summed is None else summed
         return self.counts[key]
+
+    def _from_cube(self, names: tuple[str, ...]) -> Int64Array | None:
+        """The counts of `names` summed from one count of every time x what x region combination, when they
+        are all among those and that table is small (the times' and whats' many combinations then cost one
+        pass over the rows, not one each)."""
+        if (
+            not set(names) <= {*_CUBE, "hour"}
+            or {"hour", "window"} <= set(names)
+            or len(set(names)) < len(names)
+        ):
+            return None
+        if any(name not in self.columns for name in _CUBE):
+            return None
+        shape = [self.sizes[name] for name in _CUBE]
+        if int(np.prod(shape)) > _CUBE_CELLS or self.sizes["window"] > _WINDOWS:
+            return None
+        if self.cube is None:
+            code = np.zeros(len(self.columns[_CUBE[0]]), dtype=np.int64)
+            for name in _CUBE:
+                code *= self.sizes[name]
+                code += self.columns[name]
+            self.cube = np.bincount(code, minlength=int(np.prod(shape))).reshape(shape).astype(np.float64)
+        table = self.cube
+        axes = list(_CUBE)
+        if "hour" in names:
+            # Windows 2h and 2h+1 are hour h (a window dimension shorter than the day is padded to it).
+            at = axes.index("window")
+            padded = np.zeros((*table.shape[:at], _WINDOWS, *table.shape[at + 1 :]))
+            padded[(slice(None),) * at + (slice(0, table.shape[at]),)] = table
+            table = padded.reshape(*table.shape[:at], _WINDOWS // 2, 2, *table.shape[at + 1 :]).sum(
+                axis=at + 1
+            )
+            table = table[(slice(None),) * at + (slice(0, self.sizes["hour"]),)]
+            axes[at] = "hour"
+        summed = table.sum(axis=tuple(i for i, name in enumerate(axes) if name not in names))
+        kept = [name for name in axes if name in names]
+        ordered = np.transpose(summed, [kept.index(name) for name in names])
+        return np.asarray(np.rint(ordered).ravel(), dtype=np.int64)
 
     def __call__(self, names: Sequence[str]) -> Int64Array:
         key = tuple(names)
@@ -635,25 +680,22 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
             what, context = what[:1], what[1:]
         what_size = int(np.prod([sizes[name] for name in what]))
         context_size = int(np.prod([sizes[name] for name in context]))
-        what_code = codes_of(what)
-        context_code = codes_of(context)
         what_total = codes_of.totals(what, what_size)
         context_total = codes_of.totals(context, context_size)
         stratum = _stratum(context)
         # A context spread over several strata (a weekday's hour is in every region) is counted per stratum
         # once: the cells' counts are that count summed over the strata.
-        cells_code = what_code * context_size + context_code
-        cube = _across(codes_of, stratum, context, cells_code, what_size * context_size)
+        cube = _across(codes_of, stratum, what, context, what_size * context_size)
         if cube is not None:
             flat = cube.sum(axis=1)
             keys = np.nonzero(flat)[0]
             count = flat[keys]
         elif what_size * context_size <= 8_000_000:
-            flat = np.bincount(cells_code, minlength=what_size * context_size)
+            flat = codes_of.totals((*what, *context), what_size * context_size)
             keys = np.nonzero(flat)[0]
             count = flat[keys]
         else:  # sparse: only the cells that occur
-            keys, count = np.unique(cells_code, return_counts=True)
+            keys, count = np.unique(codes_of(what) * context_size + codes_of(context), return_counts=True)
         what_value, context_value = keys // context_size, keys % context_size
         in_context = context_total[context_value]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -894,7 +936,7 @@ def _one_stratum_each(codes_of: _Codes, context: tuple[str, ...], stratum: str) 
 
 
 def _across(
-    codes_of: _Codes, stratum: str | None, context: tuple[str, ...], cell_code: Int64Array, cells: int
+    codes_of: _Codes, stratum: str | None, what: tuple[str, ...], context: tuple[str, ...], cells: int
 ) -> Int64Array | None:
     """Each cell's count in each stratum (cells x strata) when the context's values spread over several
     strata and the table is small enough to count densely; else None (one stratum each, or no stratum)."""
@@ -907,7 +949,7 @@ def _across(
     by_stratum = codes_of.totals((*context, stratum), context_size * strata).reshape(context_size, strata)
     if int(np.count_nonzero(by_stratum, axis=1).max(initial=0)) <= 1:
         return None
-    counted = np.bincount(cell_code * strata + codes_of.columns[stratum], minlength=cells * strata)
+    counted = codes_of.totals((*what, *context, stratum), cells * strata)
     return counted.reshape(cells, strata)
 
 
