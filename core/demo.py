@@ -118,22 +118,45 @@ class DemoData:
     shift_cases: list[CaseHistory] = field(default_factory=list)
 
 
+# The root cause a supervisor should find beside a hotspot: Harbour Road's freight lift is out of service
+# 08:30-09:30 (its maintenance window), so deliveries wait at the dock and goods go down the stairs. Of the
+# breakdowns in that window, those beyond the site's usual rate (3 in 4, see `_pattern_boost`) are the lift's.
+FREIGHT_LIFT = "Freight lift out of service"
+FREIGHT_LIFT_SITE = "Harbour Road"
+FREIGHT_LIFT_BOOST = 4.0
+FREIGHT_LIFT_CATEGORIES = ("late delivery", "damaged item")
+
+
+def _in_freight_lift_window(agent: Agent, local: datetime) -> bool:
+    return agent.site == FREIGHT_LIFT_SITE and (local.hour, local.minute // 30) in {(8, 1), (9, 0)}
+
+
 def _pattern_boost(agent: Agent, product: str, local: datetime) -> float:
-    """The planted root causes a supervisor should find in the trends."""
+    """The planted patterns a supervisor should find in the trends."""
     boost = 1.0
     if agent.name == "Billy Okafor" and local.weekday() == 2 and local.hour == 15:
         boost *= 4.0  # a training gap that only shows on his Wednesday mid-afternoon
-    if agent.site == "Harbour Road" and (local.hour, local.minute // 30) in {(8, 1), (9, 0)}:
-        boost *= 4.0  # the freight lift's maintenance window
+    if _in_freight_lift_window(agent, local):
+        boost *= FREIGHT_LIFT_BOOST  # the freight lift's maintenance window
     if product == "Office chair" and SITES[agent.site] == "South":
         boost *= 3.0  # one product, one region
     return boost
 
 
 def _story(
-    rng: random.Random, case: Case, start: datetime, stop_before: Stage | None = None
+    rng: random.Random,
+    case: Case,
+    start: datetime,
+    stop_before: Stage | None = None,
+    *,
+    drawn_category: str | None = None,
+    cause: tuple[str, tuple[Factor, ...]] | None = None,
 ) -> tuple[list[Event], Deposition | None]:
-    """Walk a case through the recovery sequence with plausible gaps, stopping before `stop_before`."""
+    """Walk a case through the recovery sequence with plausible gaps, stopping before `stop_before`.
+
+    `cause` (root cause, factors) replaces the random one; the random one is still drawn, for the category the
+    case was first drawn with (`drawn_category`), so every later case's random draws stay as they were.
+    """
     events = [Event(start, case.staff, Action.OPEN, case.description, OpenPayload())]
     actor = case.assignee
     at = start
@@ -175,13 +198,16 @@ def _story(
             (Action.FIX, "Second replacement delivered and checked with the customer.", FixPayload(None)),
             (Action.FOLLOW_UP, "Customer confirmed all is well now.", FollowUpPayload(True)),
         ]
-    root = rng.choice(ROOT_CAUSES[case.category])
+    root = rng.choice(ROOT_CAUSES[drawn_category or case.category])
+    factors = FACTORS[case.category]
+    if cause is not None:
+        root, factors = cause
     deposition = Deposition(
         customer_view=f"{case.category.capitalize()}: {case.description}",
         customer_needed="a quick, reliable fix and to be kept informed",
         actions_taken="apologised, reviewed, fixed, followed up",
         root_cause=root,
-        factors=FACTORS[case.category],
+        factors=factors,
         gesture=gesture_kind,
     )
     steps += [
@@ -246,6 +272,8 @@ def _new_case(rng: random.Random, agent: Agent, at: datetime, product: str, cate
 def build_demo(now: datetime, zone: tzinfo, *, days: int = 90, seed: int = 7) -> DemoData:
     """Everything the demo database holds, relative to `now` (times in UTC, patterns in local time)."""
     rng = random.Random(seed)
+    # Which breakdowns in the freight lift's window are the lift's: drawn apart, the rest stay as they were.
+    lift_rng = random.Random(seed + 1)
     data = DemoData()
     local_now = now.astimezone(zone)
     today = local_now.date()
@@ -268,8 +296,24 @@ def build_demo(now: datetime, zone: tzinfo, *, days: int = 90, seed: int = 7) ->
                     for _ in range(count):
                         at = (start_local + timedelta(minutes=rng.uniform(0, 30))).astimezone(UTC)
                         category = rng.choice(CATEGORIES)
-                        case = _new_case(rng, agent, at, product, category)
-                        events, deposition = _story(rng, case, at, None)
+                        lift = _in_freight_lift_window(agent, start_local) and (
+                            lift_rng.random() < 1 - 1 / FREIGHT_LIFT_BOOST
+                        )
+                        if not lift:
+                            case = _new_case(rng, agent, at, product, category)
+                            events, deposition = _story(rng, case, at, None)
+                        else:
+                            case = _new_case(
+                                rng, agent, at, product, lift_rng.choice(FREIGHT_LIFT_CATEGORIES)
+                            )
+                            events, deposition = _story(
+                                rng,
+                                case,
+                                at,
+                                None,
+                                drawn_category=category,
+                                cause=(FREIGHT_LIFT, (Factor.FACILITY,)),
+                            )
                         data.history.append(CaseHistory(case, events, deposition))
     data.shift_cases = _current_shift(rng, now)
     return data

@@ -14,13 +14,17 @@ Two baselines, because a real roster is structured:
   own other slots (busyness from the others), so a spike never raises its own baseline.
 * anything with a "what" (product, category, channel): the what's share inside the cell's context against
   its share elsewhere, Fisher's exact test given the margins. People and sites, and regions with a time, are
-  compared within their own region (products sell differently by region: no finding about a person).
+  compared within their own region (products sell differently by region: no finding about a person), and a
+  time alone region by region (`_across_strata`: a region's mix at a time follows who is open then).
 
-Every finding must also be material: a lift of at least `min_lift`, and a lower 95 % bound (of the share
-ratio for a product, category or channel) reaching `MATERIAL` and the ordinary ratio of its combination's big
-cells (`_ordinary_lift`), so that structure measured at a million cases is not reported as a certainty.
-P-values are corrected with Benjamini-Hochberg across every cell whose margins let it reach the minimum
-support. Findings that differ in one ordered or subset value are
+Every finding must also be material: a lift of at least `min_lift` (for a product, category or channel in
+the share form too), and a lower 95 % bound (of the share ratio for a product, category or channel) reaching
+`MATERIAL` and the ordinary ratio of its combination's big cells (`_ordinary_lift`; a subset of sites also
+their regions'), so that structure measured at a million cases is not reported as a certainty; and such a
+cell must stand out beyond the rest of each cell it refines (`_beyond_parents`: no 'by phone' on a product
+that sells more in a region by every channel). P-values are corrected with Benjamini-Hochberg across every
+cell whose margins let it reach the minimum support, each family (combination of dimensions) given an equal
+share of the false-alarm budget (`_family_weight`). Findings that differ in one ordered or subset value are
 joined (08:30-09:30, two regions) and the join's p-value corrected for the choice. Overlapping findings are
 then compared on each other's leftovers (`_explained`): one that no longer stands out without the other is
 its echo; a narrower cell that holds most of a wider one's excess, the rest of which falls short, is the one
@@ -292,6 +296,15 @@ class _Cell:
     trials: int = 0
     hits: npt.NDArray[np.bool_] | None = None
     context: npt.NDArray[np.bool_] | None = None
+    # How many hypotheses its combination of dimensions (its family) tried: it decides the cell's share of the
+    # false-alarm budget (`_family_weights`).
+    family: int = 0
+    weight: float = 1.0
+
+    @property
+    def evidence(self) -> float:
+        """Its p-value scaled by its family's share of the tests (what Benjamini-Hochberg compares)."""
+        return self.p_value * self.weight
 
     @property
     def lift(self) -> float:
@@ -365,6 +378,11 @@ def _sizes(columns: Mapping[str, Int64Array]) -> dict[str, int]:
     return {name: int(column.max()) + 1 if len(column) else 1 for name, column in columns.items()}
 
 
+# The dimensions `_Codes` counts together once when their table is small: the times, the whats, the region.
+_CUBE = ("weekday", "window", "product", "category", "channel", "region")
+_CUBE_CELLS = 4_000_000
+
+
 class _Codes:
     """Combined codes of dimension tuples, computed once per scan (many combinations share a context)."""
 
@@ -373,13 +391,53 @@ class _Codes:
         self.sizes = sizes
         self.cache: dict[tuple[str, ...], Int64Array] = {}
         self.counts: dict[tuple[str, ...], Int64Array] = {}
+        self.cube: FloatArray | None = None
 
     def totals(self, names: Sequence[str], size: int) -> Int64Array:
         """How many rows have each combined code of `names` (counted once per scan)."""
         key = tuple(names)
         if key not in self.counts:
-            self.counts[key] = np.bincount(self(key), minlength=size)
+            summed = self._from_cube(key)
+            self.counts[key] = np.bincount(self(key), minlength=size) if summed is None else summed
         return self.counts[key]
+
+    def _from_cube(self, names: tuple[str, ...]) -> Int64Array | None:
+        """The counts of `names` summed from one count of every time x what x region combination, when they
+        are all among those and that table is small (the times' and whats' many combinations then cost one
+        pass over the rows, not one each)."""
+        if (
+            not set(names) <= {*_CUBE, "hour"}
+            or {"hour", "window"} <= set(names)
+            or len(set(names)) < len(names)
+        ):
+            return None
+        if any(name not in self.columns for name in _CUBE):
+            return None
+        shape = [self.sizes[name] for name in _CUBE]
+        if int(np.prod(shape)) > _CUBE_CELLS or self.sizes["window"] > _WINDOWS:
+            return None
+        if self.cube is None:
+            code = np.zeros(len(self.columns[_CUBE[0]]), dtype=np.int64)
+            for name in _CUBE:
+                code *= self.sizes[name]
+                code += self.columns[name]
+            self.cube = np.bincount(code, minlength=int(np.prod(shape))).reshape(shape).astype(np.float64)
+        table = self.cube
+        axes = list(_CUBE)
+        if "hour" in names:
+            # Windows 2h and 2h+1 are hour h (a window dimension shorter than the day is padded to it).
+            at = axes.index("window")
+            padded = np.zeros((*table.shape[:at], _WINDOWS, *table.shape[at + 1 :]))
+            padded[(slice(None),) * at + (slice(0, table.shape[at]),)] = table
+            table = padded.reshape(*table.shape[:at], _WINDOWS // 2, 2, *table.shape[at + 1 :]).sum(
+                axis=at + 1
+            )
+            table = table[(slice(None),) * at + (slice(0, self.sizes["hour"]),)]
+            axes[at] = "hour"
+        summed = table.sum(axis=tuple(i for i, name in enumerate(axes) if name not in names))
+        kept = [name for name in axes if name in names]
+        ordered = np.transpose(summed, [kept.index(name) for name in names])
+        return np.asarray(np.rint(ordered).ravel(), dtype=np.int64)
 
     def __call__(self, names: Sequence[str]) -> Int64Array:
         key = tuple(names)
@@ -469,7 +527,7 @@ def _roster_cells(
     boundaries: Sequence[int],
     min_support: int,
     min_lift: float,
-) -> tuple[list[_Cell], int]:
+) -> tuple[list[_Cell], list[int]]:
     """Cells of who/where x when against a roster model: person rate x slot busyness x hours on duty.
 
     The model is fitted on the fine grid (each unit, a person at a site, in each weekday x 30-minute window)
@@ -520,7 +578,7 @@ def _roster_cells(
         rate_elsewhere = np.where(np.isfinite(rate_elsewhere), rate_elsewhere, person[:, None])
         unit_slots[when] = (unit_count_in, rate_elsewhere * unit_mass_in, person[:, None] * unit_mass_in)
     cells: list[_Cell] = []
-    tested = 0
+    families: list[int] = []
     stats = _stats()
     for who in WHO_WHERE:
         groups, group_index = np.unique(group_of_unit[who], return_inverse=True)
@@ -540,7 +598,8 @@ def _roster_cells(
                 & (share > 0)
                 & (share < 1)
             )
-            tested += int(np.count_nonzero(possible))
+            family = int(np.count_nonzero(possible))
+            families.append(family)
             # What the rest predicts: the others' count in the slot times the group's odds of a case there
             # (its share of the model against theirs), so a lift reads as a rate ratio.
             odds = np.where(share < 1, share / np.maximum(1 - share, 1e-300), 0.0)
@@ -594,12 +653,13 @@ def _roster_cells(
                         rate=float(odds[g, s]),
                         null_expected=float(share[g, s] * total[s]),
                         trials=int(total[s]),
+                        family=family,
                     )
                 )
-    return cells, tested
+    return cells, families
 
 
-def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[list[_Cell], int]:
+def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[list[_Cell], list[int]]:
     """Cells with a product/category/channel: its share inside the cell's context against its share elsewhere.
 
     Given the margins (the context's size, the what's total) the count is hypergeometric: Fisher's exact test
@@ -608,27 +668,34 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
     `find_hotspots`, not estimated from the same cells.)
     """
     cells: list[_Cell] = []
-    tested = 0
+    families: list[int] = []
     sizes = codes_of.sizes
     total = len(codes_of.columns[DIMENSIONS[0]])
     stats = _stats()
     for combo in WHAT_COMBINATIONS:
+        first = len(cells)
         what = tuple(name for name in combo if name in WHAT)
         context = tuple(name for name in combo if name not in WHAT)
         if not context:
             what, context = what[:1], what[1:]
         what_size = int(np.prod([sizes[name] for name in what]))
         context_size = int(np.prod([sizes[name] for name in context]))
-        what_code = codes_of(what)
-        context_code = codes_of(context)
         what_total = codes_of.totals(what, what_size)
         context_total = codes_of.totals(context, context_size)
-        if what_size * context_size <= 8_000_000:
-            flat = np.bincount(what_code * context_size + context_code, minlength=what_size * context_size)
+        stratum = _stratum(context)
+        # A context spread over several strata (a weekday's hour is in every region) is counted per stratum
+        # once: the cells' counts are that count summed over the strata.
+        cube = _across(codes_of, stratum, what, context, what_size * context_size)
+        if cube is not None:
+            flat = cube.sum(axis=1)
+            keys = np.nonzero(flat)[0]
+            count = flat[keys]
+        elif what_size * context_size <= 8_000_000:
+            flat = codes_of.totals((*what, *context), what_size * context_size)
             keys = np.nonzero(flat)[0]
             count = flat[keys]
         else:  # sparse: only the cells that occur
-            keys, count = np.unique(what_code * context_size + context_code, return_counts=True)
+            keys, count = np.unique(codes_of(what) * context_size + codes_of(context), return_counts=True)
         what_value, context_value = keys // context_size, keys % context_size
         in_context = context_total[context_value]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -639,22 +706,26 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
             odds = share_elsewhere / (1 - share_elsewhere)
             expected = (in_context - count) * odds
         margins = (np.full(len(keys), total), what_total[what_value], in_context)
-        plain_tolerance = _ordinary_lift(count, null_expected, context_value)
+        subsets = len(what) == 1 and len(context) == 1 and context[0] in SUBSET_DIMENSIONS
+        # The unstratified cells' ordinary lift, for the cells judged so (a stratified combination's own is
+        # measured on its stratified expectations below).
+        plain_tolerance = (
+            _ordinary_lift(count, null_expected, context_value) if stratum is None or subsets else 1.0
+        )
         # Every cell whose margins let it reach the minimum support is a hypothesis, whatever its own count:
         # counting only the cells that did reach it would let the data choose how many tests were made.
-        tested += int(np.count_nonzero(what_total >= min_support)) * int(
+        tested = int(np.count_nonzero(what_total >= min_support)) * int(
             np.count_nonzero(context_total >= min_support)
         )
         routes = [
             (expected, null_expected, odds, share_elsewhere < 1, np.ones(len(keys), dtype=bool), margins)
         ]
-        stratum = _stratum(context)
         if stratum is not None:
             # A person or a site is judged within its own region: products sell differently by region, which
             # is no finding about them. (A region that is mostly one site is found as the region, and
             # `_refine` then names the site.)
             within, null_within, in_one, margins_within = _within_stratum(
-                codes_of, what, context, stratum, keys, count, what_size, context_size
+                codes_of, what, context, stratum, keys, count, what_size, context_size, cube
             )
             with np.errstate(divide="ignore", invalid="ignore"):
                 odds_within = within / (in_context - count)
@@ -706,17 +777,46 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
                         trials=int(in_context[position]),
                     )
                 )
-        if len(what) == 1 and len(context) == 1 and context[0] in SUBSET_DIMENSIONS:
+        if subsets:
             # Subsets of values are compared with everything outside them, unstratified: they are held to the
             # ordinary spread of the unstratified shares (two sites of one region selling more sofas).
             subset_cells = _subset_cells(
                 what[0], context[0], what_value, context_value, count, context_total, what_total
             )
+            # A subset of sites also carries what sets their regions apart (two sites that are the East
+            # region are the East region): held to the coarser places' ordinary spread as well.
+            subset_tolerance = max(plain_tolerance, _coarser_tolerance(codes_of, what[0], context[0]))
             for cell in subset_cells:
-                cell.tolerance = plain_tolerance
+                cell.tolerance = subset_tolerance
             cells.extend(cell for cell in subset_cells if cell.count >= min_support)
             tested += len(subset_cells)
-    return cells, tested
+        families.append(tested)
+        for cell in cells[first:]:
+            cell.family = tested
+    return cells, families
+
+
+def _coarser_tolerance(codes_of: _Codes, what: str, context: str) -> float:
+    """The ordinary lift of `what` across each coarser place `context` pins down (a site's region),
+    unstratified: what a subset of `context`'s values inherits from the places it lies in (1 for none)."""
+    tolerances = [1.0]
+    sizes = codes_of.sizes
+    total = len(codes_of.columns[what])
+    for coarser in BY_DIMENSION[context].pins_down:
+        if coarser not in codes_of.columns:
+            continue
+        places = sizes[coarser]
+        flat = np.bincount(codes_of((what,)) * places + codes_of((coarser,)), minlength=sizes[what] * places)
+        keys = np.nonzero(flat)[0]
+        count = flat[keys]
+        what_value, place = keys // places, keys % places
+        in_place = codes_of.totals((coarser,), places)[place]
+        what_total = codes_of.totals((what,), sizes[what])[what_value]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            null = in_place * (what_total - count) / (total - in_place)
+        null = np.where(np.isfinite(null), null, 0.0)
+        tolerances.append(_ordinary_lift(count, null, place))
+    return max(tolerances)
 
 
 def _stratum(context: tuple[str, ...]) -> str | None:
@@ -726,9 +826,18 @@ def _stratum(context: tuple[str, ...]) -> str | None:
     if "region" not in BY_DIMENSION or context == ("region",):
         return None
     # A region with something else (a weekday, an hour): against the same region's other days and hours.
-    if "region" in context or any("region" in BY_DIMENSION[name].pins_down for name in context):
+    if _in_one_region(context):
+        return "region"
+    # Times alone: the regions' mix at a time follows who is open then (Sundays 16:00 are the all-day sites'
+    # alone), so a product's share then is compared with the same regions' at other times, region by region.
+    if all(BY_DIMENSION[name].role is Role.WHEN for name in context):
         return "region"
     return None
+
+
+def _in_one_region(context: Iterable[str]) -> bool:
+    """Whether one value of this context lies in one region (it names the region, a site or a person)."""
+    return any(name == "region" or "region" in BY_DIMENSION[name].pins_down for name in context)
 
 
 def _within_stratum(
@@ -740,8 +849,11 @@ def _within_stratum(
     count: Int64Array,
     what_size: int,
     context_size: int,
+    cube: Int64Array | None = None,
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_], tuple[Int64Array, Int64Array, Int64Array]]:
     """(expected count, whether the cell lies in one stratum, its hypergeometric margins there) of each cell.
+
+    `cube` is each cell's count in each stratum when `_across` counted it (a context over several strata).
 
     Each stratum the cell's cases fall in contributes the rest of its context there times the what's odds in
     the same stratum elsewhere (a Mantel-Haenszel style sum). A cell in one stratum (the usual case: a person
@@ -749,25 +861,35 @@ def _within_stratum(
     """
     sizes = codes_of.sizes
     strata = sizes[stratum]
-    by_stratum = codes_of.totals((*context, stratum), context_size * strata).reshape(context_size, strata)
-    if int(np.count_nonzero(by_stratum, axis=1).max(initial=0)) <= 1:
+    stratum_of_context = None if cube is not None else _one_stratum_each(codes_of, context, stratum)
+    if stratum_of_context is not None:
         # Every context lies in one stratum (each person works in one region): the cells are the strata's
         # cells, no second count needed.
         inner_count = count
         cell_key = keys
+        region = stratum_of_context[keys % context_size]
+        by_stratum = None
+    else:
+        by_stratum = codes_of.totals((*context, stratum), context_size * strata).reshape(context_size, strata)
+    if by_stratum is None:
+        pass
+    elif int(np.count_nonzero(by_stratum, axis=1).max(initial=0)) <= 1:
+        inner_count = count
+        cell_key = keys
         region = np.argmax(by_stratum, axis=1)[keys % context_size]
+    elif cube is not None:
+        return _across_strata(codes_of, what, stratum, keys, what_size, context_size, by_stratum, cube)
     else:
         key = (codes_of(what) * context_size + codes_of(context)) * strata + codes_of.columns[stratum]
-        top = what_size * context_size * strata
-        if top <= 20_000_000:
-            flat = np.bincount(key, minlength=top)
-            inner = np.nonzero(flat)[0]
-            inner_count = flat[inner]
-        else:
-            inner, inner_count = np.unique(key, return_counts=True)
+        inner, inner_count = np.unique(key, return_counts=True)
         cell_key, region = inner // strata, inner % strata
     what_value, context_value = cell_key // context_size, cell_key % context_size
-    in_context = codes_of.totals((*context, stratum), context_size * strata)[context_value * strata + region]
+    if by_stratum is None:
+        in_context = codes_of.totals(context, context_size)[context_value]
+    else:
+        in_context = codes_of.totals((*context, stratum), context_size * strata)[
+            context_value * strata + region
+        ]
     what_total = codes_of.totals((*what, stratum), what_size * strata)[what_value * strata + region]
     stratum_total = codes_of.totals((stratum,), strata)[region]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -789,6 +911,94 @@ def _within_stratum(
         np.asarray(null_expected, dtype=np.float64),
         np.asarray(single, dtype=np.bool_),
         (margins[0], margins[1], margins[2]),
+    )
+
+
+def _one_stratum_each(codes_of: _Codes, context: tuple[str, ...], stratum: str) -> Int64Array | None:
+    """The stratum of each combined code of `context` when one of its dimensions puts each of its values in
+    one stratum (a person works in one region, here and in the data), without counting the context by
+    stratum; else None."""
+    sizes = codes_of.sizes
+    for position, name in enumerate(context):
+        if name != stratum and stratum not in BY_DIMENSION[name].pins_down:
+            continue
+        if name == stratum:
+            stratum_of_value = np.arange(sizes[name], dtype=np.int64)
+        else:
+            pairs = codes_of.totals((name, stratum), sizes[name] * sizes[stratum]).reshape(sizes[name], -1)
+            if int(np.count_nonzero(pairs, axis=1).max(initial=0)) > 1:
+                return None  # someone worked in two regions
+            stratum_of_value = np.argmax(pairs, axis=1)
+        after = int(np.prod([sizes[later] for later in context[position + 1 :]]))
+        codes = np.arange(int(np.prod([sizes[each] for each in context])), dtype=np.int64)
+        return np.asarray(stratum_of_value[(codes // after) % sizes[name]], dtype=np.int64)
+    return None
+
+
+def _across(
+    codes_of: _Codes, stratum: str | None, what: tuple[str, ...], context: tuple[str, ...], cells: int
+) -> Int64Array | None:
+    """Each cell's count in each stratum (cells x strata) when the context's values spread over several
+    strata and the table is small enough to count densely; else None (one stratum each, or no stratum)."""
+    if stratum is None:
+        return None
+    strata = codes_of.sizes[stratum]
+    context_size = int(np.prod([codes_of.sizes[name] for name in context]))
+    if cells * strata > 20_000_000:
+        return None
+    by_stratum = codes_of.totals((*context, stratum), context_size * strata).reshape(context_size, strata)
+    if int(np.count_nonzero(by_stratum, axis=1).max(initial=0)) <= 1:
+        return None
+    counted = codes_of.totals((*what, *context, stratum), cells * strata)
+    return counted.reshape(cells, strata)
+
+
+def _across_strata(
+    codes_of: _Codes,
+    what: tuple[str, ...],
+    stratum: str,
+    keys: Int64Array,
+    what_size: int,
+    context_size: int,
+    by_stratum: Int64Array,
+    cube: Int64Array,
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_], tuple[Int64Array, Int64Array, Int64Array]]:
+    """`_within_stratum` for contexts spread over several strata (a weekday's hour is in every region).
+
+    Every stratum the context has cases in contributes, whether or not the cell has cases there: a stratum
+    left out for holding none of the cell's cases would take its share of the expectation with it.
+    """
+    strata = by_stratum.shape[1]
+    inner = cube[keys].astype(np.float64)  # each cell's cases in each stratum, zeros included
+    what_value, context_value = keys // context_size, keys % context_size
+    in_context = by_stratum[context_value].astype(np.float64)
+    what_total = codes_of.totals((*what, stratum), what_size * strata).reshape(what_size, strata)[what_value]
+    stratum_total = codes_of.totals((stratum,), strata).astype(np.float64)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = (what_total - inner) / (stratum_total - in_context)
+        part = (in_context - inner) * share / (1 - share)
+        # The null's mean given the margins (each stratum's hypergeometric mean, the cell's cases included):
+        # the share elsewhere would leave out a small cell's own cases, and its Poisson tail would then call
+        # 10 cases of a rare product and category in one hour 1e-7 when the exact test says 2e-6.
+        null_part = in_context * what_total / stratum_total
+    present = in_context > 0
+    judgeable = np.isfinite(part) & (share < 1)
+    expected = np.where(present & judgeable, part, 0.0).sum(axis=1)
+    null_expected = np.where(present & judgeable, null_part, 0.0).sum(axis=1)
+    expected = np.where(np.any(present & ~judgeable, axis=1), np.nan, expected)
+    single = np.count_nonzero(present, axis=1) == 1
+    region = np.argmax(present, axis=1)
+    rows = np.arange(len(keys))
+    margins = (
+        np.asarray(stratum_total[0, region], dtype=np.int64),
+        np.asarray(what_total[rows, region], dtype=np.int64),
+        np.asarray(in_context[rows, region], dtype=np.int64),
+    )
+    return (
+        np.asarray(expected, dtype=np.float64),
+        np.asarray(null_expected, dtype=np.float64),
+        np.asarray(single, dtype=np.bool_),
+        margins,
     )
 
 
@@ -888,6 +1098,19 @@ def _subset_cells(
     return cells
 
 
+def _family_weight(family: int, families: int, tests: int) -> float:
+    """How much a cell's p-value is scaled before Benjamini-Hochberg.
+
+    Each combination of dimensions (a family: a person's weekday-hours, a region's products) gets the same
+    share of the false-alarm budget whatever its number of cells, so the 338,000 person x half-hour x product
+    cells of a million cases do not get 6,000 times the say of the 53 region x product ones (weighted
+    Benjamini-Hochberg, Genovese, Roeder & Wasserman 2006: the weights average 1 over all the tests).
+    """
+    if family <= 0 or tests <= 0:
+        return 1.0
+    return families * family / tests
+
+
 def _benjamini_hochberg(p_values: FloatArray, tests: int, fdr: float) -> npt.NDArray[np.bool_]:
     """Which of these p-values are discoveries when `tests` hypotheses were tried in all."""
     order = np.argsort(p_values)
@@ -929,6 +1152,9 @@ MATERIAL = 1.3
 LEFTOVER_P = 0.01
 SCREEN_P = 1e-3
 ORDINARY_SPREADS = 3.5
+# The false-alarm level: Benjamini-Hochberg's q (with the families' weights, `_family_weight`), also the
+# most a history with no pattern at all reports something by chance.
+FALSE_ALARMS = 0.05
 # "What changed": the last week against the days before it in the window.
 RECENT_DAYS = 7
 
@@ -958,11 +1184,13 @@ def _worth_testing(
     min_lift: float,
     tolerance: float,
 ) -> npt.NDArray[np.bool_]:
-    """Cells whose lift is big enough to report whatever their p-value: at least `min_lift` (the odds form a
-    supervisor reads), and the lower bound of the share ratio at least `MATERIAL` and the combination's
-    ordinary lift (the share form: the odds of a common product stretch a region's ordinary difference)."""
+    """Cells whose lift is big enough to report whatever their p-value: at least `min_lift` in both forms
+    (the odds form a supervisor reads, and the share form structure is measured in: a product selling up to
+    25 % more in one region than in another is a share ratio of up to ~1.5, which the odds of a common product
+    stretch past it), and the lower bound of the share ratio at least `MATERIAL` and the combination's
+    ordinary lift."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        enough = (expected > 0) & (count >= min_lift * expected) & (null > 0)
+        enough = (expected > 0) & (count >= min_lift * expected) & (null > 0) & (count >= min_lift * null)
     at = np.nonzero(enough)
     enough[at] = _lower_lift(count[at], null[at]) >= max(MATERIAL, tolerance)
     return np.asarray(enough, dtype=np.bool_)
@@ -1071,7 +1299,7 @@ def _diluted(cell: _Cell, other: _Cell, columns: Mapping[str, Int64Array]) -> bo
     what_rows = _match(columns, {name: cell.codes[name] for name in cell.what}, rows)
     baseline = ~cell.context & ~other.hits
     single = all(len(values) == 1 for values in cell.codes.values())
-    if single and _stratum(tuple(name for name in cell.codes if name not in cell.what)) is not None:
+    if single and _in_one_region(name for name in cell.codes if name not in cell.what):
         # Judged within its region (`_within_stratum`): so is its mirror image, when the region has more.
         region = columns["region"][cell.hits][:1]
         within = baseline & (columns["region"] == region[0]) if len(region) else baseline
@@ -1087,6 +1315,71 @@ def _diluted(cell: _Cell, other: _Cell, columns: Mapping[str, Int64Array]) -> bo
         return True
     trials = int(np.count_nonzero(inside))
     return float(_stats().binom.sf(cell.count - 1, trials, share)) > LEFTOVER_P
+
+
+def _tally(codes_of: _Codes, codes: Mapping[str, tuple[int, ...]]) -> int:
+    """How many rows have these values (each dimension one of its values), from the scan's cached counts."""
+    names = tuple(name for name in DIMENSIONS if name in codes)
+    if not names:
+        return len(codes_of.columns[DIMENSIONS[0]])
+    sizes = [codes_of.sizes[name] for name in names]
+    table = codes_of.totals(names, int(np.prod(sizes))).reshape(sizes)
+    return int(table[np.ix_(*(np.asarray(codes[name], dtype=np.int64) for name in names))].sum())
+
+
+def _beyond_parents(cell: _Cell, codes_of: _Codes) -> bool:
+    """Whether a product/category/channel cell shows more than the rest of each cell it refines.
+
+    A dimension whose values are independent of the excess never headlines: a product that sells more in the
+    West is no finding 'by phone' or 'in late deliveries' there, however a million cases' noise splits it.
+    Each parent (the cell with one dimension fewer) without the cell itself (the West's office chairs by
+    other channels) has a share ratio against the same baseline, within the region when the cell is judged
+    within one; the cell must stand `MATERIAL` times above what that ratio predicts for it.
+    """
+    if not any(BY_DIMENSION[name].role is Role.WHAT for name in cell.what) or cell.null_expected <= 0:
+        return True
+    within: dict[str, tuple[int, ...]] = {}
+    context = [name for name in cell.dims if name not in cell.what]
+    if _in_one_region(context) and "region" in codes_of.columns and "region" not in cell.codes:
+        pinned = {name: cell.codes[name] for name in context}
+        regions = [
+            code
+            for code in range(codes_of.sizes["region"])
+            if _tally(codes_of, {**pinned, "region": (code,)})
+        ]
+        if len(regions) == 1:
+            within = {"region": (regions[0],)}
+    cell_place = _tally(codes_of, {**{name: cell.codes[name] for name in context}, **within})
+    cell_what = _tally(codes_of, {**{name: cell.codes[name] for name in cell.what}, **within})
+    for dropped in cell.dims:
+        what = tuple(name for name in cell.what if name != dropped)
+        rest = tuple(name for name in context if name != dropped)
+        if not rest and len(what) >= 2:
+            what, rest = what[:1], what[1:]
+        if not what or not rest:
+            continue
+        where = {name: cell.codes[name] for name in rest}
+        if not _in_one_region(rest):
+            where.update(within)  # the cell's region when the parent no longer pins it
+        whats = {name: cell.codes[name] for name in what}
+        in_both = _tally(codes_of, {**whats, **where})
+        in_place = _tally(codes_of, where)
+        elsewhere = _tally(codes_of, {**whats, **within}) - in_both
+        rows = _tally(codes_of, within) - in_place
+        # The parent without the cell: its other places (a context dimension dropped), or its other values of
+        # the dropped 'what' in the same place (whose share elsewhere leaves out that value's too).
+        rest_both = in_both - cell.count
+        if dropped in context:
+            rest_place = in_place - cell_place
+        else:
+            rest_place = in_place
+            elsewhere -= cell_what - cell.count
+        if rest_place <= 0 or rows <= 0 or elsewhere <= 0 or rest_both <= 0:
+            continue
+        lift = (rest_both / rest_place) / (elsewhere / rows)
+        if cell.count < MATERIAL * max(lift, 1.0) * cell.null_expected:
+            return False
+    return True
 
 
 def _falls_short(wide: _Cell, narrow: _Cell, columns: Mapping[str, Int64Array]) -> bool:
@@ -1179,6 +1472,8 @@ def _narrowed(cell: _Cell, name: str, columns: Mapping[str, Int64Array], rows: i
         rate=cell.rate,
         tolerance=cell.tolerance,
         null_expected=float(context[best]) * cell.rate / (1 + cell.rate),
+        family=cell.family,
+        weight=cell.weight,
     )
     _materialise(refined, columns, rows)
     return refined
@@ -1240,6 +1535,8 @@ def _merge_subsets(cells: list[_Cell], sizes: Mapping[str, int]) -> list[_Cell]:
                 joined.null_expected = null_expected
                 joined.trials = trials
                 joined.tolerance = max(cells[index].tolerance for index in run)
+                joined.family = first.family
+                joined.weight = first.weight
                 merged.append(joined)
                 used.update(run)
     # A join that says what a subset cell already tested says (two regions) is left to the subset's own test.
@@ -1298,7 +1595,7 @@ def find_hotspots(
     boundaries: Sequence[int] = DEFAULT_BOUNDARIES,
     min_support: int = 8,
     min_lift: float = 1.5,
-    fdr: float = 0.05,
+    fdr: float = FALSE_ALARMS,
     limit: int = 20,
 ) -> list[Hotspot]:
     """The hotspots among these documented cases, best first (see the module docstring for the method).
@@ -1314,26 +1611,31 @@ def find_hotspots(
     sizes = _sizes(columns)
     codes_of = _Codes(columns, sizes)
     day_of_row = None if days is None else np.asarray(days, dtype=np.int64)
-    roster_cells, roster_tests = _roster_cells(
+    roster_cells, roster_families = _roster_cells(
         columns, codes_of, day_of_row, boundaries, min_support, min_lift
     )
-    what_cells, what_tests = _what_cells(codes_of, min_support, min_lift)
-    tests = roster_tests + what_tests
+    what_cells, what_families = _what_cells(codes_of, min_support, min_lift)
+    families = [family for family in roster_families + what_families if family > 0]
+    tests = sum(families)
+    for cell in roster_cells + what_cells:
+        cell.weight = _family_weight(cell.family, len(families), tests)
     # One cell judged two ways (a site within its region and against everywhere) is one finding: its best.
     best: dict[tuple[Any, ...], _Cell] = {}
     for cell in roster_cells + what_cells:
         if cell.lift < min_lift:
             continue
         key = (cell.what, tuple(sorted(cell.codes.items())))
-        if key not in best or cell.p_value < best[key].p_value:
+        if key not in best or cell.evidence < best[key].evidence:
             best[key] = cell
     cells = list(best.values())
     if not cells:
         return []
-    p_values = np.array([cell.p_value for cell in cells], dtype=np.float64)
+    p_values = np.array([cell.evidence for cell in cells], dtype=np.float64)
     accepted = _benjamini_hochberg(p_values, tests, fdr)
     found = _merge_subsets([cell for cell, keep in zip(cells, accepted, strict=True) if keep], sizes)
-    found = [cell for cell in found if cell.lift >= min_lift]
+    found = [
+        cell for cell in found if cell.lift >= min_lift and cell.count >= min_lift * _material_expected(cell)
+    ]
     if found:
         lower = _lower_lift(
             np.array([c.count for c in found]),
@@ -1342,7 +1644,8 @@ def find_hotspots(
         found = [
             cell for cell, bound in zip(found, lower, strict=True) if bound >= max(MATERIAL, cell.tolerance)
         ]
-    found.sort(key=lambda cell: (cell.p_value, -cell.lift, len(cell.dims)))
+    found = [cell for cell in found if _beyond_parents(cell, codes_of)]
+    found.sort(key=lambda cell: (cell.evidence, -cell.lift, len(cell.dims)))
     kept: list[_Cell] = []
     for cell in found:
         _materialise(cell, columns, rows)
@@ -1366,12 +1669,12 @@ def find_hotspots(
     # have raised the threshold for the others).
     while kept:
         threshold = fdr * len(kept) / max(tests, 1)
-        passing = [cell for cell in kept if cell.p_value <= threshold]
+        passing = [cell for cell in kept if cell.evidence <= threshold]
         if len(passing) == len(kept):
             break
         kept = passing
     kept = [_refine(cell, columns, rows) for cell in kept]
-    kept.sort(key=lambda cell: (cell.p_value, -cell.lift, len(cell.dims)))
+    kept.sort(key=lambda cell: (cell.evidence, -cell.lift, len(cell.dims)))
     ids = np.asarray(case_ids, dtype=np.int64)
     recent_rows = np.zeros(rows, dtype=bool)
     if day_of_row is not None and len(day_of_row):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from textual.widgets import DataTable, OptionList, Static
 
-from core.cases import CaseHistory
 from core.clock import FrozenClock
 from core.config import Settings
-from core.demo import DEMO_SHIFTS, build_demo
+from core.demo import DEMO_SHIFTS, FREIGHT_LIFT, build_demo
 from storage.database import Database
 from storage.service import WorkflowService
 from tui.app import ShiftdeskApp
@@ -25,17 +25,8 @@ def demo_url(tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('trends') / 'demo.db'}"
     service = WorkflowService(Database(url), Settings(zone=UTC, shifts=DEMO_SHIFTS), FrozenClock(NOW))
     data = build_demo(NOW, UTC)
-    service.import_histories([planted(history) for history in [*data.history, *data.shift_cases]])
+    service.import_histories([*data.history, *data.shift_cases])
     return url
-
-
-def planted(history: CaseHistory) -> CaseHistory:
-    """The demo's depositions name causes at random: the freight lift's window names its own."""
-    local = history.case.opened_at.astimezone(UTC)
-    window = (local.hour, local.minute // 30) in {(8, 1), (9, 0)}
-    if history.deposition is None or history.case.site != "Harbour Road" or not window:
-        return history
-    return replace(history, deposition=replace(history.deposition, root_cause="Freight lift out of service"))
 
 
 def text_of(widget: Static) -> str:
@@ -88,20 +79,30 @@ async def test_trends_screen_charts_and_finds_the_planted_hotspots(demo_url):
         assert app.screen is app.main_screen
 
 
-async def test_a_selected_hotspot_shows_its_depositions_causes_above_its_cases(demo_url):
+async def test_the_demos_freight_lift_hotspot_shows_its_root_cause_above_its_cases(demo_url):
+    """The demo as built: down the list to Harbour Road's 08:30-09:30 hotspot, Enter, and its depositions'
+    root cause is there above its cases (the freight lift's breakdowns, most of the window's)."""
     app = demo_app(demo_url)
     async with app.run_test(size=(160, 60)) as pilot:
         screen = await trends_with_hotspots(pilot)
         harbour = next(
-            index for index, hotspot in enumerate(screen.hotspots) if "Harbour Road" in hotspot.sentence
+            index
+            for index, hotspot in enumerate(screen.hotspots)
+            if hotspot.sentence.startswith("08:30–09:30 at Harbour Road: ")
         )
         options = screen.query_one("#hotspot-list", OptionList)
-        options.highlighted = harbour
+        assert options.highlighted == 0
+        for _ in range(harbour):
+            await pilot.press("down")
+        assert options.highlighted == harbour
         await pilot.press("enter")
         await pilot.pause(0.1)
         said = screen.query_one("#hotspot-causes", Static)
         assert said.display
-        assert text_of(said).startswith("depositions: Freight lift out of service")
+        count = screen.hotspots[harbour].count
+        assert re.match(rf"depositions: {FREIGHT_LIFT}: (\d+) of {count}", text_of(said)), text_of(said)
+        lift_cases = int(text_of(said).split(": ")[2].split(" of ")[0])
+        assert 0.6 * count <= lift_cases <= 0.9 * count
         listed = screen.query_one("#hotspot-cases", DataTable)
         assert said.region.y < listed.region.y or not listed.display
 
