@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -214,6 +215,10 @@ def cases_by_ids(database: Database, case_ids: list[int]) -> list[Case]:
         return with_pauses(session, [case_from_row(row) for row in rows])
 
 
+class ProbeClosed(RuntimeError):
+    """The change probe was asked after `close` (a poll that outlived the dashboard)."""
+
+
 class ChangeProbe:
     """A cheap "has anything been committed since I last asked?" for the dashboard's 1-second poll.
 
@@ -228,26 +233,35 @@ class ChangeProbe:
 
         self.database = database
         self._sqlite: sqlite3.Connection | None = None
+        # `close` (on exit, from the event loop) must not free the connection under a worker thread that is
+        # still asking on it: sqlite3 does not guard that, and the process dies in C (seen under load).
+        self._lock = threading.Lock()
         path = sqlite_file(database.url) if database.is_sqlite else None
         if path is not None:
             # Asked from the event loop or a worker thread, one call at a time (polls never overlap).
             self._sqlite = sqlite3.connect(path, timeout=2, check_same_thread=False)
+        self._on_file = self._sqlite is not None
 
     @property
     def instant(self) -> bool:
         """True when `token()` never waits on I/O (SQLite's counter lives in shared memory: ~8 µs), so the
         caller may ask on its own thread instead of paying a thread hand-off every second."""
-        return self._sqlite is not None
+        return self._on_file
 
     def token(self) -> int:
-        if self._sqlite is not None:
-            return int(self._sqlite.execute("PRAGMA data_version").fetchone()[0])
+        if self.instant:
+            with self._lock:
+                if self._sqlite is None:
+                    raise ProbeClosed("the change probe is closed")
+                return int(self._sqlite.execute("PRAGMA data_version").fetchone()[0])
         with self.database.engine.connect() as connection:
             return int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM events").scalar() or 0)
 
     def close(self) -> None:
-        if self._sqlite is not None:
-            self._sqlite.close()
+        with self._lock:
+            if self._sqlite is not None:
+                self._sqlite.close()
+                self._sqlite = None
 
 
 class Reads:
