@@ -9,7 +9,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual._context import active_app
 from textual.binding import Binding, BindingType
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist
@@ -121,6 +121,17 @@ class OpenCasesTable(DataTable[object]):
         return super().render_lines(crop)
 
     # -- fitting the pane -----------------------------------------------------------------------------
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # Fitted as the layout gives the table its size, before that layout's frame is drawn: the Resize
+        # event comes after it, and the dashboard's first frame (drawn as soon as the main screen is laid
+        # out) would show the unfitted columns, cut and with a horizontal scrollbar, for a frame.
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if changed:
+            self.fit_columns()
+        return changed
 
     def on_resize(self) -> None:
         self.fit_columns()
