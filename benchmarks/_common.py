@@ -29,6 +29,10 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+# The programs measured in tmux and the CLI runs import this checkout's code: the `shiftdesk` script imports
+# the package from where it was installed (an editable install points at one checkout), so a run from
+# another checkout (a git worktree) would otherwise measure that one's code. Children inherit this.
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
 
 from core.case_fields import STORED_NAMES  # noqa: E402 (needs ROOT on the path)
 

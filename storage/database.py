@@ -74,6 +74,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # FULL: a commit that returned is on disk, even through a power cut (WAL's NORMAL is not).
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=15000")
+    # 1 MiB of pages per connection (SQLite's default is 2 MiB): the dashboard keeps its connection all shift
+    # and the cache fills to the bound as the database grows — memory nothing reads twice (its reads are
+    # indexed and small, the hotspot scan reads each page once; the OS keeps the file's pages anyway). The
+    # bulk import raises it for its own transaction (storage/bulk.py).
+    cursor.execute("PRAGMA cache_size=-1024")
     cursor.close()
 
 

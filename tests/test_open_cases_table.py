@@ -77,3 +77,26 @@ async def test_a_second_rebuild_supersedes_the_first_ones_deferred_rows() -> Non
         table.rebuild(NOW)
         await pilot.pause()
         assert row_ids(table) == [11, *range(110, 120)]
+
+
+async def test_changes_all_shift_leave_no_stale_renders_behind() -> None:
+    """DataTable keys its render caches by a counter every change bumps: what was rendered before a change
+    can never be shown again, so it must not pile up (up to 10,000 cells) as the board changes all shift."""
+    board = long_board()
+    app = TableApp(board)
+    async with app.run_test(size=(100, 24)) as pilot:
+        table = app.query_one(OpenCasesTable)
+        table.rebuild(NOW)
+        await pilot.pause()
+        for minute in range(1, 41):  # a change a minute, each painted
+            case = board.cases[minute % 20 + 1]
+            shown, gone = board.apply([replace(case, assignee=f"Agent {minute}", version=case.version + 1)])
+            table.apply(shown, gone, NOW + timedelta(minutes=minute))
+            if minute % 10 == 0:
+                table.refresh_ages(NOW + timedelta(minutes=minute))
+            await pilot.pause()
+        assert table.get_row("20")[5].plain == "Agent 39"  # the last change is the one shown
+        one_screen = table.size.height * len(table.columns)  # every cell on screen, the header's included
+        assert 0 < len(table._cell_render_cache) <= one_screen
+        assert len(table._row_render_cache) <= table.size.height
+        assert len(table._line_cache) <= table.size.height

@@ -266,6 +266,15 @@ def test_sqlite_is_configured_for_durability(sqlite_url: str) -> None:
     assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 2, "busy_timeout": 15000}
 
 
+def test_sqlite_connections_keep_a_small_page_cache(sqlite_url: str) -> None:
+    """The dashboard holds its connection all shift: its page cache is bounded at 1 MiB (SQLite's default
+    2 MiB filled with pages read once as the database grew)."""
+    database = Database(sqlite_url)
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -1024
+    database.dispose()
+
+
 def test_unreachable_database_error_hides_the_password() -> None:
     with pytest.raises(DatabaseError) as raised:
         Database("postgresql+psycopg://sup:s3cret-pw@127.0.0.1:9/shiftdesk")

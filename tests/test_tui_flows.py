@@ -505,6 +505,47 @@ async def test_keys_before_the_storage_layer_is_ready_wait_for_it(shift):
         assert app.loaded.is_set()
 
 
+async def test_the_first_frame_shows_the_board_whole(shift):
+    """The first frame the terminal gets, painted from the quick read before the storage layer loads, has
+    the columns fitted to the pane (no cut header, no sideways scrollbar), the countdowns and the header:
+    nothing in it jumps or says "nothing owed" a moment later."""
+    from textual.widgets.data_table import ColumnKey
+
+    from storage.quick_read import open_cases
+
+    url = shift.service.database.url
+    app = ShiftdeskApp(
+        lambda: WorkflowService(Database(url), settings(), shift.clock), settings=settings(),
+        clock=shift.clock, preload=open_cases(url), actor="Omar Farouk", poll_seconds=3600,
+        hotspots=False, auto_export=False,
+    )  # fmt: skip
+    first: list[tuple[bool, int, int, str, str]] = []
+    display = app._display
+
+    def probe(screen, renderable) -> None:
+        if renderable is not None and not first and screen is app.main_screen:
+            table = table_of(app)
+            first.append(
+                (
+                    table.show_horizontal_scrollbar,
+                    table.columns[ColumnKey("next")].width,
+                    table.next_width(),
+                    app.main_screen.query_one(Countdowns).text,
+                    str(app.main_screen.query_one(ShiftHeader).render()),
+                )
+            )
+        display(screen, renderable)
+
+    app._display = probe
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert first, "no frame was drawn"
+        sideways, next_width, widest_next, countdowns, header = first[0]
+        assert not sideways and next_width == widest_next, first[0]
+        assert "nothing owed" not in countdowns and f"#{shift.ids['reviewed']}" in countdowns
+        assert "open 5" in header
+
+
 async def test_selecting_text_over_the_countdowns_and_copying_does_not_crash(shift):
     """Text selection calls `Widget._render()` with no argument: the pane must not override that name."""
     app = make_app(shift)

@@ -84,13 +84,16 @@ class ShiftdeskApp(App[None]):
             settings, clock = service.settings, service.clock
         self.settings: Settings = settings
         self.clock: Clock = clock
-        self.preload = preload
         self.preload_watermark = preload_watermark if preload is not None else None
         self.actor = actor or getpass.getuser()
         self.poll_seconds = poll_seconds
         self.scan_hotspots_enabled = hotspots
         self.auto_export = auto_export
         self.board = Board(self.settings)
+        if preload is not None:
+            # First paint from the quick read (MainScreen shows the board as it mounts, and it is the first
+            # screen); the full load replaces it moments later.
+            self.board.load(preload)
         self.banner = ""
         self.loaded = asyncio.Event()
         self._loading = True  # the first load is started on mount
@@ -141,6 +144,13 @@ class ShiftdeskApp(App[None]):
 
     # -- start, the clock, the end -------------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen[Any]:
+        """The main screen is the first screen, not one pushed in on_mount: Textual holds back every frame
+        until the App's mount (with whatever it awaits) is done, and a screen pushed there is awaited — so
+        the open cases were drawn once unseen, then the deferred rows, panes and footer were built, and
+        only then was anything shown (~100 ms later). As the first screen it paints as soon as it mounts."""
+        return self.main_screen
+
     async def on_mount(self) -> None:
         # Every `asyncio.to_thread` of the dashboard (reads, writes, exports) runs on one thread. The loop's
         # default pool grew to 4-6 threads over a shift as reads overlapped, and glibc gives each thread a
@@ -152,11 +162,6 @@ class ShiftdeskApp(App[None]):
         asyncio.get_running_loop().set_default_executor(
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="shiftdesk-db")
         )
-        if self.preload is not None:
-            # First paint from the quick read (MainScreen shows the board as it mounts); the full load
-            # below replaces it moments later.
-            self.board.load(self.preload)
-        await self.push_screen(self.main_screen)  # mounted before the first rows can arrive
         # After the first frame: building the service imports SQLAlchemy, which would hold the GIL (and so
         # the first paint) for longer than Textual needs to start.
         self.call_after_refresh(self.run_worker, self.initial_load(), exclusive=False, group="load")
@@ -205,7 +210,6 @@ class ShiftdeskApp(App[None]):
             self.board.apply(cases)
         else:
             self.board.load(cases)
-        self.preload = None  # the board has them; a big floor's list is not kept twice
         self.table.rebuild(self.now())
         self.tick()
         # A failure is told by the main screen's error path; a cancel means a newer read (a change taken in

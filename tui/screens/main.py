@@ -77,12 +77,14 @@ class MainScreen(RecoveryScreen):
         yield Horizontal(id="bottom")
 
     def on_mount(self) -> None:
+        # Laid out for the terminal's width from the first frame on (the Resize event comes after it).
+        self.set_class(self.app.size.width < STACKED, "-narrow")
         self.query_one("#filter", Input).display = False
         table = self.query_one(OpenCasesTable)
         table.focus()
         if self.board.cases:  # the quick read's cases, in the very first frame
             table.rebuild(self.desk.now(), first_rows=self.app.size.height)
-            self.tick()
+        self._show_the_time()  # the countdowns and the header too (`tick` waits for the mount's end)
         # The open cases paint first; the lower panes and the footer follow one frame later (styling a
         # footer of key hints and the sparklines costs about as much as Textual's own start).
         self.call_after_refresh(self.mount_the_rest)
@@ -110,20 +112,24 @@ class MainScreen(RecoveryScreen):
         """Each second: the countdowns and the header. Work in proportion to what is on screen."""
         if not self.is_mounted:
             return
-        now = self.desk.now()
         self._ticks += 1
+        if self._show_the_time() and self._ticks % 60 == 0:
+            self.table.refresh_ages(self.desk.now())
+
+    def _show_the_time(self) -> bool:
+        """The countdowns, the header and an open case view's countdowns; False once they are gone."""
+        now = self.desk.now()
         try:
             countdowns = self.query_one(Countdowns)
             header = self.query_one(ShiftHeader)
         except NoMatches:
-            return  # shutting down: the panes are already gone
+            return False  # shutting down: the panes are already gone
         countdowns.tick(now)
         header.show(now, self.board.counts(now), self.desk.banner)
         screen = self.app.screen
         if isinstance(screen, CaseScreen):
             screen.tick(now)  # the case view's own countdowns: a few deadlines, redrawn when they change
-        if self._ticks % 60 == 0:
-            self.table.refresh_ages(now)
+        return True
 
     # -- changes, from this terminal's writes and from live sync -----------------------------------
 

@@ -18,24 +18,15 @@ from core.pauses import DEFAULT_PAUSE_CAP
 from core.policy import AuthorityError
 from core.workflow import WorkflowError, refusal
 from storage.errors import CaseNotFound, ConflictError, DatabaseError, ValidationError
-from tui.forms import (
-    CASE_FORMS,
-    NEW_CASE,
-    CaseForm,
-    Submission,
-    fields_for,
-    hints_on,
-    new_case_from,
-    playbook_parts,
-)
 from tui.live_sync import UNREACHABLE
-from tui.screens.form import FormScreen, FormSpec, Submit
-from tui.screens.help import HelpScreen
-from tui.screens.reassign import Candidate, ReassignPicker
 from tui.text import joined, literal, one_line
 
+# The forms, the picker and help are imported when first asked for, not before the dashboard's first frame.
 if TYPE_CHECKING:
     from tui.app import ShiftdeskApp
+    from tui.forms import CaseForm
+    from tui.screens.form import Submit
+    from tui.screens.reassign import ReassignPicker
 
 
 # The keys in the footer's order. `?` and `q` are the app's too, for the screens without these keys; here
@@ -115,6 +106,8 @@ def possible_now(
 ) -> Text | None:
     """The recovery keys core/ allows on `case` now, e.g. "Possible now: a Apologize · r Reassign"
     (pause and resume judged at `at`: whether the clock is paused depends on the time)."""
+    from tui.forms import CASE_FORMS
+
     steps = []
     for binding in (*RECOVERY_KEYS, *MORE_KEYS):
         name = binding.action.removeprefix("form('").removesuffix("')")
@@ -187,6 +180,9 @@ class RecoveryScreen(Screen[None]):
 
     def action_form(self, name: str) -> None:
         """Open the form `name` of tui.forms.CASE_FORMS on the current case."""
+        from tui.forms import CASE_FORMS, fields_for, playbook_parts
+        from tui.screens.form import FormScreen, FormSpec
+
         case = self.current_case()
         form = CASE_FORMS[name]
         if case is None or case.id is None or self.refused_before_form(case, form.action):
@@ -208,6 +204,9 @@ class RecoveryScreen(Screen[None]):
 
     def submitter(self, case: Case, form: CaseForm) -> Submit:
         """The form's submit: runs the service call off the UI thread, keeps the text on any refusal."""
+        from tui.forms import Submission, hints_on
+        from tui.screens.form import FormScreen
+
         desk = self.desk
         assert case.id is not None
         case_id, expected = case.id, {"version": case.version}
@@ -244,6 +243,9 @@ class RecoveryScreen(Screen[None]):
         return submit
 
     def action_new_case(self) -> None:
+        from tui.forms import NEW_CASE, new_case_from
+        from tui.screens.form import FormScreen
+
         desk = self.desk
 
         async def submit(values: dict[str, Any]) -> str | None:
@@ -267,6 +269,8 @@ class RecoveryScreen(Screen[None]):
         return occurrence.shift.agents if occurrence else ()
 
     def action_reassign(self) -> None:
+        from tui.screens.reassign import Candidate, ReassignPicker
+
         case = self.current_case()
         if case is None or case.id is None or self.refused_before_form(case, Action.REASSIGN):
             return
@@ -353,6 +357,8 @@ class RecoveryScreen(Screen[None]):
     # -- other screens -----------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         self.app.push_screen(HelpScreen(self.key_help()))
 
     def key_help(self) -> list[tuple[str, str]]:
