@@ -26,7 +26,7 @@ from core.payloads import (
     SpokespersonPayload,
     UpdatePayload,
 )
-from core.shifts import Shift
+from core.shifts import Shift, ShiftCalendar
 from core.workflow import TRANSITIONS, apply
 
 
@@ -315,13 +315,18 @@ def build_demo(now: datetime, zone: tzinfo, *, days: int = 90, seed: int = 7) ->
                                 cause=(FREIGHT_LIFT, (Factor.FACILITY,)),
                             )
                         data.history.append(CaseHistory(case, events, deposition))
-    data.shift_cases = _current_shift(rng, now)
+    data.shift_cases = _current_shift(rng, now, zone)
     return data
 
 
-def _current_shift(rng: random.Random, now: datetime) -> list[CaseHistory]:
-    """About forty cases of the running shift, caught at every stage, some near and some past a deadline."""
-    on_shift = [agent for agent in AGENTS if agent.shift == "Late"]
+def _current_shift(rng: random.Random, now: datetime, zone: tzinfo) -> list[CaseHistory]:
+    """About forty cases of the running shift, caught at every stage, some near and some past a deadline.
+
+    They are worked by the people of the shift running at `now`: a demo opened at night must not show every
+    case orphaned (its assignee off the roster) because the cases were dealt to the day's agents."""
+    running = ShiftCalendar(zone, DEMO_SHIFTS).at(now)
+    shift_name = running.shift.name if running is not None else "Late"
+    on_shift = [agent for agent in AGENTS if agent.shift == shift_name]
     stops = (
         [Stage.APOLOGIZED] * 6
         + [Stage.REVIEWED] * 6

@@ -192,3 +192,20 @@ async def test_the_dashboard_opens_every_demo_case_and_every_recent_deposition(s
             app.main_screen.open_case_screen(case_id)
             await shown_case(pilot, case_id)
             app.pop_screen()
+
+
+@pytest.mark.parametrize("hour", [3, 9, 18])  # the night, the early and the late shift (UTC demo zone)
+def test_the_demos_open_cases_are_worked_by_the_shift_running_when_it_is_built(hour: int) -> None:
+    """A demo opened at night showed every case orphaned: the cases had been dealt to the late shift."""
+    from datetime import datetime
+
+    from core.absence import orphan_reason, roster_at
+    from core.shifts import ShiftCalendar
+
+    now = datetime(2026, 11, 25, hour, 10, tzinfo=UTC)
+    calendar = ShiftCalendar(UTC, DEMO_SHIFTS)
+    roster = roster_at(calendar, now)
+    assert roster  # the demo's shifts cover the whole day
+    open_cases = [h.case for h in build_demo(now, UTC, days=1).shift_cases if h.case.is_open]
+    assert len(open_cases) > 20
+    assert [c.id for c in open_cases if orphan_reason(c.assignee, roster, frozenset()) is not None] == []
