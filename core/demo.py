@@ -316,7 +316,16 @@ def build_demo(now: datetime, zone: tzinfo, *, days: int = 90, seed: int = 7) ->
                             )
                         data.history.append(CaseHistory(case, events, deposition))
     data.shift_cases = _current_shift(rng, now, zone)
+    # Each made-up step is its own actor's, written by no OS account: otherwise every line of every demo case
+    # says "recorded by <whoever ran the demo>", which is what a real import records but is noise here.
+    data.history = [_own_steps(history) for history in data.history]
+    data.shift_cases = [_own_steps(history) for history in data.shift_cases]
     return data
+
+
+def _own_steps(history: CaseHistory) -> CaseHistory:
+    events = [replace(event, recorded_by=event.actor, os_user="", host="") for event in history.events]
+    return replace(history, events=events)
 
 
 def _current_shift(rng: random.Random, now: datetime, zone: tzinfo) -> list[CaseHistory]:

@@ -209,3 +209,13 @@ def test_the_demos_open_cases_are_worked_by_the_shift_running_when_it_is_built(h
     open_cases = [h.case for h in build_demo(now, UTC, days=1).shift_cases if h.case.is_open]
     assert len(open_cases) > 20
     assert [c.id for c in open_cases if orphan_reason(c.assignee, roster, frozenset()) is not None] == []
+
+
+def test_the_demos_steps_are_their_own_actors_and_name_no_os_account() -> None:
+    """Every demo event said "(recorded by root)": the importer's OS user, stamped on made-up steps."""
+    from datetime import datetime
+
+    data = build_demo(datetime(2026, 11, 25, 15, tzinfo=UTC), UTC, days=2)
+    events = [event for history in (*data.history, *data.shift_cases) for event in history.events]
+    assert events
+    assert [e for e in events if e.recorder_note or e.recorded_by != e.actor] == []
