@@ -13,7 +13,8 @@ from tests.screen_helpers import busy, screen_lines
 from tests.tui_fixtures import Shiftdesk, build_shift, quiet_app, started_quietly
 from tui.app import ShiftdeskApp
 from tui.clockface import local_time
-from tui.widgets.open_cases import COLUMNS, OpenCasesTable, fit_widths
+from tui.widgets.open_case_columns import COLUMNS, fit_widths
+from tui.widgets.open_cases import OpenCasesTable
 
 SIZES = [pytest.param((160, 48), id="160x48"), pytest.param((80, 24), id="80x24")]
 

@@ -177,3 +177,30 @@ async def test_a_progress_update_resumes_a_paused_clock_by_restarting_it(shift):
         await pilot.pause()
         line = countdown_of(app, case_id)
         assert "paused" not in line and "20:00" in line  # a fresh twenty minutes from the contact
+
+
+async def test_keys_typed_ahead_of_the_form_are_taken_in_order_before_ctrl_s(shift):
+    """Driving the demo, text, Enter, a time and ctrl+s sent in one burst saved nothing ("Required: …",
+    the text on screen) and put the time into the reason: ctrl+s was taken before the keys queued ahead."""
+    from textual import events
+
+    case_id = shift.ids["reviewed"]
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await highlight(pilot, case_id)
+        await pilot.press("p")
+        assert isinstance(app.screen, FormScreen)
+        burst = [*"courier rings back", "enter", *"15:40", "ctrl+s"]
+        for key in burst:  # as a terminal delivers a burst: all queued before any is handled
+            character = key if len(key) == 1 else ("\r" if key == "enter" else "\x13")
+            app.post_message(events.Key(key, character))
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app.screen is app.main_screen:
+                break
+        assert app.screen is app.main_screen, app.screen.query_one("#form-error").render()
+        detail = views.case_detail(shift.service.database, case_id)
+        pause = detail.events[-1]
+        assert pause.action is Action.PAUSE
+        assert (pause.payload.reason, pause.payload.until) == ("courier rings back", NOW.replace(minute=40))

@@ -109,7 +109,10 @@ def test_the_export_counts_the_hints_per_agent_in_every_format(run) -> None:  # 
         name: figures["phrase_hints"] for name, figures in per_agent.items() if figures["phrase_hints"]
     } == given
     out, _ = run("export", *PERIOD, "--format", "md")
-    assert "| agent | open | actions | opened as staff | fix-or-update misses | phrase hints |" in out
+    assert (
+        "| agent | open | actions | opened as staff | fix-or-update misses | paused min | phrase hints |"
+        in out
+    )
     assert any(line.startswith("| Hana |") and line.endswith("| 2 |") for line in out.splitlines())
     out, _ = run("export", *PERIOD, "--format", "csv")
     [row] = list(csv.DictReader(io.StringIO(out)))

@@ -587,7 +587,7 @@ async def test_a_failing_background_refresh_is_told_once_and_logged(shift, monke
 
 
 async def test_live_sync_closes_its_change_probe_on_exit(shift):
-    import sqlite3
+    from storage.views import ProbeClosed
 
     app = make_app(shift, poll=60)
     async with app.run_test(size=SIZE) as pilot:
@@ -595,7 +595,7 @@ async def test_live_sync_closes_its_change_probe_on_exit(shift):
         await app.poll()
         probe = app.live_sync._probe
         assert probe is not None and probe.instant
-    with pytest.raises(sqlite3.ProgrammingError):  # its own SQLite connection is closed
+    with pytest.raises(ProbeClosed):  # its own SQLite connection is closed
         probe.token()
 
 

@@ -24,7 +24,7 @@ from tui.app import ShiftdeskApp
 from tui.forms import CASE_FORMS
 from tui.screens.case_view import CaseScreen
 from tui.screens.form import FormScreen
-from tui.screens.recovery import MAIN_KEYS
+from tui.screens.keys import MAIN_KEYS
 from tui.screens.trends import TrendsScreen
 from tui.widgets.depositions import RecentDepositions
 from tui.widgets.open_cases import OpenCasesTable

@@ -28,8 +28,9 @@ from tui.crash import crash_line, write_crash_report
 from tui.escalations import Escalations
 from tui.live_sync import UNREACHABLE, LiveSync
 from tui.scheduling import AppScheduler
+from tui.screens.keys import DESCRIPTIONS, MAIN_KEYS
 from tui.screens.main import MainScreen
-from tui.screens.recovery import DESCRIPTIONS, MAIN_KEYS, RecoveryScreen
+from tui.screens.recovery import RecoveryScreen
 from tui.widgets.open_cases import OpenCasesTable
 
 if TYPE_CHECKING:

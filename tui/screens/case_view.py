@@ -21,7 +21,8 @@ from core.payloads import Unreadable, describe
 from core.playbook import checklist, guidance, most_senior, next_due
 from core.summary import opened_state
 from tui.clockface import countdown, level_style, local_time, urgency
-from tui.screens.recovery import HELP_KEY, MORE_KEYS, QUIT_KEY, RECOVERY_KEYS, RecoveryScreen, explain
+from tui.screens.keys import HELP_KEY, MORE_KEYS, QUIT_KEY, RECOVERY_KEYS
+from tui.screens.recovery import RecoveryScreen, explain
 from tui.text import literal
 from tui.widgets.checklist import Checklist
 from tui.widgets.key_footer import KeyFooter

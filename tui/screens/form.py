@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
 from tui.screens.choice import ChoiceField
@@ -73,6 +74,31 @@ class FormSelect(Select[str]):
         self.post_message(ChoiceField.Done(self))
 
 
+class FormInput(Input):
+    """A form's text field that keeps keys typed ahead in order.
+
+    Textual hands a key to the widget focused when the key *arrives*: in a fast burst ("reason", Enter,
+    "15:40", ctrl+s: a quick typist on a loaded machine, a paste, a script) every key was already queued here
+    before Enter moved the focus on, so "15:40" went into the reason and ctrl+s saved before any of it was
+    typed. Enter now moves on as this field reaches it, and a key queued here after that is handed, in
+    order, to the field that has the focus.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        focused = self.screen.focused
+        if focused is not None and focused is not self:
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
+            return
+        if event.key == "enter" and isinstance(self.screen, FormScreen):
+            event.stop()
+            event.prevent_default()
+            self.screen.advance_from(self)
+            return
+        await super()._on_key(event)
+
+
 class FormScreen(ModalScreen[dict[str, Any] | None]):
     """Enter moves to the next field (saves on the last); ctrl+s saves; Esc cancels.
 
@@ -82,8 +108,9 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("ctrl+t", "template", "Template", priority=True),
+        # Not priority bindings: taken in turn after the keys typed before them (see FormInput).
+        Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+t", "template", "Template"),
     ]
 
     def __init__(self, spec: FormSpec, submit: Submit) -> None:
@@ -117,7 +144,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                             id=f"field-{spec.name}",
                         )
                     else:
-                        yield Input(
+                        yield FormInput(
                             str(spec.initial or ""),
                             placeholder=spec.placeholder,
                             type="number" if spec.kind == "number" else "text",
@@ -187,13 +214,18 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     @on(Input.Submitted)
     @on(ChoiceField.Done)
     def next_field(self, event: Input.Submitted | ChoiceField.Done) -> None:
-        field = event.input if isinstance(event, Input.Submitted) else event.field
+        self.advance_from(event.input if isinstance(event, Input.Submitted) else event.field)
+
+    def advance_from(self, field: Widget) -> None:
+        """Enter on `field`: the next field, or save on the last."""
         inputs = [widget for widget in self.query("#form-fields > *") if widget.can_focus]
         unanswered = isinstance(field, ChoiceField) and field.value is None
         # Enter on an unanswered either-or stays there (the save refuses and names it): moving on, the letter
         # typed next to answer it ("s") went into the next field instead and replaced a prefilled "Done by".
         if not unanswered and field in inputs and inputs.index(field) < len(inputs) - 1:
-            inputs[inputs.index(field) + 1].focus()
+            # At once, not after a refresh as `focus()` does: a key already queued behind this Enter must
+            # find the next field focused (FormInput hands it on).
+            self.set_focus(inputs[inputs.index(field) + 1])
         else:
             self.run_worker(self.action_save(), exclusive=True)
 

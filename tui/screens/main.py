@@ -19,7 +19,8 @@ from core.absence import Absence
 from core.cases import Case
 from tui.live_sync import CasesChanged
 from tui.screens.case_view import CaseScreen
-from tui.screens.recovery import MAIN_KEYS, RecoveryScreen
+from tui.screens.keys import MAIN_KEYS
+from tui.screens.recovery import RecoveryScreen
 from tui.text import literal
 from tui.widgets.countdowns import Countdowns
 from tui.widgets.depositions import RecentDepositions
