@@ -94,22 +94,13 @@ def _when(value: object, where: str) -> datetime:
     except ValueError:
         raise ValueError(f"{where}: {_shown(value)} is not an ISO 8601 time") from None
     if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"{where}: {_shown(value)} has no UTC offset")
+        raise ValueError(f"{where}: {_shown(value)} has no time zone")
     return at
 
 
 def _optional_time(data: Mapping[str, Any], key: str, where: str) -> datetime | None:
     value = data.get(key)
-    if value is None:
-        return None
-    text = _text(value, f"{where}.{key}")
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{where}.{key}: {_shown(value)} is not an ISO 8601 time") from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValueError(f"{where}.{key}: {_shown(value)} has no time zone")
-    return parsed.astimezone(UTC)
+    return None if value is None else _when(value, f"{where}.{key}").astimezone(UTC)
 
 
 def _shown(value: object) -> str:
