@@ -21,21 +21,10 @@ from storage.database import Database
 from storage.service import WorkflowService
 from tests.domain_helpers import make_case
 from tests.test_export_cli import FrozenRuntime
+from tests.test_hostile_edges import ROSTERED
 from tui.cli import main
 
 NOW = datetime(2026, 11, 25, 15, tzinfo=UTC)
-CONFIG = """
-timezone = "Europe/London"
-[authority]
-default_limit = 25
-limits = { "Maria Lopez" = 500 }
-[[shifts]]
-name = "Day"
-start = "08:00"
-end = "20:00"
-supervisor = "Maria Lopez"
-agents = ["Billy", "Dana Reyes"]
-"""
 DOCUMENTED_EXIT_CODES = {0, 1, 2, 3}
 # A file for `import`, with a row whose gesture no one may give and a name holding terminal controls.
 IMPORT_CSV = (
@@ -189,7 +178,7 @@ def floor(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     """A database with a few cases at different stages, and a config with a roster and limits."""
     home = tmp_path_factory.mktemp("hostile")
     config = home / "config.toml"
-    config.write_text(CONFIG, encoding="utf-8")
+    config.write_text(ROSTERED, encoding="utf-8")
     url = f"sqlite:///{home}/shiftdesk.db"
     service = WorkflowService(Database(url), load_settings(config), FrozenClock(NOW))
     for minutes in (50, 40, 30):
