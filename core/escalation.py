@@ -15,6 +15,10 @@ MANAGER = "manager"  # the named manager of [escalation]
 SYSTEM_ACTOR = "shiftdesk"
 # Who a step goes to when the running shift names no supervisor.
 UNNAMED_SUPERVISOR = "the supervisor on shift"
+# A dashboard runs a ladder round at most this often, so a step is taken within a minute of its time. Each
+# breached deadline repeats on a grid of its own, so a floor with hundreds of breaches would otherwise have
+# an instant every second or two (measured: 168 rounds in 139 s with 500 open cases, 327 of them overdue).
+ROUND_GAP = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)

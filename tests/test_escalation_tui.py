@@ -4,13 +4,14 @@ confirmation, and an orphaned case shows its ORPH badge (also under NO_COLOR).""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from core.cases import Action
-from core.escalation import Ladder
+from core.escalation import ROUND_GAP, Ladder
 from storage.database import Database
 from storage.models import EventRow
 from storage.service import WorkflowService
@@ -150,6 +151,31 @@ async def test_a_restarted_dashboard_goes_on_where_the_ladder_stood(shift: Shift
     restarted.database.dispose()
 
 
+async def test_rounds_run_at_most_once_a_minute_and_take_what_fell_between(shift: Shiftdesk) -> None:
+    """Each overdue deadline repeats on its own grid; without a gap a busy floor ran a round (a database
+    read in a thread) every second or two. A step due 5 s after a round is taken by the next one, 60 s on."""
+    case_id = shift.ids["markup"]  # fix-or-update due NOW + 8 min: the supervisor's step at + 18 min
+    supervisor_step = NOW + timedelta(minutes=18)
+    async with dashboard(shift.service).run_test(size=SIZE) as pilot:
+        app = await ready(pilot)
+        shift.clock.set(supervisor_step - timedelta(seconds=5))
+        await app.escalations.run()
+        assert steps(shift.service.database, case_id) == [0]
+        now = app.now()
+        ladder = app.settings.escalation
+        soonest = min(
+            at
+            for deadline in app.board.all_deadlines()
+            if (at := ladder.next_at(deadline.due_at, now)) is not None
+        )
+        assert soonest <= supervisor_step < now + ROUND_GAP  # the ladder alone would run again in 5 s
+        planned = app.escalations.next_at(now)
+        assert planned is not None and planned == now + ROUND_GAP
+        shift.clock.set(planned)
+        await app.escalations.run()
+        assert steps(shift.service.database, case_id) == [0, 1]
+
+
 async def test_marking_an_agent_absent_hands_every_case_over_in_one_confirmation(shift: Shiftdesk) -> None:
     billy = ROSTER[0]
     app = dashboard(shift.service)
@@ -232,6 +258,12 @@ async def test_at_the_shift_end_a_toast_lists_the_cases_nobody_on_the_next_shift
             app.table.get_cell(str(case_id), "assignee").plain.startswith("ORPH ")
             for case_id in app.board.cases
         )
+        # A name too long for the column after its badge ends in "…", like every other cut name.
+        from tests.screen_helpers import screen_lines
+
+        await pilot.pause()
+        shown = "\n".join(screen_lines(app))
+        assert re.search(r"ORPH Billy Ok\w*…", shown), shown
         # Planned again, for the Night shift's end.
         night_ends = shift.service.settings.calendar.at(late_ends).ends_at
         assert app.scheduler.planned_at(SHIFT_CHANGE_JOB) is not None

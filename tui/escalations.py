@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from core.absence import orphan_reason, roster_at
-from core.escalation import DeadlineKey, LadderAlert, alert_line, key_of
+from core.escalation import ROUND_GAP, DeadlineKey, LadderAlert, alert_line, key_of
 from tui.alerts import TOAST_SECONDS, WARNING_GATHER
 from tui.scheduling import ESCALATION_JOB, SHIFT_CHANGE_JOB, AppScheduler
 from tui.text import literal
@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 class Escalations:
     """Plans the next instant anything happens on a ladder (a breach, a step, a repeat) from the board's
-    deadlines after each change, and runs one round then: no work per second, none per stored event.
+    deadlines after each change, and runs one round then, a minute after the previous one at the soonest:
+    no work per second, none per stored event, at most one round a minute however many cases are overdue.
 
     Toasts share the reminders' gate (`Alerts.warned_at`, WARNING_GATHER): one deadline toast a minute at
     most, whatever each deadline's own grid says; what comes due meanwhile waits and is shown together. The
@@ -33,9 +34,13 @@ class Escalations:
         self.running = False
 
     def next_at(self, now: datetime) -> datetime | None:
+        """The next round: the ladder's next instant over the board's deadlines, but not sooner than
+        ROUND_GAP after this terminal's previous round (what falls between is taken together then)."""
         ladder = self.app.settings.escalation
         instants = [ladder.next_at(deadline.due_at, now) for deadline in self.app.board.all_deadlines()]
         at = min((at for at in instants if at is not None), default=None)
+        if at is not None and self.since is not None:
+            at = max(at, self.since + ROUND_GAP)
         warned = self.app.alerts.warned_at
         if self.waiting and warned is not None:
             gate = warned + WARNING_GATHER
