@@ -51,6 +51,8 @@ async def test_p_pauses_the_clock_the_pane_says_paused_and_nothing_breaches(shif
         assert (detail.events[-1].actor, detail.events[-1].recorded_by) == ("Billy Okafor", "Omar Farouk")
         line = countdown_of(app, case_id)
         assert "paused" in line and "Customer calls back [b]after 3[/b]" in line and "resume 15:40" in line
+        # The open-cases table says so too, instead of a due time that would read as "simply due later".
+        assert str(app.table.get_cell(str(case_id), "next")) == "fix-or-update paused"
         # Half an hour on: long past the two minutes, still paused, counted as neither overdue nor due soon.
         shift.clock.set(NOW + timedelta(minutes=30))
         app.tick()
@@ -68,6 +70,8 @@ async def test_p_pauses_the_clock_the_pane_says_paused_and_nothing_breaches(shif
         await pilot.pause()
         line = countdown_of(app, case_id)
         assert "paused" not in line and "01:00" in line
+        app.table.refresh_ages(shift.clock.now())  # the once-a-minute pass over the rows shown
+        assert str(app.table.get_cell(str(case_id), "next")) == "fix-or-update 15:42"
 
 
 async def test_a_pause_reaching_the_cap_is_told_and_the_clock_runs(shift):

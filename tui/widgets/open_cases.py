@@ -26,6 +26,8 @@ PAGE_ROWS = 500
 
 # A case whose assignee is absent or not on the running shift: readable without colour (NO_COLOR).
 ORPHAN_BADGE = "ORPH"
+# In the Next column instead of the due time while the deadline's clock stands still: as wide as " HH:MM".
+PAUSED_MARK = "paused"
 TIER_BADGES = {Tier.VIP: ("VIP", "bold magenta"), Tier.CHRONIC: ("CHR", "bold yellow")}
 
 
@@ -145,9 +147,6 @@ class OpenCasesTable(DataTable[object]):
             customer.append("UNREADABLE", style=mark_style("bold red", no_color))
             customer.append(" ")
         customer.append(one_line(case.customer))
-        deadline = self.board.next_deadline(case.id or 0)
-        zone = self.board.settings.zone
-        next_due = Text(f"{deadline.kind} {local_time(deadline.due_at, zone)}") if deadline else Text("—")
         return [
             Text(str(case.id), justify="right"),
             Text(age(now - case.opened_at)),
@@ -155,15 +154,25 @@ class OpenCasesTable(DataTable[object]):
             one_line(case.category),
             Text(case.stage.value),
             self._assignee(case, now, no_color),
-            next_due,
+            self._next_due(case, now),
         ]
+
+    def _next_due(self, case: Case, now: datetime) -> Text:
+        """'fix-or-update 15:08'; while its clock is paused 'fix-or-update paused' (the countdowns pane says
+        why and until when), so a parked case does not read as one that is simply due later."""
+        deadline = self.board.next_deadline(case.id or 0)
+        if deadline is None:
+            return Text("—")
+        if deadline.paused(now) is not None:
+            return Text(f"{deadline.kind} {PAUSED_MARK}")
+        return Text(f"{deadline.kind} {local_time(deadline.due_at, self.board.settings.zone)}")
 
     def _assignee(self, case: Case, now: datetime, no_color: bool) -> Text:
         """The assignee, after an ORPH badge (a word, not only a colour) when nobody works the case now."""
         reason = self.board.orphaned(case, now)
         if reason is None:
             return one_line(case.assignee)
-        cell = Text(end="")
+        cell = Text(end="", no_wrap=True, overflow="ellipsis")  # a long name ends in "…", as elsewhere
         cell.append(ORPHAN_BADGE, style=mark_style("bold red", no_color))
         cell.append(" ")
         cell.append(one_line(case.assignee))
@@ -342,8 +351,9 @@ class OpenCasesTable(DataTable[object]):
         self._show_subtitle()
 
     def refresh_ages(self, now: datetime) -> None:
-        """Once a minute: the age column of the rows shown (one page at most); at a shift change the ORPH
-        badges too (who is on the roster changed)."""
+        """Once a minute: the age and next-deadline columns of the rows shown (one page at most: a pause
+        ends at its resume time or cap, with no event); at a shift change the ORPH badges too (who is on
+        the roster changed)."""
         self._now = now
         roster = self.board.roster(now)
         roster_changed, self._roster_shown = roster != self._roster_shown, roster
@@ -351,6 +361,7 @@ class OpenCasesTable(DataTable[object]):
             case = self.board.cases.get(int(str(key.value)))
             if case is not None:
                 self.update_cell(key, "age", Text(age(now - case.opened_at)))
+                self.update_cell(key, "next", self._next_due(case, now))
                 if roster_changed:
                     self.update_cell(key, "assignee", self._assignee(case, now, self.app.no_color))
 
