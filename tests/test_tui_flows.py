@@ -453,6 +453,15 @@ async def test_countdowns_tick_from_the_injected_clock(shift):
             if f"#{case_id} " in line
         )
         assert "+01:00" in line and "OVERDUE" in line
+        # An hour late it reads in hours and minutes, and stays put between the minutes.
+        shift.clock.advance(timedelta(hours=1, seconds=5))
+        app.tick()
+        pane = app.main_screen.query_one(Countdowns)
+        line = next(line for line in rendered(pane).split("\n") if f"#{case_id} " in line)
+        assert "+1h01m" in line and "OVERDUE" in line
+        shift.clock.advance(timedelta(seconds=40))
+        app.tick()
+        assert line in rendered(pane).split("\n")
 
 
 async def test_outage_shows_a_banner_and_recovers(shift, monkeypatch):

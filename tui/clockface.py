@@ -9,14 +9,16 @@ URGENT = timedelta(minutes=2)
 
 
 def countdown(remaining: timedelta) -> str:
-    """'04:31' counting down; '+02:10' once overdue (the sign reads without colour); hours when long."""
+    """'04:31' counting down; '+02:10' once overdue (the sign reads without colour); from an hour on
+    '1h05m' / '+7h52m'. Seconds only within the hour: past it they are noise to a reader, and a line that
+    changes once a minute is not redrawn every second (a floor with many long-overdue cases stays idle)."""
     seconds = int(remaining.total_seconds())
     sign = "+" if seconds < 0 else ""
     seconds = abs(seconds)
     hours, rest = divmod(seconds, 3600)
     minutes, seconds = divmod(rest, 60)
     if hours:
-        return f"{sign}{hours}:{minutes:02d}:{seconds:02d}"
+        return f"{sign}{hours}h{minutes:02d}m"
     return f"{sign}{minutes:02d}:{seconds:02d}"
 
 
