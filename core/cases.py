@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
 from core.pauses import Pause
@@ -87,6 +88,7 @@ def parse_enum(kind: type[E], value: str, field_name: str) -> E:
     raise ValueError(f"{field_name}: {value!r} is not one of {allowed}")
 
 
+@lru_cache(maxsize=1024)  # asked for every event an export lists, of a handful of (login, name) pairs
 def login_fits(login: str, person: str) -> bool:
     """Whether an OS login is plausibly `person`'s own: their name, a word of it, or the usual login shapes
     (`omar`, `farouk`, `omarfarouk`, `omar.farouk`, `ofarouk`, `omarf`), ignoring case and punctuation.

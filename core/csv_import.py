@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gc
 import re
 from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime, timezone, tzinfo
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo
 from core import intake, workflow
 from core.case_fields import CASE_FIELDS, IMPORT_OPTIONAL, IMPORT_REQUIRED, Kind, Need, import_default
 from core.cases import Action, Case, CaseHistory, Event, Gesture, parse_enum
+from core.collector import collector_paused
 from core.config import Settings
 from core.deposition import MAX_FIELD_CHARS, Deposition
 from core.deposition import validate as deposition_problems
@@ -268,14 +268,8 @@ class CasesCsv:
         """The good rows' histories, `batch_rows` at a time; CsvImportError at the end if any row was bad."""
         # Nothing the parse makes forms a reference cycle: the cyclic collector would only walk the
         # batch in hand again and again (a third of the run time when the whole file was kept).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            with self._handle:
-                problems, unshown = yield from self._read_rows()
-        finally:
-            if collecting:
-                gc.enable()
+        with collector_paused(), self._handle:
+            problems, unshown = yield from self._read_rows()
         if problems:
             raise CsvImportError(_capped(problems, unshown))
 

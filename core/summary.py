@@ -383,11 +383,11 @@ def summarize(
         opened = opened_state(final, history.events)
         # The stored case is the state after all its events; replay only when some came after the cutoff.
         # (Its pauses are kept as events, not with the stored case: read off them.)
-        state = (
-            replace(final, pauses=clock_pauses(events))
-            if len(events) == len(history.events)
-            else replay(replace(opened), events)
-        )
+        if len(events) == len(history.events):
+            pauses = clock_pauses(events)
+            state = final if pauses == final.pauses else replace(final, pauses=pauses)
+        else:
+            state = replay(replace(opened), events)
         period_events = [e for e in events if e.at >= start]
         opened_in_period = in_period(final.opened_at)
         open_at_cutoff = state.is_open and final.opened_at <= cutoff

@@ -14,7 +14,6 @@ exactly what the ORM path stores.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from core.case_fields import DOMAIN_FIELDS, DOMAIN_NAMES, Kind
 from core.cases import Action, Case, CaseHistory
+from core.collector import collector_paused
 from storage.models import CaseRow, DepositionRow, EventRow, TrendFactRow, UTCDateTime
 from storage.trend_facts import trend_fact_rows
 
@@ -301,14 +301,8 @@ def insert_histories(
         return []
     # Hundreds of thousands of new rows would set off full garbage collections over every object alive,
     # the whole parsed import among them, again and again; nothing here makes reference cycles.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with _larger_page_cache(session.connection()):
-            return _insert_histories(session, histories, zone, progress, stamp)
-    finally:
-        if collecting:
-            gc.enable()
+    with collector_paused(), _larger_page_cache(session.connection()):
+        return _insert_histories(session, histories, zone, progress, stamp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,23 +328,17 @@ def insert_history_batches(
     Each batch as `insert_histories` stores a sequence; the ids of all batches are consecutive (writers
     are serialised while the transaction lasts).
     """
-    collecting = gc.isenabled()
-    gc.disable()
     count = still_open = 0
     first_id = last_id = None
-    try:
-        with _larger_page_cache(session.connection()):
-            for batch in batches:
-                if not batch:
-                    continue
-                ids = _insert_histories(session, batch, zone, progress, stamp)
-                count += len(ids)
-                first_id = ids[0] if first_id is None else first_id
-                last_id = ids[-1]
-                still_open += sum(1 for history in batch if history.case.closed_at is None)
-    finally:
-        if collecting:
-            gc.enable()
+    with collector_paused(), _larger_page_cache(session.connection()):
+        for batch in batches:
+            if not batch:
+                continue
+            ids = _insert_histories(session, batch, zone, progress, stamp)
+            count += len(ids)
+            first_id = ids[0] if first_id is None else first_id
+            last_id = ids[-1]
+            still_open += sum(1 for history in batch if history.case.closed_at is None)
     return Imported(count, first_id, last_id, still_open)
 
 
