@@ -11,7 +11,9 @@ from typing import Any
 from core.hotspots import Hotspot
 
 # A cause is reported when it is at least this much more common in the hotspot's cases than in the rest, at
-# least MIN_COUNT of them name it, and chance would put that many there less than once in a hundred hotspots.
+# least MIN_COUNT of them name it, and chance would put that many there less than once in a hundred hotspots
+# — after the correction for testing every cause and factor the hotspot's depositions name (Benjamini–
+# Hochberg): with a dozen tested, one of them would otherwise pass by chance in one hotspot of ten.
 MIN_LIFT = 1.5
 MIN_COUNT = 3
 MAX_P = 0.01
@@ -91,24 +93,41 @@ def over_represented(
         for factor in set(factors):
             cell_factors[factor] += 1
     total = max(total, size)
-    found: list[CauseCount] = []
+    # Every cause and factor named often enough to be tested at all: what the correction counts.
+    tested: list[tuple[str, str, int, float]] = []  # (kind, key, count, p)
     for kind, in_cell, in_window in (
         ("root cause", cell_causes, window_causes),
         ("factor", cell_factors, window_factors),
     ):
-        chosen = []
         for key, count in in_cell.items():
-            everywhere = max(in_window.get(key, 0), count)
-            expected = everywhere * size / total
-            if count < MIN_COUNT or count < MIN_LIFT * expected:
+            if count < MIN_COUNT:
                 continue
-            if float(hypergeom.sf(count - 1, total, everywhere, size)) > MAX_P:
+            everywhere = max(in_window.get(key, 0), count)
+            tested.append((kind, key, count, float(hypergeom.sf(count - 1, total, everywhere, size))))
+    adjusted = _fdr_adjusted([p for *_, p in tested])
+    found: list[CauseCount] = []
+    for kind, in_window in (("root cause", window_causes), ("factor", window_factors)):
+        chosen = []
+        for (of_kind, key, count, _p), p_adjusted in zip(tested, adjusted, strict=True):
+            if of_kind != kind or p_adjusted > MAX_P:
+                continue
+            everywhere = max(in_window.get(key, 0), count)
+            if count < MIN_LIFT * everywhere * size / total:
                 continue
             text = _display(spellings.get(key, Counter()), key) if kind == "root cause" else key
             chosen.append(CauseCount(text, count, size, kind))
         chosen.sort(key=lambda cause: (-cause.count, cause.text))
         found.extend(chosen[:top])
     return found
+
+
+def _fdr_adjusted(p_values: list[float]) -> list[float]:
+    """Benjamini–Hochberg adjusted p-values (scipy's), in the same order."""
+    if not p_values:
+        return []
+    from scipy.stats import false_discovery_control
+
+    return [float(p) for p in false_discovery_control(p_values, method="bh")]
 
 
 def causes_words(causes: Sequence[CauseCount]) -> str:
