@@ -219,3 +219,18 @@ def test_the_demos_steps_are_their_own_actors_and_name_no_os_account() -> None:
     events = [event for history in (*data.history, *data.shift_cases) for event in history.events]
     assert events
     assert [e for e in events if e.recorder_note or e.recorded_by != e.actor] == []
+
+
+@pytest.mark.parametrize("hour", [3, 7, 15])
+def test_the_demos_history_holds_nothing_after_the_moment_it_is_built(hour: int) -> None:
+    """Built at 03:43, the demo listed depositions of 06:38 the same morning: the night shift's history
+    (22:00–06:00) ran into the shift still running, and past now."""
+    from datetime import datetime
+
+    now = datetime(2026, 11, 26, hour, 43, tzinfo=UTC)
+    data = build_demo(now, UTC, days=3)
+    assert data.history
+    late = [(h.case.customer, e.action.value, e.at) for h in data.history for e in h.events if e.at > now]
+    assert late == []
+    # The shift's own open cases are not dropped with them.
+    assert len([h for h in data.shift_cases if h.case.is_open]) > 20
