@@ -53,6 +53,10 @@ async def test_p_pauses_the_clock_the_pane_says_paused_and_nothing_breaches(shif
         assert "paused" in line and "Customer calls back [b]after 3[/b]" in line and "resume 15:40" in line
         # The open-cases table says so too, instead of a due time that would read as "simply due later".
         assert str(app.table.get_cell(str(case_id), "next")) == "fix-or-update paused"
+        from tests.screen_helpers import screen_lines
+
+        await pilot.pause()
+        assert any("fix-or-update paused" in line for line in screen_lines(app))  # whole, not "pause"
         # Half an hour on: long past the two minutes, still paused, counted as neither overdue nor due soon.
         shift.clock.set(NOW + timedelta(minutes=30))
         app.tick()

@@ -14,6 +14,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist
 
 from core.cases import Case, Tier, UnreadableCase
+from core.policy import FIX_OR_UPDATE
 from tui.board import Board
 from tui.clockface import age, local_time, mark_style
 from tui.text import one_line
@@ -26,8 +27,17 @@ PAGE_ROWS = 500
 
 # A case whose assignee is absent or not on the running shift: readable without colour (NO_COLOR).
 ORPHAN_BADGE = "ORPH"
-# In the Next column instead of the due time while the deadline's clock stands still: as wide as " HH:MM".
+# In the Next column instead of the due time while the deadline's clock stands still (the column is as wide
+# as the longer of the two).
 PAUSED_MARK = "paused"
+
+
+def _after_width(kind: str) -> int:
+    """The width after a deadline's kind in the Next column: "15:08", or "paused" for the one clock that
+    pauses (fix-or-update)."""
+    return max(len("00:00"), len(PAUSED_MARK)) if kind == FIX_OR_UPDATE else len("00:00")
+
+
 TIER_BADGES = {Tier.VIP: ("VIP", "bold magenta"), Tier.CHRONIC: ("CHR", "bold yellow")}
 
 
@@ -117,7 +127,7 @@ class OpenCasesTable(DataTable[object]):
     def next_width(self) -> int:
         """The widest next deadline of the board as the Next column shows it (the header's width at least)."""
         kinds = {deadline.kind for deadline in map(self.board.next_deadline, self.board.cases) if deadline}
-        return max([len("Next deadline"), *(len(kind) + 6 for kind in kinds)])
+        return max([len("Next deadline"), *(len(kind) + 1 + _after_width(kind) for kind in kinds)])
 
     # -- reading -----------------------------------------------------------------------------------
 
