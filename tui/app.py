@@ -71,6 +71,8 @@ class ShiftdeskApp(App[None]):
         `preload_watermark` (the newest event id as of `preload`), the full load then reads only the cases
         changed after it."""
         super().__init__()
+        # Who runs this dashboard: every step written from it is recorded by them (see `_set_service`).
+        self.actor = actor or getpass.getuser()
         self._service: WorkflowService | None = None
         self._reads: Reads | None = None
         self._service_ready = threading.Event()
@@ -86,7 +88,6 @@ class ShiftdeskApp(App[None]):
         self.settings: Settings = settings
         self.clock: Clock = clock
         self.preload_watermark = preload_watermark if preload is not None else None
-        self.actor = actor or getpass.getuser()
         self.poll_seconds = poll_seconds
         self.scan_hotspots_enabled = hotspots
         self.auto_export = auto_export
@@ -109,6 +110,10 @@ class ShiftdeskApp(App[None]):
     def _set_service(self, service: WorkflowService) -> None:
         from storage.views import Reads
 
+        # At the dashboard every step is recorded by the supervisor running it — the forms pass them, and
+        # so do the writes that name no recorder (a hand-over, an acknowledgement, a ladder step), which
+        # otherwise took the service's own: the OS user, which is the CLI's recorder.
+        service.recorder = self.actor
         self._service = service
         self._reads = Reads(service.database)
         self._service_ready.set()
