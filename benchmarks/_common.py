@@ -87,6 +87,22 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def settle(pid: int, *, limit: float, quiet: float = 0.03) -> float:
+    """Wait until the process has used under `quiet` of a core in each of two consecutive seconds (at most
+    `limit` seconds); returns how long it stayed busy: the seconds before those two calm ones (or `limit`)."""
+    began = time.perf_counter()
+    calm = 0
+    last = cpu_seconds(pid)
+    while time.perf_counter() - began < limit:
+        time.sleep(1.0)
+        now = cpu_seconds(pid)
+        calm = calm + 1 if now - last < quiet else 0
+        last = now
+        if calm >= 2:
+            return time.perf_counter() - began - 2
+    return time.perf_counter() - began
+
+
 def rss_bytes(pid: int | str = "self") -> int:
     return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
 

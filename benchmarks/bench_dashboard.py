@@ -102,21 +102,6 @@ def first_paint(url: str, config: Path, runs: int) -> dict[str, Any]:
 # idle CPU (tmux)
 
 
-def settle(pid: int, quiet: float = 0.03, limit: float = 30.0) -> float:
-    """Wait until the process used under `quiet` of a core over two consecutive seconds."""
-    began = time.perf_counter()
-    calm = 0
-    last = common.cpu_seconds(pid)
-    while time.perf_counter() - began < limit:
-        time.sleep(1.0)
-        now = common.cpu_seconds(pid)
-        calm = calm + 1 if now - last < quiet else 0
-        last = now
-        if calm >= 2:
-            break
-    return time.perf_counter() - began
-
-
 def idle_cpu(url: str, config: Path, seconds: float) -> dict[str, Any]:
     tmux = Tmux()
     try:
@@ -125,7 +110,7 @@ def idle_cpu(url: str, config: Path, seconds: float) -> dict[str, Any]:
         tmux.start("minimal", common.minimal_command())
         tmux.wait_for("minimal", MINIMAL_WORD)
         pids = {"dashboard": tmux.pid("dash"), "minimal": tmux.pid("minimal")}
-        settled = settle(pids["dashboard"])
+        settled = common.settle(pids["dashboard"], limit=30.0)
         time.sleep(2.0)
         start_cpu = {name: common.cpu_seconds(pid) for name, pid in pids.items()}
         start_rss = {name: common.rss_bytes(pid) for name, pid in pids.items()}

@@ -83,21 +83,6 @@ def paint_times(
     return times, cpu
 
 
-def settle(pid: int, quiet: float = 0.03, limit: float = 300.0) -> float:
-    """Seconds until the process used under `quiet` of a core over two consecutive seconds."""
-    began = time.perf_counter()
-    calm = 0
-    last = common.cpu_seconds(pid)
-    while time.perf_counter() - began < limit:
-        time.sleep(1.0)
-        now = common.cpu_seconds(pid)
-        calm = calm + 1 if now - last < quiet else 0
-        last = now
-        if calm >= 2:
-            return time.perf_counter() - began - 2
-    return time.perf_counter() - began
-
-
 def idle(tmux: Tmux, command: str, seconds: float) -> dict[str, float]:
     """Start, wait for the paint, let it settle; then CPU over `seconds` beside the minimal app, and RSS."""
     tmux.start("dash", command, HERE_ENV)
@@ -106,7 +91,7 @@ def idle(tmux: Tmux, command: str, seconds: float) -> dict[str, float]:
     tmux.start("minimal", common.minimal_command())
     tmux.wait_for("minimal", MINIMAL_WORD)
     pids = {"dashboard": tmux.pid("dash"), "minimal": tmux.pid("minimal")}
-    settled = settle(pids["dashboard"])
+    settled = common.settle(pids["dashboard"], limit=300.0)
     settle_cpu = common.cpu_seconds(pids["dashboard"]) - busy_cpu
     time.sleep(2.0)
     start = {name: common.cpu_seconds(pid) for name, pid in pids.items()}
