@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, select
@@ -174,6 +175,37 @@ async def test_rounds_run_at_most_once_a_minute_and_take_what_fell_between(shift
         shift.clock.set(planned)
         await app.escalations.run()
         assert steps(shift.service.database, case_id) == [0, 1]
+
+
+async def test_the_floors_repeats_come_in_one_toast_per_repeat_interval(shift: Shiftdesk) -> None:
+    """Each breached deadline repeats on its own grid; toasted as they fell due, several staggered breaches
+    gave a "Still overdue" toast nearly every minute. Now one toast per interval (10 min) lists them all,
+    the climbs still come within the minute, and an acknowledged case leaves the repeats."""
+    async with dashboard(shift.service).run_test(size=SIZE) as pilot:
+        app = await ready(pilot)
+        repeat_toasts: list[tuple[int, str]] = []
+        for minute in range(1, 61):  # a round every minute: as often as the scheduler runs them
+            shift.clock.set(NOW + timedelta(minutes=minute))
+            await app.escalations.run()
+            await pilot.pause()
+            for notification in app._notifications:
+                if "Still overdue" in str(notification.message):
+                    repeat_toasts.append((minute, str(notification.message)))
+            app.clear_notifications()
+            app.alerts.warned_at = None  # the reminders' own toasts do not hold these back here
+        minutes = [minute for minute, _ in repeat_toasts]
+        assert len(minutes) >= 4, repeat_toasts
+        assert all(later - earlier >= 10 for earlier, later in pairwise(minutes)), minutes
+        # The last toast lists every deadline breached for an interval or more (3 by name, then "and N more").
+        owed = [
+            deadline
+            for deadline in app.board.all_deadlines()
+            if deadline.due_at <= app.now() - timedelta(minutes=10)
+        ]
+        last = repeat_toasts[-1][1]
+        named = [part for part in last.split(" · ") if part.startswith("Still overdue: #")]
+        assert {int(part.split("#")[1].split(" ")[0]) for part in named} <= {d.case_id for d in owed}
+        assert len(named) == min(3, len(owed)) and (len(owed) <= 3 or f"and {len(owed) - 3} more" in last)
 
 
 async def test_marking_an_agent_absent_hands_every_case_over_in_one_confirmation(shift: Shiftdesk) -> None:

@@ -30,6 +30,9 @@ class Escalations:
         self.app = app
         self.scheduler = scheduler
         self.since: datetime | None = None  # this terminal's previous round (None: none since the start)
+        # The repeats are toasted for the whole floor once per `repeat` interval, from here: every deadline
+        # still breached and unacknowledged is in that toast (its own repeat instant fell in the interval).
+        self.repeats_since: datetime | None = None
         self.waiting: dict[DeadlineKey, LadderAlert] = {}  # to toast once the gate opens, newest per deadline
         self.running = False
 
@@ -37,8 +40,12 @@ class Escalations:
         """The next round: the ladder's next instant over the board's deadlines, but not sooner than
         ROUND_GAP after this terminal's previous round (what falls between is taken together then)."""
         ladder = self.app.settings.escalation
-        instants = [ladder.next_at(deadline.due_at, now) for deadline in self.app.board.all_deadlines()]
+        deadlines = self.app.board.all_deadlines()
+        instants = [ladder.next_at(deadline.due_at, now) for deadline in deadlines]
         at = min((at for at in instants if at is not None), default=None)
+        if self.repeats_since is not None and deadlines and deadlines[0].due_at <= now:
+            window_end = self.repeats_since + ladder.repeat  # the floor's repeats are toasted then
+            at = window_end if at is None else min(at, window_end)
         if at is not None and self.since is not None:
             at = max(at, self.since + ROUND_GAP)
         warned = self.app.alerts.warned_at
@@ -46,6 +53,19 @@ class Escalations:
             gate = warned + WARNING_GATHER
             at = gate if at is None else min(at, gate)
         return at
+
+    def repeats_window(self, now: datetime) -> datetime | None:
+        """What this round asks the service for repeats since: the start of the repeat interval once it has
+        run its length, else `now` (no repeats this round). None at start: nothing missed is replayed.
+
+        Each breached deadline repeats on its own grid; toasted as they fell due, a floor with hundreds of
+        them had a "Still overdue" toast every minute (each toast lays the screen out twice). Gathered per
+        interval, the supervisor gets one toast per `repeat` listing every deadline still owed, and the
+        climbs (a new step) still come within the minute."""
+        if self.since is None:
+            return None
+        since = self.repeats_since or self.since
+        return since if now >= since + self.app.settings.escalation.repeat else now
 
     def plan(self) -> None:
         self.scheduler.plan(ESCALATION_JOB, self.next_at(self.app.now()), self.run)
@@ -64,13 +84,16 @@ class Escalations:
         try:
             now = app.now()
             breached = [deadline for deadline in app.board.all_deadlines() if deadline.due_at <= now]
+            repeats_since = self.repeats_window(now)
             if breached:
                 service = await app.ready_service()
-                taken = await asyncio.to_thread(service.escalate_breached, breached, self.since)
+                taken = await asyncio.to_thread(service.escalate_breached, breached, repeats_since)
                 if not starting:
                     for alert in taken:
                         if alert.repeat or alert.step > 0:
                             self.waiting[key_of(alert.deadline)] = alert
+            if repeats_since is None or repeats_since < now:  # the start, or an interval's repeats were asked
+                self.repeats_since = now
             self.since = now
             self.show_waiting(now)
         except Exception as error:  # the next change or round tries again; the supervisor is told
