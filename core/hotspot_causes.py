@@ -94,30 +94,29 @@ def over_represented(
             cell_factors[factor] += 1
     total = max(total, size)
     # Every cause and factor named often enough to be tested at all: what the correction counts.
-    tested: list[tuple[str, str, int, float]] = []  # (kind, key, count, p)
+    tested: list[tuple[str, str, int, int]] = []  # (kind, key, count in the hotspot, count in the window)
     for kind, in_cell, in_window in (
         ("root cause", cell_causes, window_causes),
         ("factor", cell_factors, window_factors),
     ):
-        for key, count in in_cell.items():
-            if count < MIN_COUNT:
-                continue
-            everywhere = max(in_window.get(key, 0), count)
-            tested.append((kind, key, count, float(hypergeom.sf(count - 1, total, everywhere, size))))
-    adjusted = _fdr_adjusted([p for *_, p in tested])
+        tested.extend(
+            (kind, key, count, max(in_window.get(key, 0), count))
+            for key, count in in_cell.items()
+            if count >= MIN_COUNT
+        )
+    adjusted = _fdr_adjusted(
+        [float(hypergeom.sf(count - 1, total, everywhere, size)) for _, _, count, everywhere in tested]
+    )
+    chosen: dict[str, list[CauseCount]] = {"root cause": [], "factor": []}
+    for (kind, key, count, everywhere), p_adjusted in zip(tested, adjusted, strict=True):
+        if p_adjusted > MAX_P or count < MIN_LIFT * everywhere * size / total:
+            continue
+        text = _display(spellings.get(key, Counter()), key) if kind == "root cause" else key
+        chosen[kind].append(CauseCount(text, count, size, kind))
     found: list[CauseCount] = []
-    for kind, in_window in (("root cause", window_causes), ("factor", window_factors)):
-        chosen = []
-        for (of_kind, key, count, _p), p_adjusted in zip(tested, adjusted, strict=True):
-            if of_kind != kind or p_adjusted > MAX_P:
-                continue
-            everywhere = max(in_window.get(key, 0), count)
-            if count < MIN_LIFT * everywhere * size / total:
-                continue
-            text = _display(spellings.get(key, Counter()), key) if kind == "root cause" else key
-            chosen.append(CauseCount(text, count, size, kind))
-        chosen.sort(key=lambda cause: (-cause.count, cause.text))
-        found.extend(chosen[:top])
+    for causes in chosen.values():  # the root causes, then the factors
+        causes.sort(key=lambda cause: (-cause.count, cause.text))
+        found.extend(causes[:top])
     return found
 
 
