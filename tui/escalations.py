@@ -62,9 +62,9 @@ class Escalations:
         them had a "Still overdue" toast every minute (each toast lays the screen out twice). Gathered per
         interval, the supervisor gets one toast per `repeat` listing every deadline still owed, and the
         climbs (a new step) still come within the minute."""
-        if self.since is None:
+        since = self.repeats_since  # set with `self.since` by the first round: None until then
+        if since is None:
             return None
-        since = self.repeats_since or self.since
         return since if now >= since + self.app.settings.escalation.repeat else now
 
     def plan(self) -> None:
