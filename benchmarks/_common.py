@@ -87,6 +87,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def compile_checkout(root: Path = ROOT) -> None:
+    """The project's bytecode, as an install (pip compiles what it installs) or any earlier run leaves it.
+    A measured start cannot leave it when the environment sets PYTHONDONTWRITEBYTECODE (this machine's
+    does): every start then compiled some 50 modules of core/, storage/ and tui/ again, about 30–40 ms of
+    CPU that no supervisor's second start pays. (A no-op when they are compiled already.)"""
+    subprocess.run(
+        [PYTHON, "-m", "compileall", "-q", *(str(root / package) for package in ("core", "storage", "tui"))],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def settle(pid: int, *, limit: float, quiet: float = 0.03) -> float:
     """Wait until the process has used under `quiet` of a core in each of two consecutive seconds (at most
     `limit` seconds); returns how long it stayed busy: the seconds before those two calm ones (or `limit`)."""

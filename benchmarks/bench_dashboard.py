@@ -43,21 +43,7 @@ def first_paint(url: str, config: Path, runs: int) -> dict[str, Any]:
     dashboard = common.dashboard_command(url, config)
     minimal = common.minimal_command()
     times: dict[str, list[float]] = {"dashboard": [], "minimal": [], "dashboard_any": []}
-    # The project's bytecode, as an install (pip compiles what it installs) or any earlier run leaves it. The
-    # warm start below cannot leave it when the environment sets PYTHONDONTWRITEBYTECODE (this machine's
-    # does): every measured start then compiled some 50 modules of core/, storage/ and tui/ again, about
-    # 30–40 ms of CPU that no supervisor's second start pays. (A no-op when they are compiled already.)
-    subprocess.run(
-        [
-            common.PYTHON,
-            "-m",
-            "compileall",
-            "-q",
-            *(str(common.ROOT / package) for package in ("core", "storage", "tui")),
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    common.compile_checkout()
     try:
         # One unmeasured start of each: imports and the database file come from the page cache after it,
         # as they do for a supervisor who opens the dashboard a second time.

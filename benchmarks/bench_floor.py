@@ -17,7 +17,6 @@ Targets (issue 13): 10,000 open cases — first paint ≤ 1.5 s, idle ≤ 1 % of
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
@@ -135,20 +134,10 @@ def main() -> int:
         f"big floor — {common.machine_label()}; load average {Path('/proc/loadavg').read_text().split()[0]}"
     )
     figures: dict[int, dict[str, Any]] = {}
-    # This checkout's bytecode, as an install leaves it (see bench_dashboard.first_paint); another checkout
+    # This checkout's bytecode, as an install leaves it (see _common.compile_checkout); another checkout
     # is only read (its compiled files, if any, are used as they are).
     if args.checkout == common.ROOT:
-        subprocess.run(
-            [
-                common.PYTHON,
-                "-m",
-                "compileall",
-                "-q",
-                *(str(common.ROOT / name) for name in ("core", "storage", "tui")),
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        common.compile_checkout()
     with tempfile.TemporaryDirectory(prefix="shiftdesk-floor-") as folder:
         tmux = Tmux()
         try:
