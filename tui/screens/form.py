@@ -310,21 +310,20 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
 
 def guidance_text(lines: Sequence[str]) -> Text:
     """The step's guidance: one line each (a spokesperson's name in it is user text: shown literally)."""
-    text = Text()
-    for number, line in enumerate(lines):
-        if number:
-            text.append("\n")
-        text.append("› ", style="bold")
-        text.append(literal(line))
-    return text
+    return _marked_lines(lines, "› ", "bold")
 
 
 def phrase_text(hints: Sequence[str]) -> Text:
     """The phrase check's hints, gently: a suggestion, not an error (saving is never refused)."""
+    return _marked_lines(hints, "hint: ", "bold yellow")
+
+
+def _marked_lines(lines: Sequence[str], mark: str, style: str) -> Text:
+    """One line each after `mark` (in `style`); the lines themselves literal."""
     text = Text()
-    for number, hint in enumerate(hints):
+    for number, line in enumerate(lines):
         if number:
             text.append("\n")
-        text.append("hint: ", style="bold yellow")
-        text.append(literal(hint))
+        text.append(mark, style=style)
+        text.append(literal(line))
     return text
