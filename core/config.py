@@ -326,11 +326,7 @@ def _phrases(table: dict[str, Any], where: str) -> tuple[Phrase, ...]:
     configured: list[Phrase] = []
     for index, entry in enumerate(entries, 1):
         section = f"[[phrases.avoid]] #{index}"
-        item = _as_table(entry, where, section)
-        _no_unknown(item, {"phrase", "instead"}, where, section)
-        for required in ("phrase", "instead"):
-            if required not in item:
-                raise ConfigError(f"{where}: {section} {required}: missing")
+        item = _entry(entry, where, section, {"phrase", "instead"}, ("phrase", "instead"))
         words = _string(item["phrase"], where, f"{section} phrase", limit=NAME_LIMIT)
         problem = phrase_problem(words)
         if problem:
@@ -377,11 +373,7 @@ def _gestures(raw: Any, where: str) -> tuple[GestureKind, ...]:
     kinds: list[GestureKind] = []
     for index, entry in enumerate(raw, 1):
         section = f"[[gestures]] #{index}"
-        item = _as_table(entry, where, section)
-        _no_unknown(item, {"kind", "values", "tiers"}, where, section)
-        for required in ("kind", "values"):
-            if required not in item:
-                raise ConfigError(f"{where}: {section} {required}: missing")
+        item = _entry(entry, where, section, {"kind", "values", "tiers"}, ("kind", "values"))
         kind = _string(item["kind"], where, f"{section} kind", limit=NAME_LIMIT)
         values = item["values"]
         if not isinstance(values, list) or not values:
@@ -496,13 +488,24 @@ def _clock_time(value: Any, where: str, field_name: str) -> time:
     return parsed
 
 
+def _entry(
+    entry: Any, where: str, section: str, allowed: set[str], required: tuple[str, ...]
+) -> dict[str, Any]:
+    """One table of an array of tables ([[shifts]], [[gestures]] …): a table, no key it does not know,
+    every required key present."""
+    table = _as_table(entry, where, section)
+    _no_unknown(table, allowed, where, section)
+    for key in required:
+        if key not in table:
+            raise ConfigError(f"{where}: {section} {key}: missing")
+    return table
+
+
 def _shift(entry: Any, where: str, index: int) -> Shift:
     section = f"[[shifts]] #{index}"
-    table = _as_table(entry, where, section)
-    _no_unknown(table, {"name", "start", "end", "supervisor", "agents"}, where, section)
-    for required in ("name", "start", "end"):
-        if required not in table:
-            raise ConfigError(f"{where}: {section} {required}: missing")
+    table = _entry(
+        entry, where, section, {"name", "start", "end", "supervisor", "agents"}, ("name", "start", "end")
+    )
     # Names from the file reach the same screens and exports as names typed in, so they pass the same check.
     name = _string(table["name"], where, f"{section} name", limit=NAME_LIMIT)
     supervisor = table.get("supervisor", "")
