@@ -17,7 +17,7 @@ from storage.database import Database
 from storage.models import EventRow
 from storage.service import WorkflowService
 from storage.views import case_detail
-from tests.tui_fixtures import NOW, ROSTER, Shiftdesk, build_shift, settings
+from tests.tui_fixtures import NOW, ROSTER, Shiftdesk, build_shift, settings, started_quietly
 from tui.app import ShiftdeskApp
 from tui.scheduling import ESCALATION_JOB, SHIFT_CHANGE_JOB
 from tui.screens.case_view import CaseScreen
@@ -73,12 +73,8 @@ def steps(database: Database, case_id: int) -> list[int]:
 
 
 async def ready(pilot) -> ShiftdeskApp:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    await app.loaded.wait()
-    await app.main_screen.complete.wait()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    app.clear_notifications()
+    app = await started_quietly(pilot)
+    assert isinstance(app, ShiftdeskApp)
     return app
 
 
