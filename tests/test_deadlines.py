@@ -109,6 +109,25 @@ ACTIONS = [a for a in Action if a is not Action.OPEN]
 PEOPLE = ["Billy", "Hana", "Marta"]
 
 
+def fixed_details(action: Action, minute: float) -> dict[str, object]:
+    """The details of the actions both property tests give the same ones (empty for the others)."""
+    if action is Action.SPOKESPERSON:
+        return {"name": "Grace"}
+    if action is Action.ESCALATE:  # on the record only: no deadline moves
+        return {
+            "kind": "fix-or-update",
+            "due_at": at(minute).isoformat(),
+            "step": 0,
+            "role": "owner",
+            "target": "Billy",
+        }
+    if action is Action.ACKNOWLEDGE:
+        return {"kind": "fix-or-update", "due_at": at(minute).isoformat(), "step": 0}
+    if action is Action.DOCUMENT:
+        return PLAIN_DEPOSITION.to_data()
+    return {}
+
+
 @st.composite
 def action_sequences(draw: st.DrawFn) -> tuple[Case, list[Event]]:
     case = make_case(
@@ -121,25 +140,11 @@ def action_sequences(draw: st.DrawFn) -> tuple[Case, list[Event]]:
     for _ in range(draw(st.integers(0, 25))):
         minute += draw(st.floats(0, 45))
         action = draw(st.sampled_from(ACTIONS))
-        data: dict[str, object] = {}
+        data = fixed_details(action, minute)
         if action is Action.REASSIGN:
             data = {"to": draw(st.sampled_from(PEOPLE))}
             if draw(st.booleans()):  # the owner is absent: their check-back moves
                 data["owner_to"] = draw(st.sampled_from(PEOPLE))
-        elif action is Action.SPOKESPERSON:
-            data = {"name": "Grace"}
-        elif action is Action.ESCALATE:  # on the record only: no deadline moves
-            data = {
-                "kind": "fix-or-update",
-                "due_at": at(minute).isoformat(),
-                "step": 0,
-                "role": "owner",
-                "target": "Billy",
-            }
-        elif action is Action.ACKNOWLEDGE:
-            data = {"kind": "fix-or-update", "due_at": at(minute).isoformat(), "step": 0}
-        elif action is Action.DOCUMENT:
-            data = PLAIN_DEPOSITION.to_data()
         elif action is Action.FOLLOW_UP:
             data = draw(st.sampled_from([{}, {"satisfied": True}, {"satisfied": False}]))
         elif action is Action.PAUSE:
@@ -288,26 +293,12 @@ def test_guided_sequences_reach_late_stages_and_agree_with_the_reference(
             break
         action = options[choice % len(options)]
         minute += gap
-        data: dict[str, object] = {}
+        data = fixed_details(action, minute)
         if action is Action.REASSIGN:
             others = [p for p in PEOPLE if p != case.assignee]
             data = {"to": others[choice % len(others)]}
             if choice % 4 == 1:  # the owner is absent: their check-back moves to the new agent
                 data["owner_to"] = data["to"]
-        elif action is Action.SPOKESPERSON:
-            data = {"name": "Grace"}
-        elif action is Action.ESCALATE:  # on the record only: no deadline moves
-            data = {
-                "kind": "fix-or-update",
-                "due_at": at(minute).isoformat(),
-                "step": 0,
-                "role": "owner",
-                "target": "Billy",
-            }
-        elif action is Action.ACKNOWLEDGE:
-            data = {"kind": "fix-or-update", "due_at": at(minute).isoformat(), "step": 0}
-        elif action is Action.DOCUMENT:
-            data = PLAIN_DEPOSITION.to_data()
         elif action is Action.FOLLOW_UP:
             data = {"satisfied": choice % 3 != 0}
         # Only the owner discharges the owner's check-back (the workflow refuses anyone else).
