@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from core.hotspots import (
     DIMENSIONS,
+    FALSE_ALARMS,
     FIELDS,
+    _InteractionSpread,
     find_hotspots,
     pack_columns,
     pack_fact,
@@ -160,11 +162,33 @@ def test_staff_rotating_freely_across_sites_without_a_pattern_reports_nothing(se
 def test_json_shape_and_lift(planted):
     found = planted[4]
     document = found[0].to_json()
-    assert set(document) == {"dimensions", "count", "expected", "lift", "p_value", "sentence", "case_ids"}
+    assert set(document) == {
+        "dimensions",
+        "count",
+        "expected",
+        "lift",
+        "p_value",
+        "adjusted_p_value",
+        "sentence",
+        "case_ids",
+    }
     assert document["lift"] == pytest.approx(document["count"] / document["expected"], rel=1e-3)
     assert len(document["case_ids"]) == document["count"]
     assert 0 <= document["p_value"] < 0.05
     assert set(document["dimensions"]) <= set(DIMENSIONS)
+
+
+def test_adjusted_p_values_are_the_correction_the_scan_reported_them_by(planted):
+    """Each finding's adjusted p-value is at least its own p-value (corrected for a million-odd cells, it
+    is far larger), within the false-alarm level that let it be reported, and never smaller than a finding
+    ranked before it (Benjamini-Hochberg's step-up)."""
+    found = planted[4]
+    assert len(found) >= 2
+    adjusted = [hotspot.adjusted_p_value for hotspot in found]
+    assert all(h.p_value < h.adjusted_p_value <= FALSE_ALARMS for h in found)
+    assert adjusted == sorted(adjusted)
+    # The step-up: the last finding's adjusted value is its weighted p-value times the tests over its rank.
+    assert adjusted[-1] > 10 * found[-1].p_value
 
 
 def test_case_ids_are_the_cases_of_the_cell(planted):
@@ -240,3 +264,41 @@ def test_the_dimension_table_fits_one_int64_and_gives_every_dimension_a_role():
     assert set(WHO_WHERE) | set(WHEN) | set(WHAT) == {d.name for d in DIMENSION_TABLE}
     names = {d.name for d in DIMENSION_TABLE}
     assert all(pair <= names and len(pair) == 2 for pair in REDUNDANT_PAIRS)
+
+
+def _region_table(rng: np.random.Generator, spread: float) -> np.ndarray:
+    """12 products x 4 regions, 50,000 cases: a common mix, each product selling exp(N(0, spread)) times
+    it in each region."""
+    products, regions = 12, 4
+    mix = rng.dirichlet(np.full(products, 6.0))[:, None] * np.exp(rng.normal(0, spread, (products, regions)))
+    mix /= mix.sum(axis=0, keepdims=True)
+    return rng.poisson(mix * 50_000 / regions)
+
+
+def test_the_bar_for_a_subset_of_regions_is_how_far_products_ordinarily_differ_by_region():
+    """No interaction: the bar is about 1 (chance alone is the lower bound's business). Products selling
+    differently by region with a log spread of 0.13: about exp(3.5 x 0.13) for two regions against two.
+    A product's own excess never raises its own bar (it is left out), though it raises the others'."""
+    rng = np.random.default_rng(3)
+    regions = np.arange(4)
+    assert _InteractionSpread(_region_table(rng, 0.0), regions).tolerance(0, (0, 1)) < 1.15
+    table = _region_table(rng, 0.13)
+    plain = _InteractionSpread(table, regions)
+    assert 1.35 < plain.tolerance(0, (0, 1)) < 1.85
+    # One region against the other three: a wider bar (1 + 1/3 against 1/2 + 1/2 of the variance).
+    assert plain.tolerance(0, (0,)) > plain.tolerance(0, (0, 1))
+    planted = table.copy()
+    planted[0, :2] *= 3
+    with_plant = _InteractionSpread(planted, regions)
+    assert with_plant.tolerance(0, (0, 1)) == plain.tolerance(0, (0, 1))
+    assert with_plant.tolerance(1, (0, 1)) > plain.tolerance(1, (0, 1))
+
+
+def test_a_subset_of_sites_is_held_to_the_bar_of_the_regions_it_covers():
+    """Sites 0-3 lie in regions 0 and 1: two sites of one region are one region against the rest."""
+    rng = np.random.default_rng(5)
+    by_region = _region_table(rng, 0.13)
+    sites_region = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    spread = _InteractionSpread(by_region, sites_region)
+    assert spread.tolerance(0, (0, 1)) == spread.tolerance(0, (0,))  # one region
+    assert spread.tolerance(0, (0, 2)) < spread.tolerance(0, (0, 1))  # two regions

@@ -127,7 +127,7 @@ def trends(runtime: Runtime, since: str | None, until: str | None, limit: int, a
     causes = hotspot_causes(runtime.database, found, since_at, until_at)
     for rank, (hotspot, cause) in enumerate(zip(found, causes, strict=True), start=1):
         first, *rest = hotspot_lines(hotspot, cause)
-        say(f"{rank:>2}. {first}  (p={hotspot.p_value:.2g})")
+        say(f"{rank:>2}. {first}  (p={hotspot.p_value:.2g}, adjusted {hotspot.adjusted_p_value:.2g})")
         for line in rest:
             say(line)
 
