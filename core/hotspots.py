@@ -792,19 +792,21 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
             subset_cells = _subset_cells(
                 what[0], context[0], what_value, context_value, count, context_total, what_total
             )
-            # A subset of sites also carries what sets their regions apart (two sites that are the East
-            # region are the East region): held to the coarser places' ordinary spread as well.
+            # Each held to how far such a subset ordinarily strays (`_InteractionSpread`), across its own
+            # values and the coarser places they lie in (two sites that are the East region are the East
+            # region); where too few cells measure that, to the cells' ordinary lift and the coarser places'.
             spreads = _InteractionSpread.of_places(codes_of, what[0], context[0])
             for cell in subset_cells:
-                own = [spread.tolerance(cell.codes[what[0]][0], cell.codes[context[0]]) for spread in spreads]
-                single = [
-                    spread.tolerance(cell.codes[what[0]][0], cell.codes[context[0]][:1]) for spread in spreads
-                ]
-                if None in own or None in single:
+                value, chosen = cell.codes[what[0]][0], cell.codes[context[0]]
+                bars = [spread.tolerance(value, chosen) for spread in spreads]
+                bars_alone = [spread.tolerance(value, chosen[:1]) for spread in spreads]
+                measured = [bar for bar in bars if bar is not None]
+                measured_alone = [bar for bar in bars_alone if bar is not None]
+                if len(measured) < len(bars) or len(measured_alone) < len(bars_alone):
                     cell.tolerance = max(plain_tolerance, _coarser_tolerance(codes_of, what[0], context[0]))
                 else:
-                    cell.tolerance = max(tolerance for tolerance in own if tolerance is not None)
-                    cell.single_tolerance = max(tolerance for tolerance in single if tolerance is not None)
+                    cell.tolerance = max(measured)
+                    cell.single_tolerance = max(measured_alone)
                     cell.odds_material = True
             cells.extend(cell for cell in subset_cells if cell.count >= min_support)
             tested += len(subset_cells)
@@ -1532,6 +1534,17 @@ def _refine(cell: _Cell, columns: Mapping[str, Int64Array], rows: int) -> _Cell:
             single = _narrowed(cell, name, columns, rows)
             if single is not None:
                 return _refine(single, columns, rows)
+    # A place and time whose excess is one product, category or channel (a site's hour by phone): said so.
+    if not any(BY_DIMENSION[name].role is Role.WHAT for name in cell.codes):
+        said_with = [
+            narrowed
+            for name in WHAT
+            if name in columns
+            for narrowed in [_narrowed(cell, name, columns, rows)]
+            if narrowed is not None
+        ]
+        if said_with:
+            return _refine(max(said_with, key=lambda each: each.count - each.expected), columns, rows)
     if "region" not in cell.codes or len(cell.codes["region"]) != 1 or "region" in cell.what:
         return cell
     for name in _FINER_PLACES:
@@ -1544,8 +1557,9 @@ def _refine(cell: _Cell, columns: Mapping[str, Int64Array], rows: int) -> _Cell:
 
 
 def _narrowed(cell: _Cell, name: str, columns: Mapping[str, Int64Array], rows: int) -> _Cell | None:
-    """`cell` said with one value of `name` (replacing its region, or its subset of `name`), if that value
-    holds most of its excess and the rest clearly falls short of that value's lift; else None."""
+    """`cell` said with one value of `name` (replacing its region or its subset of `name`, or adding a
+    product, category or channel), if that value holds most of its excess and the rest clearly falls short
+    of that value's lift; else None."""
     assert cell.hits is not None and cell.context is not None
     excess = cell.count - cell.expected
     size = int(columns[name].max()) + 1
@@ -1567,7 +1581,8 @@ def _narrowed(cell: _Cell, name: str, columns: Mapping[str, Int64Array], rows: i
         )
         if stands_out or float(_stats().poisson.cdf(rest_count, lift * rest_expected)) > 0.05:
             return None  # the rest shares the excess: the wider description it is
-    replaced = "region" if name not in cell.codes else name
+    # A subset of `name` gives way to its value; a region to its site or person; a 'what' is added.
+    replaced = name if name in cell.codes else None if BY_DIMENSION[name].role is Role.WHAT else "region"
     codes = {key: values for key, values in cell.codes.items() if key != replaced}
     codes[name] = (best,)
     refined = _Cell(
