@@ -1437,14 +1437,19 @@ def _tally(codes_of: _Codes, codes: Mapping[str, tuple[int, ...]]) -> int:
     return int(table[np.ix_(*(np.asarray(codes[name], dtype=np.int64) for name in names))].sum())
 
 
-def _beyond_parents(cell: _Cell, codes_of: _Codes) -> bool:
+def _beyond_parents(cell: _Cell, codes_of: _Codes, bar: float = 1.0) -> bool:
     """Whether a product/category/channel cell shows more than the rest of each cell it refines.
 
     A dimension whose values are independent of the excess never headlines: a product that sells more in the
     West is no finding 'by phone' or 'in late deliveries' there, however a million cases' noise splits it.
     Each parent (the cell with one dimension fewer) without the cell itself (the West's office chairs by
     other channels) has a share ratio against the same baseline, within the region when the cell is judged
-    within one; the cell must stand `MATERIAL` times above what that ratio predicts for it.
+    within one; the cell must stand `MATERIAL` times above what that ratio predicts for it (the one-sided 95 %
+    lower bound of its count's ratio to that prediction). A cell of two 'whats' (a product's missing parts in
+    the West) must also pass `bar`, weighted as its own test, against each one alone: the cell's cases among
+    the product's in the West, at the share missing parts have among that product's cases elsewhere. Its own
+    test holds the product's share in the West against its share elsewhere, and so counts a product that
+    sells 1.3x in the West as evidence about its missing parts.
     """
     if not any(BY_DIMENSION[name].role is Role.WHAT for name in cell.what) or cell.null_expected <= 0:
         return True
@@ -1487,8 +1492,17 @@ def _beyond_parents(cell: _Cell, codes_of: _Codes) -> bool:
         if rest_place <= 0 or rows <= 0 or elsewhere <= 0 or rest_both <= 0:
             continue
         lift = (rest_both / rest_place) / (elsewhere / rows)
-        if cell.count < MATERIAL * max(lift, 1.0) * cell.null_expected:
+        predicted = max(lift, 1.0) * cell.null_expected
+        if float(_lower_lift(np.array([cell.count]), np.array([predicted]))[0]) < MATERIAL:
             return False
+        if dropped in cell.what:
+            # The share `dropped`'s value has among the parent's cases outside the cell's place.
+            outside = _tally(codes_of, {**whats, **within}) - in_both
+            share = (cell_what - cell.count) / outside if outside > 0 else 0.0
+            if 0 < share < 1:
+                p_value = float(_stats().binom.sf(cell.count - 1, in_both, share))
+                if p_value * cell.weight > bar:
+                    return False
     return True
 
 
@@ -1757,7 +1771,10 @@ def find_hotspots(
     p_values = np.array([cell.evidence for cell in cells], dtype=np.float64)
     accepted = _benjamini_hochberg(p_values, tests, fdr)
     found = _merge_subsets([cell for cell, keep in zip(cells, accepted, strict=True) if keep], sizes)
-    found = [cell for cell in _material(found, min_lift) if _beyond_parents(cell, codes_of)]
+    # The bar the discoveries passed (Benjamini-Hochberg's line at their number): a cell must pass it against
+    # each parent's own mix too (`_beyond_parents`).
+    bar = fdr * int(np.count_nonzero(accepted)) / max(tests, 1)
+    found = [cell for cell in _material(found, min_lift) if _beyond_parents(cell, codes_of, bar)]
     found.sort(key=lambda cell: (cell.evidence, -cell.lift, len(cell.dims)))
     kept: list[_Cell] = []
     for cell in found:
