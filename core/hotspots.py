@@ -1446,10 +1446,11 @@ def _beyond_parents(cell: _Cell, codes_of: _Codes, bar: float = 1.0) -> bool:
     other channels) has a share ratio against the same baseline, within the region when the cell is judged
     within one; the cell must stand `MATERIAL` times above what that ratio predicts for it (the one-sided 95 %
     lower bound of its count's ratio to that prediction). A cell of two 'whats' (a product's missing parts in
-    the West) must also pass `bar`, weighted as its own test, against each one alone: the cell's cases among
-    the product's in the West, at the share missing parts have among that product's cases elsewhere. Its own
-    test holds the product's share in the West against its share elsewhere, and so counts a product that
-    sells 1.3x in the West as evidence about its missing parts.
+    the West) must also pass `bar` (unweighted: the line any discovery passes without its family's share of
+    the budget) against each 'what' alone: the cell's cases among the product's in the West, at the share
+    missing parts have among that product's cases elsewhere. Its own test holds the product's share in the
+    West against its share elsewhere, and so counts a product that sells 1.3x in the West as evidence about
+    its missing parts.
     """
     if not any(BY_DIMENSION[name].role is Role.WHAT for name in cell.what) or cell.null_expected <= 0:
         return True
@@ -1501,7 +1502,7 @@ def _beyond_parents(cell: _Cell, codes_of: _Codes, bar: float = 1.0) -> bool:
             share = (cell_what - cell.count) / outside if outside > 0 else 0.0
             if 0 < share < 1:
                 p_value = float(_stats().binom.sf(cell.count - 1, in_both, share))
-                if p_value * cell.weight > bar:
+                if p_value > bar:
                     return False
     return True
 
