@@ -1444,13 +1444,12 @@ def _beyond_parents(cell: _Cell, codes_of: _Codes, bar: float = 1.0) -> bool:
     West is no finding 'by phone' or 'in late deliveries' there, however a million cases' noise splits it.
     Each parent (the cell with one dimension fewer) without the cell itself (the West's office chairs by
     other channels) has a share ratio against the same baseline, within the region when the cell is judged
-    within one; the cell must stand `MATERIAL` times above what that ratio predicts for it (the one-sided 95 %
-    lower bound of its count's ratio to that prediction). A cell of two 'whats' (a product's missing parts in
-    the West) must also pass `bar` (unweighted: the line any discovery passes without its family's share of
-    the budget) against each 'what' alone: the cell's cases among the product's in the West, at the share
-    missing parts have among that product's cases elsewhere. Its own test holds the product's share in the
-    West against its share elsewhere, and so counts a product that sells 1.3x in the West as evidence about
-    its missing parts.
+    within one; the cell must stand `MATERIAL` times above what that ratio predicts for it. A cell of two
+    'whats' (a product's missing parts in the West) must also pass `bar` (unweighted: the line any discovery
+    passes without its family's share of the budget) against each 'what' alone: the cell's cases among the
+    product's in the West, at the share missing parts have among that product's cases elsewhere. Its own test
+    holds the product's share in the West against its share elsewhere, and so counts a product that sells
+    1.3x in the West as evidence about its missing parts.
     """
     if not any(BY_DIMENSION[name].role is Role.WHAT for name in cell.what) or cell.null_expected <= 0:
         return True
@@ -1493,8 +1492,7 @@ def _beyond_parents(cell: _Cell, codes_of: _Codes, bar: float = 1.0) -> bool:
         if rest_place <= 0 or rows <= 0 or elsewhere <= 0 or rest_both <= 0:
             continue
         lift = (rest_both / rest_place) / (elsewhere / rows)
-        predicted = max(lift, 1.0) * cell.null_expected
-        if float(_lower_lift(np.array([cell.count]), np.array([predicted]))[0]) < MATERIAL:
+        if cell.count < MATERIAL * max(lift, 1.0) * cell.null_expected:
             return False
         if dropped in cell.what:
             # The share `dropped`'s value has among the parent's cases outside the cell's place.
