@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import sqlite3
 import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -11,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
@@ -314,3 +316,46 @@ def test_the_bulk_write_uses_a_larger_page_cache_and_restores_it(
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar_one() == 2  # FULL
     check_consistent(database)
     database.dispose()
+
+
+@pytest.mark.parametrize(
+    ("count", "most"), [(0, 5), (1, 5), (5, 5), (6, 5), (23, 5), (1171, 1170), (4999, 327)]
+)
+def test_statement_sizes_cover_every_row_with_few_distinct_statements(count: int, most: int) -> None:
+    sizes = list(bulk._statement_sizes(count, most))
+    assert sum(sizes) == count
+    assert all(0 < size <= most for size in sizes)
+    assert sizes == sorted(sizes, reverse=True), "the largest first"
+    assert set(sizes) - {most} <= {1 << bit for bit in range(most.bit_length())}
+
+
+def test_many_row_inserts_store_what_one_row_inserts_store(tmp_path: Path) -> None:
+    """SQLite rows go in many to a statement: with SQLite allowing few parameters per statement (so that a
+    batch is split into many statements of odd sizes), the same rows are stored as with the usual limit."""
+    histories = csv_histories(120)
+    stored_rows: list[dict[str, list[tuple[Any, ...]]]] = []
+    for parameters in (None, 64):
+        database = Database(f"sqlite:///{tmp_path}/{parameters}.db")
+        database.engine.dispose()  # the limit is set on every connection made from now on
+        if parameters is not None:
+
+            @event.listens_for(database.engine, "connect")
+            def few_parameters(dbapi_connection: Any, _record: Any, limit: int = parameters) -> None:
+                dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+
+        service = WorkflowService(database, SETTINGS, FrozenClock(NOW))
+        assert service.import_histories(copy.deepcopy(histories)) == list(range(1, 121))
+        check_consistent(database)
+        with database.engine.connect() as connection:
+            if parameters is not None:
+                limit = connection.connection.driver_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+                assert limit == parameters
+            stored_rows.append(
+                {
+                    table: [tuple(row) for row in connection.exec_driver_sql(f"SELECT * FROM {table}")]
+                    for table in ("cases", "events", "depositions", "trend_facts")
+                }
+            )
+        database.dispose()
+    assert stored_rows[0] == stored_rows[1]
+    assert len(stored_rows[0]["events"]) == sum(len(history.events) for history in histories)
