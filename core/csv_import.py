@@ -6,7 +6,7 @@ import codecs
 import csv
 import re
 from collections.abc import Callable, Generator, Iterator
-from datetime import UTC, datetime, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -149,6 +149,20 @@ _REQUIRED_VALUES = attrgetter(*intake.REQUIRED)
 # only a datetime's wall time and fold (the same offset `replace(tzinfo=zone)` would give).
 _ARITHMETIC_ZONES = (ZoneInfo, timezone)
 _UTC_MIN = datetime.min.replace(tzinfo=UTC)
+
+
+def _steady_offset(zone: tzinfo, at: datetime) -> timedelta | None:
+    """The zone's offset through the whole local hour of `at` when it holds no change of offset, else None.
+
+    Its first and last instants, each read both ways an ambiguous time can be (fold 0 and 1), give one
+    offset only when no change falls inside the hour: a change leaves a gap or a fold, where the two
+    readings differ, or a different offset at one end. (Two changes that cancel within one hour would
+    pass; no zone has them.)
+    """
+    start = at.replace(minute=0, second=0, microsecond=0)
+    end = start.replace(minute=59, second=59, microsecond=999_999)
+    offsets = {zone.utcoffset(moment.replace(fold=fold)) for moment in (start, end) for fold in (0, 1)}
+    return offsets.pop() if len(offsets) == 1 else None
 
 
 def _plain(value: str, limit: int, multiline: bool = False) -> bool:
@@ -442,6 +456,9 @@ class _RowReader:
         # other cases'), and the zone conversion costs ten times a dictionary look-up. The value is the
         # UTC time and the problem with it (without the column, which the caller adds), either may be None.
         self.times: dict[str, tuple[datetime | None, str | None]] = {}
+        # The zone's offset in each local hour that holds no change of offset (the rest are not kept): most
+        # distinct times fall in an hour seen before, and this spares their round trip through the zone.
+        self.steady_hours: dict[tuple[int, int, int, int], timedelta] = {}
 
     def read(self, line: int, cells: list[str], problems: list[str]) -> CaseHistory | None:
         width = self.width
@@ -659,10 +676,19 @@ class _RowReader:
                 # (the default) reads an ambiguous local time as its first occurrence. A time in the
                 # spring-forward gap does not survive the round trip: the zone's offset at the instant
                 # found is not the one it was found with (the wall time would differ by exactly that).
-                offset = zone.utcoffset(at)
-                assert offset is not None  # ZoneInfo and timezone always have one
-                utc = _UTC_MIN + (at - datetime.min - offset)
-                skipped = utc.astimezone(zone).utcoffset() != offset
+                hour = (at.year, at.month, at.day, at.hour)
+                steady = self.steady_hours.get(hour)
+                if steady is not None:
+                    utc, skipped = _UTC_MIN + (at - datetime.min - steady), False
+                else:
+                    offset = zone.utcoffset(at)
+                    assert offset is not None  # ZoneInfo and timezone always have one
+                    utc = _UTC_MIN + (at - datetime.min - offset)
+                    skipped = utc.astimezone(zone).utcoffset() != offset
+                    if _steady_offset(zone, at) == offset:
+                        if len(self.steady_hours) >= TIME_CACHE:
+                            self.steady_hours.clear()
+                        self.steady_hours[hour] = offset
             else:
                 utc = at.replace(tzinfo=zone).astimezone(UTC)
                 skipped = utc.astimezone(zone).replace(tzinfo=None) != at
