@@ -739,6 +739,10 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
             with np.errstate(divide="ignore", invalid="ignore"):
                 odds_within = within / (in_context - count)
             routes = [(within, null_within, odds_within, np.isfinite(within), in_one, margins_within)]
+        # A product in one region against the others: held, like a subset of regions, to how far products
+        # ordinarily sell differently by region (measured without it, in the odds form), not to a median
+        # deviation of the same few dozen cells, which let a 1.6x of ordinary regional mix through.
+        by_region = _region_bars(codes_of, what, context, what_value, context_value)
         for route_expected, route_null, route_odds, judgeable, single, route_margins in routes:
             tolerance = (
                 plain_tolerance if stratum is None else _ordinary_lift(count, route_null, context_value)
@@ -747,9 +751,18 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
                 (count >= min_support) & judgeable & np.isfinite(route_expected) & (route_expected > 0)
             )
             index = np.nonzero(candidate)[0]
-            index = index[
-                _worth_testing(count[index], route_expected[index], route_null[index], min_lift, tolerance)
-            ]
+            if by_region is None:
+                index = index[
+                    _worth_testing(
+                        count[index], route_expected[index], route_null[index], min_lift, tolerance
+                    )
+                ]
+            else:
+                index = index[
+                    _worth_testing(
+                        count[index], route_expected[index], route_expected[index], min_lift, by_region[index]
+                    )
+                ]
             # A cheap screen before the exact test: a cell the Poisson tail puts above 1e-3 cannot pass
             # Benjamini-Hochberg over tens of thousands of tests (the exact test costs time at volume).
             rough = _special().pdtrc(count[index] - 1, route_null[index])
@@ -781,9 +794,10 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
                         expected=float(route_expected[position]),
                         p_value=float(p_value),
                         rate=float(route_odds[position]),
-                        tolerance=tolerance,
+                        tolerance=tolerance if by_region is None else float(by_region[position]),
                         null_expected=float(route_null[position]),
                         trials=int(in_context[position]),
+                        odds_material=by_region is not None,
                     )
                 )
         if subsets:
@@ -814,6 +828,28 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
         for cell in cells[first:]:
             cell.family = tested
     return cells, families
+
+
+def _region_bars(
+    codes_of: _Codes,
+    what: tuple[str, ...],
+    context: tuple[str, ...],
+    what_value: Int64Array,
+    context_value: Int64Array,
+) -> FloatArray | None:
+    """For a product, category or channel by region: each cell's bar from the what x region interaction
+    (`_InteractionSpread`, one region against the rest); None for other combinations, or when the table is
+    too small to measure it."""
+    if len(what) != 1 or context != ("region",):
+        return None
+    spread = _InteractionSpread.of_places(codes_of, what[0], "region")[0]
+    bars = [
+        spread.tolerance(value, (place,))
+        for value, place in zip(what_value.tolist(), context_value.tolist(), strict=True)
+    ]
+    if any(bar is None for bar in bars):
+        return None
+    return np.array(bars, dtype=np.float64)
 
 
 def _coarser_tolerance(codes_of: _Codes, what: str, context: str) -> float:
@@ -1292,7 +1328,7 @@ def _worth_testing(
     expected: npt.NDArray[Any],
     null: npt.NDArray[Any],
     min_lift: float,
-    tolerance: float,
+    tolerance: float | FloatArray,
 ) -> npt.NDArray[np.bool_]:
     """Cells whose lift is big enough to report whatever their p-value: at least `min_lift` in both forms
     (the odds form a supervisor reads, and the share form structure is measured in: a product selling up to
@@ -1302,7 +1338,8 @@ def _worth_testing(
     with np.errstate(divide="ignore", invalid="ignore"):
         enough = (expected > 0) & (count >= min_lift * expected) & (null > 0) & (count >= min_lift * null)
     at = np.nonzero(enough)
-    enough[at] = _lower_lift(count[at], null[at]) >= max(MATERIAL, tolerance)
+    bar = np.maximum(MATERIAL, tolerance if np.ndim(tolerance) == 0 else np.asarray(tolerance)[at])
+    enough[at] = _lower_lift(count[at], null[at]) >= bar
     return np.asarray(enough, dtype=np.bool_)
 
 

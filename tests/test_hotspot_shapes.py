@@ -159,6 +159,16 @@ def test_a_subset_said_as_one_region_is_held_to_that_regions_bar(seed):
     assert found == [], [f"{hotspot.sentence} (p={hotspot.p_value:.2g})" for hotspot in found]
 
 
+def test_a_product_selling_more_in_one_region_is_held_to_how_far_products_ordinarily_differ():
+    """Structure only, 50,000 cases: Product B sells 0.8-1.25x the common mix in each region, as every product
+    does, and it read "Product B in the West region: 749 breakdowns where about 469 were expected": 1.6x,
+    above the median deviation of the 48 product x region cells, not above the spread of the other products'
+    regional mixes."""
+    history = generate(17, cases=50_000)
+    found = scan(history)
+    assert found == [], [f"{hotspot.sentence} (p={hotspot.p_value:.2g})" for hotspot in found]
+
+
 def test_a_products_category_is_judged_against_that_products_own_mix():
     """Structure only, 50,000 cases: Product B sells 1.3x in the West, and 109 of its 538 cases there are
     missing parts (20 %, where 15 % of its cases elsewhere are; 3.5 deviations, a one-in-twenty extreme of
