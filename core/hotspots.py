@@ -19,17 +19,22 @@ Two baselines, because a real roster is structured:
 
 Every finding must also be material: a lift of at least `min_lift` (for a product, category or channel in
 the share form too), and a lower 95 % bound (of the share ratio for a product, category or channel) reaching
-`MATERIAL` and the ordinary ratio of its combination's big cells (`_ordinary_lift`; a subset of sites also
-their regions'), so that structure measured at a million cases is not reported as a certainty; and such a
-cell must stand out beyond the rest of each cell it refines (`_beyond_parents`: no 'by phone' on a product
-that sells more in a region by every channel). P-values are corrected with Benjamini-Hochberg across every
+`MATERIAL` and the ordinary ratio of its combination's big cells (`_ordinary_lift`), so that structure
+measured at a million cases is not reported as a certainty. A product, category or channel in one region or
+a few is held instead to the what x place interaction measured without it (`_InteractionSpread`: products
+selling differently by region), in the odds form. Such a cell must stand out beyond the rest of each cell
+it refines (`_beyond_parents`: no 'by phone' on a product that sells more in a region by every channel; no
+product's missing parts in a region where the product alone sells more). P-values are corrected with
+Benjamini-Hochberg across every
 cell whose margins let it reach the minimum support, each family (combination of dimensions) given an equal
 share of the false-alarm budget (`_family_weight`). Findings that differ in one ordered or subset value are
 joined (08:30-09:30, two regions) and the join's p-value corrected for the choice. Overlapping findings are
 then compared on each other's leftovers (`_explained`): one that no longer stands out without the other is
 its echo; a narrower cell that holds most of a wider one's excess, the rest of which falls short, is the one
-named (the site, not its region); Benjamini-Hochberg is applied again to what is left. Expected counts are
-in odds form ("81 breakdowns where about 27 were expected" reads as a rate ratio).
+named (the site, not its region); Benjamini-Hochberg is applied again to what is left, and each finding
+carries its adjusted p-value. A finding whose excess sits in one site, or in one product, category or
+channel, is said so (`_refine`). Expected counts are in odds form ("81 breakdowns where about 27 were
+expected" reads as a rate ratio).
 """
 
 from __future__ import annotations
