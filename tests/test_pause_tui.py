@@ -88,10 +88,14 @@ async def test_a_pause_reaching_the_cap_is_told_and_the_clock_runs(shift):
         await warnings_at(pilot, shift, NOW + timedelta(hours=2) - timedelta(seconds=1))
         assert about(app, case_id) == []
         await warnings_at(pilot, shift, NOW + timedelta(hours=2))
-        assert about(app, case_id) == [
+        told = about(app, case_id)
+        assert len(told) == 1, told
+        # The ladder's round runs on its own timer: when it falls in the same moment, its escalations share
+        # the toast, after " · " (seen once in CI: "… owed by Billy Okafor · Escalated: #1 …").
+        assert told[0].split(" · ")[0] == (
             f"Clock running again (cap reached): #{case_id} fix-or-update was paused for “parked”, "
             "due in 2 min (Chloé Martin), owed by Billy Okafor"
-        ]
+        )
         app.tick()
         await pilot.pause()
         assert "paused" not in countdown_of(app, case_id)
