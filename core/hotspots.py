@@ -18,7 +18,8 @@ Two baselines, because a real roster is structured:
   time alone region by region (`_across_strata`: a region's mix at a time follows who is open then).
 
 Every finding must also be material: a lift of at least `min_lift` (for a product, category or channel in
-the share form too), and a lower 95 % bound (of the share ratio for a product, category or channel) reaching
+the share form too, except where it is held to `_InteractionSpread`'s bar, in the odds form), and a lower 95 %
+bound (of the share ratio for a product, category or channel) reaching
 `MATERIAL` and the ordinary ratio of its combination's big cells (`_ordinary_lift`), so that structure
 measured at a million cases is not reported as a certainty. A product, category or channel in one region or
 a few is held instead to the what x place interaction measured without it (`_InteractionSpread`: products
@@ -32,9 +33,9 @@ joined (08:30-09:30, two regions) and the join's p-value corrected for the choic
 then compared on each other's leftovers (`_explained`): one that no longer stands out without the other is
 its echo; a narrower cell that holds most of a wider one's excess, the rest of which falls short, is the one
 named (the site, not its region); Benjamini-Hochberg is applied again to what is left, and each finding
-carries its adjusted p-value. A finding whose excess sits in one site, or in one product, category or
-channel, is said so (`_refine`). Expected counts are in odds form ("81 breakdowns where about 27 were
-expected" reads as a rate ratio).
+carries its adjusted p-value. A finding whose excess sits in one site, or in one value of its subset, is
+said so (`_refine`). Expected counts are in odds form ("81 breakdowns where about 27 were expected" reads
+as a rate ratio).
 """
 
 from __future__ import annotations
@@ -1145,10 +1146,9 @@ class _InteractionSpread:
         """The lift the subset `chosen` (values of the subset's dimension) must exceed for what value
         `left_out` (an odds ratio against the rest), or None when too few cells remain to measure the
         spread."""
-        present = self.table.sum(axis=0) > 0
         places = len(set(self.place_of[list(chosen)].tolist()))
-        others = np.delete(self.table[:, present], left_out, axis=0)
-        others = others[others.sum(axis=1) > 0]
+        others = np.delete(self.table, left_out, axis=0)
+        others = others[others.sum(axis=1) > 0][:, others.sum(axis=0) > 0]
         rows, columns = others.shape
         degrees = (rows - 1) * (columns - 1)
         if degrees < self.MIN_DEGREES or not 0 < places < columns:
@@ -1247,6 +1247,17 @@ def _benjamini_hochberg(p_values: FloatArray, tests: int, fdr: float) -> npt.NDA
     if len(passing):
         accepted[order[: passing[-1] + 1]] = True
     return accepted
+
+
+def _still_discoveries(kept: list[_Cell], tests: int, fdr: float) -> list[_Cell]:
+    """Benjamini-Hochberg's line at the number of findings kept, applied until it holds for all of them."""
+    while kept:
+        threshold = fdr * len(kept) / max(tests, 1)
+        passing = [cell for cell in kept if cell.evidence <= threshold]
+        if len(passing) == len(kept):
+            break
+        kept = passing
+    return kept
 
 
 def _adjusted(evidence: FloatArray, tests: int) -> FloatArray:
@@ -1523,6 +1534,12 @@ def _beyond_parents(cell: _Cell, codes_of: _Codes, bar: float = 1.0) -> bool:
         in_place = _tally(codes_of, where)
         elsewhere = _tally(codes_of, {**whats, **within}) - in_both
         rows = _tally(codes_of, within) - in_place
+        if dropped in cell.what and elsewhere > 0:
+            # Against the one 'what' alone: the cell's cases among the parent's, at the share `dropped`'s
+            # value has among the parent's 'what' outside the cell's place.
+            share = (cell_what - cell.count) / elsewhere
+            if 0 < share < 1 and float(_stats().binom.sf(cell.count - 1, in_both, share)) > bar:
+                return False
         # The parent without the cell: its other places (a context dimension dropped), or its other values of
         # the dropped 'what' in the same place (whose share elsewhere leaves out that value's too).
         rest_both = in_both - cell.count
@@ -1536,14 +1553,6 @@ def _beyond_parents(cell: _Cell, codes_of: _Codes, bar: float = 1.0) -> bool:
         lift = (rest_both / rest_place) / (elsewhere / rows)
         if cell.count < MATERIAL * max(lift, 1.0) * cell.null_expected:
             return False
-        if dropped in cell.what:
-            # The share `dropped`'s value has among the parent's cases outside the cell's place.
-            outside = _tally(codes_of, {**whats, **within}) - in_both
-            share = (cell_what - cell.count) / outside if outside > 0 else 0.0
-            if 0 < share < 1:
-                p_value = float(_stats().binom.sf(cell.count - 1, in_both, share))
-                if p_value > bar:
-                    return False
     return True
 
 
@@ -1574,8 +1583,10 @@ _FINER_PLACES = tuple(
 )
 
 
-def _refine(cell: _Cell, columns: Mapping[str, Int64Array], rows: int) -> _Cell:
-    """A finding in one region whose excess sits at one site (or with one person) of it, said so.
+def _refine(cell: _Cell, columns: Mapping[str, Int64Array], rows: int, min_lift: float) -> _Cell | None:
+    """A finding said where its excess really is: in the one site (or person) of its region, or the one
+    value of its subset; None when a subset's excess sits in one value that does not clear that value's own
+    bar (a region's ordinary mix).
 
     The narrower place is named when it holds most of the region's excess and the rest of the region clearly
     falls short of its lift (`_explained`'s rule for two findings, applied to a site that was not a finding
@@ -1583,38 +1594,31 @@ def _refine(cell: _Cell, columns: Mapping[str, Int64Array], rows: int) -> _Cell:
     excess is plainly there). The evidence, and so the p-value, stays the region's.
     """
     assert cell.hits is not None and cell.context is not None
+    refined = cell
     # A few values together (two sites) of which one holds the excess: that one.
     for name, values in cell.codes.items():
         if len(values) > 1 and name not in cell.what:
             single = _narrowed(cell, name, columns, rows)
             if single is not None:
-                return _refine(single, columns, rows)
-    # A place and time whose excess is one product, category or channel (a site's hour by phone): said so.
-    if not any(BY_DIMENSION[name].role is Role.WHAT for name in cell.codes):
-        said_with = [
-            narrowed
-            for name in WHAT
-            if name in columns
-            for narrowed in [_narrowed(cell, name, columns, rows)]
-            if narrowed is not None
-        ]
-        if said_with:
-            return _refine(max(said_with, key=lambda each: each.count - each.expected), columns, rows)
-    if "region" not in cell.codes or len(cell.codes["region"]) != 1 or "region" in cell.what:
-        return cell
-    for name in _FINER_PLACES:
-        if name not in columns or name in cell.codes:
-            continue
-        narrower = _narrowed(cell, name, columns, rows)
-        if narrower is not None:
-            return narrower
-    return cell
+                if cell.single_tolerance is not None and not _material([single], min_lift):
+                    return None
+                refined = _refine(single, columns, rows, min_lift) or single
+                break
+    else:
+        if "region" in cell.codes and len(cell.codes["region"]) == 1 and "region" not in cell.what:
+            for name in _FINER_PLACES:
+                if name not in columns or name in cell.codes:
+                    continue
+                narrower = _narrowed(cell, name, columns, rows)
+                if narrower is not None:
+                    refined = narrower
+                    break
+    return refined
 
 
 def _narrowed(cell: _Cell, name: str, columns: Mapping[str, Int64Array], rows: int) -> _Cell | None:
-    """`cell` said with one value of `name` (replacing its region or its subset of `name`, or adding a
-    product, category or channel), if that value holds most of its excess and the rest clearly falls short
-    of that value's lift; else None."""
+    """`cell` said with one value of `name` (replacing its region, or its subset of `name`), if that value
+    holds most of its excess and the rest clearly falls short of that value's lift; else None."""
     assert cell.hits is not None and cell.context is not None
     excess = cell.count - cell.expected
     size = int(columns[name].max()) + 1
@@ -1636,8 +1640,7 @@ def _narrowed(cell: _Cell, name: str, columns: Mapping[str, Int64Array], rows: i
         )
         if stands_out or float(_stats().poisson.cdf(rest_count, lift * rest_expected)) > 0.05:
             return None  # the rest shares the excess: the wider description it is
-    # A subset of `name` gives way to its value; a region to its site or person; a 'what' is added.
-    replaced = name if name in cell.codes else None if BY_DIMENSION[name].role is Role.WHAT else "region"
+    replaced = "region" if name not in cell.codes else name
     codes = {key: values for key, values in cell.codes.items() if key != replaced}
     codes[name] = (best,)
     refined = _Cell(
@@ -1838,14 +1841,9 @@ def find_hotspots(
             kept.append(cell)
     # Echoes dropped, the discoveries are fewer: Benjamini-Hochberg again on what is left (an echo must not
     # have raised the threshold for the others).
-    while kept:
-        threshold = fdr * len(kept) / max(tests, 1)
-        passing = [cell for cell in kept if cell.evidence <= threshold]
-        if len(passing) == len(kept):
-            break
-        kept = passing
-    # A subset said as the one value that holds its excess is held to that value's own bar.
-    kept = _material([_refine(cell, columns, rows) for cell in kept], min_lift)
+    kept = _still_discoveries(kept, tests, fdr)
+    kept = [refined for cell in kept if (refined := _refine(cell, columns, rows, min_lift)) is not None]
+    kept = _still_discoveries(kept, tests, fdr)  # fewer findings: the line is lower
     kept.sort(key=lambda cell: (cell.evidence, -cell.lift, len(cell.dims)))
     adjusted = _adjusted(np.array([cell.evidence for cell in kept], dtype=np.float64), tests)
     ids = np.asarray(case_ids, dtype=np.int64)

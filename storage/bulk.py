@@ -230,8 +230,11 @@ class _Writer:
         self.most_rows = 0
         if dialect.name == "sqlite":
             getlimit = getattr(connection.connection.driver_connection, "getlimit", None)
-            # SQLite before 3.32 allowed 999 parameters, since then 32,766 (the driver says which).
-            parameters = 999 if getlimit is None else getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+            # SQLite before 3.32 allowed 999 parameters, since then 32,766 (the driver says which). Some
+            # builds allow 250,000: kept at 32,766 all the same, as every statement compiled stays in the
+            # driver's cache (25,000-row ones held ~50 MB) and its text must stay under SQLite's length limit.
+            most = 999 if getlimit is None else getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+            parameters = min(most, 32_766)
             self.most_rows = max(1, parameters // len(columns))
         converters = {
             name: convert
