@@ -18,17 +18,16 @@ Two baselines, because a real roster is structured:
   time alone region by region (`_across_strata`: a region's mix at a time follows who is open then).
 
 Every finding must also be material: a lift of at least `min_lift` (for a product, category or channel in
-the share form too, except where it is held to `_InteractionSpread`'s bar, in the odds form), and a lower 95 %
-bound (of the share ratio for a product, category or channel) reaching
-`MATERIAL` and the ordinary ratio of its combination's big cells (`_ordinary_lift`), so that structure
-measured at a million cases is not reported as a certainty. A product, category or channel in one region or
-a few is held instead to the what x place interaction measured without it (`_InteractionSpread`: products
-selling differently by region), in the odds form. Such a cell must stand out beyond the rest of each cell
-it refines (`_beyond_parents`: no 'by phone' on a product that sells more in a region by every channel; no
-product's missing parts in a region where the product alone sells more). P-values are corrected with
-Benjamini-Hochberg across every
-cell whose margins let it reach the minimum support, each family (combination of dimensions) given an equal
-share of the false-alarm budget (`_family_weight`). Findings that differ in one ordered or subset value are
+the share form too), and a lower 95 % bound (of the share ratio for a product, category or channel)
+reaching `MATERIAL` and the ordinary ratio of its combination's big cells (`_ordinary_lift`), so that
+structure measured at a million cases is not reported as a certainty. A product, category or channel in
+one region or a few is held instead to the what x place interaction measured without it
+(`_InteractionSpread`: products selling differently by region), in the odds form. Such a cell must stand
+out beyond the rest of each cell it refines (`_beyond_parents`: no 'by phone' on a product that sells more
+in a region by every channel; no product's missing parts in a region where the product alone sells more).
+P-values are corrected with Benjamini-Hochberg across every cell whose margins let it reach the minimum
+support, each family (combination of dimensions) given an equal share of the false-alarm budget
+(`_family_weight`). Findings that differ in one ordered or subset value are
 joined (08:30-09:30, two regions) and the join's p-value corrected for the choice. Overlapping findings are
 then compared on each other's leftovers (`_explained`): one that no longer stands out without the other is
 its echo; a narrower cell that holds most of a wider one's excess, the rest of which falls short, is the one
@@ -757,18 +756,13 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
                 (count >= min_support) & judgeable & np.isfinite(route_expected) & (route_expected > 0)
             )
             index = np.nonzero(candidate)[0]
-            if by_region is None:
-                index = index[
-                    _worth_testing(
-                        count[index], route_expected[index], route_null[index], min_lift, tolerance
-                    )
-                ]
-            else:
-                index = index[
-                    _worth_testing(
-                        count[index], route_expected[index], route_expected[index], min_lift, by_region[index]
-                    )
-                ]
+            # Held to the interaction bar, a cell's materiality is judged in the odds form that bar is in.
+            material_null, bar = (
+                (route_null, tolerance) if by_region is None else (route_expected, by_region[index])
+            )
+            index = index[
+                _worth_testing(count[index], route_expected[index], material_null[index], min_lift, bar)
+            ]
             # A cheap screen before the exact test: a cell the Poisson tail puts above 1e-3 cannot pass
             # Benjamini-Hochberg over tens of thousands of tests (the exact test costs time at volume).
             rough = _special().pdtrc(count[index] - 1, route_null[index])
@@ -1120,6 +1114,9 @@ class _InteractionSpread:
         (itself, or the region a site lies in)."""
         self.table = table.astype(np.float64)
         self.place_of = place_of
+        # (interaction variance, places measured) without each 'what' value, measured once per value: every
+        # region of a product and every subset of it asks for the same one.
+        self.interactions: dict[int, tuple[float, int] | None] = {}
 
     @classmethod
     def of_places(cls, codes_of: _Codes, what: str, context: str) -> list[_InteractionSpread]:
@@ -1146,20 +1143,31 @@ class _InteractionSpread:
         """The lift the subset `chosen` (values of the subset's dimension) must exceed for what value
         `left_out` (an odds ratio against the rest), or None when too few cells remain to measure the
         spread."""
+        if left_out not in self.interactions:
+            self.interactions[left_out] = self._interaction(left_out)
+        measured = self.interactions[left_out]
         places = len(set(self.place_of[list(chosen)].tolist()))
+        if measured is None or not 0 < places < measured[1]:
+            return None
+        variance, columns = measured
+        # A subset's log odds ratio against the rest is the difference of two means of interactions.
+        subset_variance = variance * (1 / places + 1 / (columns - places))
+        return float(np.exp(ORDINARY_SPREADS * np.sqrt(subset_variance)))
+
+    def _interaction(self, left_out: int) -> tuple[float, int] | None:
+        """(the interaction's variance, the places measured) of the table without `left_out`'s row, or None
+        when too few cells remain."""
         others = np.delete(self.table, left_out, axis=0)
         others = others[others.sum(axis=1) > 0][:, others.sum(axis=0) > 0]
         rows, columns = others.shape
         degrees = (rows - 1) * (columns - 1)
-        if degrees < self.MIN_DEGREES or not 0 < places < columns:
+        if degrees < self.MIN_DEGREES:
             return None
         logs = np.log(others + 0.5)
         residual = logs - logs.mean(axis=1, keepdims=True) - logs.mean(axis=0, keepdims=True) + logs.mean()
         sampling = float(np.mean(1.0 / (others + 0.5)))
         variance = float(np.sum(residual**2)) / degrees - (1 - self.SAMPLING_KEPT) * sampling
-        # A subset's log odds ratio against the rest is the difference of two means of interactions.
-        subset_variance = max(variance, 0.0) * (1 / places + 1 / (columns - places))
-        return float(np.exp(ORDINARY_SPREADS * np.sqrt(subset_variance)))
+        return max(variance, 0.0), columns
 
 
 def _subset_cells(
