@@ -721,6 +721,9 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
             expected = (in_context - count) * odds
         margins = (np.full(len(keys), total), what_total[what_value], in_context)
         subsets = len(what) == 1 and len(context) == 1 and context[0] in SUBSET_DIMENSIONS
+        # How far the what's shares ordinarily stray across the context's values and the places they lie in:
+        # the bar of a subset of them, and of one region (measured once for both).
+        spreads = _InteractionSpread.of_places(codes_of, what[0], context[0]) if subsets else []
         # The unstratified cells' ordinary lift, for the cells judged so (a stratified combination's own is
         # measured on its stratified expectations below).
         plain_tolerance = (
@@ -747,7 +750,11 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
         # A product in one region against the others: held, like a subset of regions, to how far products
         # ordinarily sell differently by region (measured without it, in the odds form), not to a median
         # deviation of the same few dozen cells, which let a 1.6x of ordinary regional mix through.
-        by_region = _region_bars(codes_of, what, context, what_value, context_value)
+        by_region = (
+            _region_bars(spreads[0], what_value, context_value)
+            if context == ("region",) and spreads
+            else None
+        )
         for route_expected, route_null, route_odds, judgeable, single, route_margins in routes:
             tolerance = (
                 plain_tolerance if stratum is None else _ordinary_lift(count, route_null, context_value)
@@ -809,7 +816,6 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
             # Each held to how far such a subset ordinarily strays (`_InteractionSpread`), across its own
             # values and the coarser places they lie in (two sites that are the East region are the East
             # region); where too few cells measure that, to the cells' ordinary lift and the coarser places'.
-            spreads = _InteractionSpread.of_places(codes_of, what[0], context[0])
             for cell in subset_cells:
                 value, chosen = cell.codes[what[0]][0], cell.codes[context[0]]
                 bars = [spread.tolerance(value, chosen) for spread in spreads]
@@ -831,18 +837,10 @@ def _what_cells(codes_of: _Codes, min_support: int, min_lift: float) -> tuple[li
 
 
 def _region_bars(
-    codes_of: _Codes,
-    what: tuple[str, ...],
-    context: tuple[str, ...],
-    what_value: Int64Array,
-    context_value: Int64Array,
+    spread: _InteractionSpread, what_value: Int64Array, context_value: Int64Array
 ) -> FloatArray | None:
     """For a product, category or channel by region: each cell's bar from the what x region interaction
-    (`_InteractionSpread`, one region against the rest); None for other combinations, or when the table is
-    too small to measure it."""
-    if len(what) != 1 or context != ("region",):
-        return None
-    spread = _InteractionSpread.of_places(codes_of, what[0], "region")[0]
+    (`spread`, one region against the rest); None when the table is too small to measure it."""
     bars = [
         spread.tolerance(value, (place,))
         for value, place in zip(what_value.tolist(), context_value.tolist(), strict=True)
