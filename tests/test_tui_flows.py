@@ -155,6 +155,27 @@ async def test_apologize_through_the_form_records_the_event(shift):
         assert table_of(app).get_row(str(case.id))[4].plain == "apologized"
 
 
+async def test_enter_past_an_empty_required_field_brings_the_save_back_to_it(shift):
+    """Driving the demo: Enter on the empty apology went on to "Done by", Enter there tried to save and said
+    "Required: How you apologized", but the cursor stayed in "Done by", so the apology then typed replaced
+    the assignee's name. The refused save now puts the cursor in the first field it names."""
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await highlight(pilot, shift.ids["markup"])
+        await pilot.press("a")
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("enter", "enter")  # past the empty apology, then save from "Done by"
+        await pilot.pause()
+        assert "Required: How you apologized" in str(app.screen.query_one("#form-error").render())
+        assert app.screen.focused is app.screen.query_one("#field-text")
+        await pilot.press(*"Sorry", "enter", "enter")
+        await pilot.pause(0.3)
+        assert app.screen is app.main_screen
+        detail = views.case_detail(shift.service.database, shift.ids["markup"])
+        assert (detail.events[-1].text, detail.events[-1].actor) == ("Sorry", "Billy Okafor")
+
+
 async def test_a_refused_action_says_what_must_happen_first(shift):
     app = make_app(shift)
     async with app.run_test(size=SIZE) as pilot:

@@ -282,18 +282,21 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             return
         values = self.values()
         missing = [
-            spec.label
+            spec
             for spec in self.spec.fields
             if spec.required and spec.kind != "either" and not str(values.get(spec.name, "")).strip()
         ]
-        problems = ["Required: " + ", ".join(missing)] if missing else []
+        problems = ["Required: " + ", ".join(spec.label for spec in missing)] if missing else []
         # An either-or is named with its options: the one answer a form must never guess.
         unchosen = [spec for spec in self.spec.fields if spec.kind == "either" and not values[spec.name]]
         problems += [f"Choose one for “{spec.label}”: " + " or ".join(spec.choices) for spec in unchosen]
         if problems:
             self.show_error(" · ".join(problems))
-            if unchosen and not missing:
-                self.query_one(f"#field-{unchosen[0].name}").focus()
+            # The cursor goes to the first field named, in the form's order: left where the save was asked
+            # for (the last field, reached by Enter past an empty one), what is typed next would go there.
+            named = {spec.name for spec in (*missing, *unchosen)}
+            first = next(spec for spec in self.spec.fields if spec.name in named)
+            self.query_one(f"#field-{first.name}").focus()
             return
         self.show_phrase_hints()  # a hint is shown, never a reason not to save
         self.saving = True
