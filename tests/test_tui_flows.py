@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from textual import events
 
 from core.cases import Action, Stage
 from storage import views
@@ -189,6 +190,24 @@ async def test_a_refused_action_says_what_must_happen_first(shift):
         assert shift.service.get(shift.ids["markup"]).stage is Stage.NEW
         await pilot.press("escape")
         assert app.screen is app.main_screen
+
+
+async def test_two_enters_at_once_on_a_refusal_close_it_once(shift):
+    """Driving the demo at 80x24: `a` on a case already reviewed, then Enter Enter sent together. The refusal
+    took both before it was gone and dismissed itself twice: "Can't pop screen" stopped the dashboard."""
+    app = make_app(shift)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await highlight(pilot, shift.ids["markup"])
+        await pilot.press("f")
+        await pilot.pause()
+        refusal = app.screen
+        assert refusal.query("#refusal-reason")
+        for _ in range(2):  # queued together, before the first is handled
+            refusal.post_message(events.Key("enter", None))
+        await pilot.pause(0.2)
+        assert app.screen is app.main_screen
+        assert app.is_running and app.return_code is None
 
 
 async def test_fix_above_the_authority_limit_needs_an_approver(shift):

@@ -9,13 +9,13 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.screens.modal import OnceModal
 from tui.text import joined, one_line
 
 
-class QuitScreen(ModalScreen[bool]):
+class QuitScreen(OnceModal[bool]):
     """ "Quit shiftdesk? y / n": y quits; n, Esc and Enter stay (the safe answer is the default).
 
     The dashboard's keys do nothing while it is open: a stray `q` in a burst of typing must not let the rest
@@ -62,7 +62,7 @@ class QuitScreen(ModalScreen[bool]):
         self.dismiss(quit_)
 
 
-class AskScreen(ModalScreen[bool]):
+class AskScreen(OnceModal[bool]):
     """A yes-or-no question with what it will do listed: y does it; n, Esc and Enter leave things be."""
 
     DEFAULT_CSS = """
@@ -100,7 +100,7 @@ class AskScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class RefusalScreen(ModalScreen[None]):
+class RefusalScreen(OnceModal[None]):
     """Why an action cannot happen now, and what can; it takes every key until Esc (or a first Enter).
 
     A toast let the supervisor's next keystrokes through: `u` refused, then "Refund being processed" typed

@@ -11,11 +11,11 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
 from tui.screens.choice import ChoiceField
+from tui.screens.modal import OnceModal
 from tui.text import literal
 
 
@@ -99,7 +99,7 @@ class FormInput(Input):
         await super()._on_key(event)
 
 
-class FormScreen(ModalScreen[dict[str, Any] | None]):
+class FormScreen(OnceModal[dict[str, Any] | None]):
     """Enter moves to the next field (saves on the last); ctrl+s saves; Esc cancels.
 
     `submit` returns None when the service accepted the values, or a message: then the form stays open with
@@ -278,7 +278,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         self.dismiss(None)
 
     async def action_save(self) -> None:
-        if self.saving:
+        if self.saving or self.closing:  # an Enter queued behind the one that saved must not save again
             return
         values = self.values()
         missing = [

@@ -9,8 +9,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from tui.screens.modal import OnceModal
 
 INTRO = (
     "Service recovery runs in order: apologize → review the complaint → fix (or a progress update before "
@@ -27,7 +28,7 @@ MOVING = [
 ]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(OnceModal[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close")]
 
     def __init__(self, bindings: list[tuple[str, str]]) -> None:

@@ -11,10 +11,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.screens.modal import OnceModal
 from tui.text import joined, literal, one_line
 
 
@@ -41,7 +41,7 @@ HINT = "Enter: reassign · ↑/↓: move · Esc: cancel"
 OFF_ROSTER = "new:"  # the option id prefix of a typed name nobody on the list has
 
 
-class ReassignPicker(ModalScreen[str | None]):
+class ReassignPicker(OnceModal[str | None]):
     """Type to filter, ↑/↓ to move, Enter to hand the case over, Esc to cancel.
 
     With `hand_over`, Enter awaits it with the chosen name while the picker stays open, and `hand_over`
