@@ -1,5 +1,5 @@
 """The small things a supervisor noticed: dated older depositions, one "Keys" in the palette, Tab in help,
-a time axis under the sparklines."""
+a time axis under the sparklines, a deadline met late that says so."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from typing import cast
 
 import pytest
 
+from core.deadlines import Deadline
 from storage.views import DepositionLine
 from tests.screen_helpers import screen_lines
 from tests.tui_fixtures import NOW, ZONE, Shiftdesk, build_shift, quiet_app, started_quietly
 from tui.app import ShiftdeskApp
+from tui.screens.case_view import deadline_cells
 from tui.screens.help import HelpScreen
 from tui.widgets.depositions import RecentDepositions
 
@@ -94,3 +96,12 @@ async def test_after_a_conflict_the_forms_header_shows_the_case_as_it_is_now(shi
         assert isinstance(app.screen, FormScreen)
         header = [line for line in screen_lines(app) if f"#{case_id} · " in line]
         assert header and "reviewed" in header[0] and "apologized" not in header[0], header
+
+
+@pytest.mark.parametrize(("met_after", "left"), [(-3, "met"), (0, "met"), (4, "met late")])
+def test_the_left_column_of_a_deadline_met_late_says_late(met_after: int, left: str) -> None:
+    """A follow-up done 4 minutes late read "met" in the case view's left column: without colour, only the
+    state column (far right) told it from one met in time."""
+    due = NOW - timedelta(hours=1)
+    deadline = Deadline(7, "follow-up", due, "Hana Sato", met_at=due + timedelta(minutes=met_after))
+    assert deadline_cells(deadline, NOW, ZONE)[0] == left

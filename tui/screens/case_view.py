@@ -85,7 +85,7 @@ def timeline_table(detail: CaseDetail, zone: tzinfo) -> Table:
 def deadline_cells(deadline: Deadline, now: datetime, zone: tzinfo) -> tuple[str, str, str]:
     """(left, state, pauses) of one deadline at `now`: what its row shows and what the tick compares."""
     if deadline.met_at is not None:
-        left = "met"
+        left = "met late" if deadline.breached(now) else "met"
     elif deadline.paused(now) is not None:
         left = "paused"
     else:
