@@ -282,6 +282,28 @@ async def test_without_a_roster_the_picker_offers_who_worked_recent_cases(shift)
         assert desk.service.get(shift.ids["reviewed"]).assignee == "Priya Nair"
 
 
+async def test_without_a_roster_the_cursor_starts_on_someone_holding_cases_now(shift):
+    """Driving the demo without its roster (`shiftdesk --db …`): r put the cursor on "Aisha Bello  0 open
+    (seen on recent cases)", someone who had worked a case in the last 30 days and might be off today, and
+    Enter would have handed the case to her. Who holds open cases is working now: they come first, the
+    least loaded under the cursor; the recent names follow."""
+    from tests.tui_fixtures import new_case
+
+    desk = with_roster(shift, ())
+    handed = desk.service.open_case(new_case("Lena Park", 5, "Priya Nair"), "Priya Nair")
+    assert handed.id is not None
+    desk.service.reassign(handed.id, "Hana Sato", "Omar Farouk")  # Priya owns it, has no open case now
+    app = make_app(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        picker = await open_picker(pilot, shift.ids["reviewed"])
+        texts = option_texts(picker)
+        holding = [index for index, text in enumerate(texts) if "seen on recent cases" not in text]
+        recent = [index for index, text in enumerate(texts) if "seen on recent cases" in text]
+        assert recent and holding and max(holding) < min(recent), texts
+        assert "Priya Nair" in texts[min(recent)], texts
+
+
 def test_recent_agents_are_the_assignees_and_owners_of_recent_cases(shift):
     from datetime import timedelta
 

@@ -22,7 +22,7 @@ from tui.text import joined, literal, one_line
 class Candidate:
     name: str
     load: int
-    on_shift: bool
+    on_shift: bool  # offered first: on the running shift's roster, or (no roster) holding open cases now
     remark: str = ""  # shown dim after the load: "not on this shift", "seen on recent cases"
 
 

@@ -236,8 +236,10 @@ class RecoveryScreen(Screen[None]):
         else:  # no roster configured: everyone with open cases, and who worked the recent cases
             recent = desk.main_screen.recent_agents
             candidates += [Candidate(name, load, True) for name, load in sorted(loads.items())]
+            # Who holds open cases is working now; a name seen on the last 30 days' cases may be off
+            # today, so never under the cursor first (r, Enter once handed a case to such a name).
             candidates += [
-                Candidate(name, 0, True, "seen on recent cases") for name in recent if name not in loads
+                Candidate(name, 0, False, "seen on recent cases") for name in recent if name not in loads
             ]
         absent = desk.board.absent
         # Absent people are never offered first: listed last, said so.
