@@ -1304,6 +1304,8 @@ def _materialise(cell: _Cell, columns: Mapping[str, Int64Array], rows: int) -> N
 # finding, and the region's other site, 37 where 24 were, said the freight lift as the North region's.)
 MATERIAL = 1.3
 LEFTOVER_P = 0.001
+# A rest of a region too small to tell from its one site: what it could add to the site's excess, at most.
+SMALL_REST = 0.25
 SCREEN_P = 1e-3
 ORDINARY_SPREADS = 3.5
 # The false-alarm level: Benjamini-Hochberg's q (with the families' weights, `_family_weight`), also the
@@ -1394,14 +1396,19 @@ def _stands_out(cell: _Cell, other: _Cell, columns: Mapping[str, Int64Array]) ->
     its site's finding is the region's other sites; a person's product finding without the same person's
     product-and-category finding is that person's other categories.
     """
+    count, expected = _remainder(cell, other, columns)
+    if count == 0 or expected <= 0 or count < max(MATERIAL, cell.tolerance) * expected:
+        return False
+    return float(_stats().poisson.sf(count - 1, expected)) <= LEFTOVER_P
+
+
+def _remainder(cell: _Cell, other: _Cell, columns: Mapping[str, Int64Array]) -> tuple[int, float]:
+    """(count, expected count) of `cell` without `other`'s part of its context (see `_stands_out`)."""
     assert cell.hits is not None and cell.context is not None
     pinned = {name: values for name, values in other.codes.items() if name not in cell.what}
     without = _match(columns, pinned, len(cell.hits))
     count = int(np.count_nonzero(cell.hits & ~without))
-    expected = _leftover_expected(cell, other, count, int(np.count_nonzero(cell.context & ~without)))
-    if count == 0 or expected <= 0 or count < max(MATERIAL, cell.tolerance) * expected:
-        return False
-    return float(_stats().poisson.sf(count - 1, expected)) <= LEFTOVER_P
+    return count, _leftover_expected(cell, other, count, int(np.count_nonzero(cell.context & ~without)))
 
 
 def _explained(kept: list[_Cell], cell: _Cell, columns: Mapping[str, Int64Array]) -> tuple[bool, int | None]:
@@ -1438,12 +1445,23 @@ def _explained(kept: list[_Cell], cell: _Cell, columns: Mapping[str, Int64Array]
         else:  # the same cases, or two overlapping cells: the one kept first (the more significant)
             return True, None
         # The narrower wins when it holds most of the wider one's excess and the wider one's remainder falls
-        # short of the narrower one's rate (the excess really stops at the site's edge). When the remainder
-        # is too small to tell, the plainer description wins (two regions rather than three of their sites).
-        holds_most = narrow.count - narrow.expected >= 0.5 * (wide.count - wide.expected)
-        confined = holds_most and _falls_short(wide, narrow, columns)
+        # short of the narrower one's rate (the excess really stops at the site's edge). There the wider
+        # one's excess is the narrower one's and what its remainder holds beyond that remainder's own
+        # baseline, as `_stands_out` measures it: against the wider one's rate alone, email in two regions
+        # (246 where 157 were expected) took an email rush at one site's noon (50 where 11.5 were) as under
+        # half of its excess, when the rest of those regions held none by their own mix (196 where 208 were
+        # expected), and the rush was said as the two regions' email (then dropped with them).
+        narrow_excess = narrow.count - narrow.expected
+        remainder, remainder_expected = _remainder(wide, narrow, columns)
+        confined = narrow_excess >= max(remainder - remainder_expected, 0.0) and _falls_short(
+            wide, narrow, columns
+        )
         if not confined and _plainness(narrow) < _plainness(wide):
-            confined = holds_most
+            # When the remainder is too small to tell, the plainer description wins (two regions rather
+            # than three of their sites), if it holds most of the wider one's own excess (a remainder the
+            # narrower one's baseline already counts in must not look small: a product in two regions at
+            # 4x is not said as the one whose baseline held the other).
+            confined = narrow_excess >= 0.5 * (wide.count - wide.expected)
         winner = narrow if confined else wide
         return (False, position) if winner is cell else (True, None)
     return False, None
@@ -1640,11 +1658,18 @@ def _narrowed(cell: _Cell, name: str, columns: Mapping[str, Int64Array], rows: i
     rest_expected = (int(context.sum()) - int(context[best]) - rest_count) * cell.rate
     lift = hits[best] / expected[best]
     if rest_expected > 0:
-        # The rest must show no excess of its own, and clearly less than the narrower one's.
+        # The rest must show no excess of its own, and clearly less than the narrower one's, unless it is
+        # too small to matter: at the narrower one's lift it would add under a quarter of that one's excess
+        # (so the narrower holds four fifths of it either way). An email rush at one site's 11:00 (73 where
+        # 18 were expected) was said as its region's because the region's other site had 4 emails of 10
+        # cases then, too few to show they fall short.
         stands_out = rest_count >= max(MATERIAL, cell.tolerance) * rest_expected and (
             float(_stats().poisson.sf(rest_count - 1, rest_expected)) <= LEFTOVER_P
         )
-        if stands_out or float(_stats().poisson.cdf(rest_count, lift * rest_expected)) > 0.05:
+        could_share = (lift - 1) * rest_expected >= SMALL_REST * (hits[best] - expected[best])
+        if stands_out or (
+            could_share and float(_stats().poisson.cdf(rest_count, lift * rest_expected)) > 0.05
+        ):
             return None  # the rest shares the excess: the wider description it is
     replaced = "region" if name not in cell.codes else name
     codes = {key: values for key, values in cell.codes.items() if key != replaced}
