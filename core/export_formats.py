@@ -234,7 +234,9 @@ def to_markdown(summary: ShiftSummary, zone: tzinfo, redact: bool = False) -> st
     out += ["## Hand-over", ""]
     if summary.orphaned:
         out += [
-            "Nobody to take these over (assignee absent or not on the next shift): "
+            # Said as the next supervisor's task: at a shift's end every assignee is usually off, and
+            # "nobody to take these over" read as an alarm on every case of the demo's hand-over.
+            "A new assignee needed on the next shift (the assignee is absent or not on it): "
             + ", ".join(f"#{item.case_id} {md(item.assignee)} ({item.orphaned})" for item in summary.orphaned)
             + ".",
             "",

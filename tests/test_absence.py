@@ -133,7 +133,7 @@ def test_the_export_lists_orphans_first_and_the_ladder_in_words(sqlite_url: str)
         service, service.settings, Period.of(late), "md", False, NOW + timedelta(hours=1), []
     )
     assert "escalated to the manager Dana Reyes after 30 min (fix-or-update)" in markdown
-    assert "Nobody to take these over" in markdown
+    assert "A new assignee needed on the next shift (the assignee is absent or not on it): #" in markdown
     # The dashboard's steps are nobody's actions in the per-agent figures.
     assert "shiftdesk" not in document["per_agent"]
     assert Settings  # the defaults stay importable alongside (config keys are tested in test_config)
