@@ -30,11 +30,11 @@ support, each family (combination of dimensions) given an equal share of the fal
 (`_family_weight`). Findings that differ in one ordered or subset value are
 joined (08:30-09:30, two regions) and the join's p-value corrected for the choice. Overlapping findings are
 then compared on each other's leftovers (`_explained`): one that no longer stands out without the other is
-its echo; a narrower cell that holds most of a wider one's excess, the rest of which falls short, is the one
-named (the site, not its region); Benjamini-Hochberg is applied again to what is left, and each finding
-carries its adjusted p-value. A finding whose excess sits in one site, or in one value of its subset, is
-said so (`_refine`). Expected counts are in odds form ("81 breakdowns where about 27 were expected" reads
-as a rate ratio).
+its echo; a narrower cell that holds most of a wider one's excess, the rest of which falls short (or is too
+small to tell), is the one named (the site, not its region); Benjamini-Hochberg is applied again to what
+is left, and each finding carries its adjusted p-value. A finding whose excess sits in one site, or in one
+value of its subset, is said so (`_refine`). Expected counts are in odds form ("81 breakdowns where about
+27 were expected" reads as a rate ratio).
 """
 
 from __future__ import annotations
@@ -1304,8 +1304,12 @@ def _materialise(cell: _Cell, columns: Mapping[str, Int64Array], rows: int) -> N
 # finding, and the region's other site, 37 where 24 were, said the freight lift as the North region's.)
 MATERIAL = 1.3
 LEFTOVER_P = 0.001
-# A rest of a region too small to tell from its one site: what it could add to the site's excess, at most.
+# A rest too small to tell from the one site (or value of a subset) that holds a finding's excess: its
+# expected count under this share of that one's (`_narrowed`).
 SMALL_REST = 0.25
+# "Elsewhere" is essentially one place when one other place holds this share of its cases
+# (`_beyond_its_places_mix`).
+ONE_PLACE = 0.9
 SCREEN_P = 1e-3
 ORDINARY_SPREADS = 3.5
 # The false-alarm level: Benjamini-Hochberg's q (with the families' weights, `_family_weight`), also the
@@ -1416,7 +1420,7 @@ def _explained(kept: list[_Cell], cell: _Cell, columns: Mapping[str, Int64Array]
 
     Two overlapping findings are compared on each other's leftovers: each without the other. One whose
     leftover no longer stands out is explained by the other; when neither stands out on its own (one excess
-    seen twice), the narrower wins if it holds most of the wider one's excess, else the one kept first.
+    seen twice), the narrower wins if it holds most of the wider one's excess, else the wider one.
     """
     assert cell.hits is not None
     for position, other in enumerate(kept):
@@ -1445,23 +1449,14 @@ def _explained(kept: list[_Cell], cell: _Cell, columns: Mapping[str, Int64Array]
         else:  # the same cases, or two overlapping cells: the one kept first (the more significant)
             return True, None
         # The narrower wins when it holds most of the wider one's excess and the wider one's remainder falls
-        # short of the narrower one's rate (the excess really stops at the site's edge). There the wider
-        # one's excess is the narrower one's and what its remainder holds beyond that remainder's own
-        # baseline, as `_stands_out` measures it: against the wider one's rate alone, email in two regions
-        # (246 where 157 were expected) took an email rush at one site's noon (50 where 11.5 were) as under
-        # half of its excess, when the rest of those regions held none by their own mix (196 where 208 were
-        # expected), and the rush was said as the two regions' email (then dropped with them).
-        narrow_excess = narrow.count - narrow.expected
-        remainder, remainder_expected = _remainder(wide, narrow, columns)
-        confined = narrow_excess >= max(remainder - remainder_expected, 0.0) and _falls_short(
-            wide, narrow, columns
-        )
+        # short of the narrower one's rate (the excess really stops at the site's edge). When the remainder
+        # is too small to tell, the plainer description wins (two regions rather than three of their sites).
+        # (Measuring the remainder against its own, stricter baseline instead named one site's email rush
+        # where email in two regions was real as well: that baseline already holds the wider excess.)
+        holds_most = narrow.count - narrow.expected >= 0.5 * (wide.count - wide.expected)
+        confined = holds_most and _falls_short(wide, narrow, columns)
         if not confined and _plainness(narrow) < _plainness(wide):
-            # When the remainder is too small to tell, the plainer description wins (two regions rather
-            # than three of their sites), if it holds most of the wider one's own excess (a remainder the
-            # narrower one's baseline already counts in must not look small: a product in two regions at
-            # 4x is not said as the one whose baseline held the other).
-            confined = narrow_excess >= 0.5 * (wide.count - wide.expected)
+            confined = holds_most
         winner = narrow if confined else wide
         return (False, position) if winner is cell else (True, None)
     return False, None
@@ -1583,29 +1578,45 @@ def _beyond_parents(cell: _Cell, codes_of: _Codes, bar: float = 1.0) -> bool:
 
 
 def _beyond_its_places_mix(cell: _Cell, codes_of: _Codes, context: list[str]) -> bool:
-    """Whether a cell of two 'whats' in one of only two places also stands out against that place's own mix.
+    """Whether a cell of two 'whats' whose "elsewhere" is essentially one other place also stands out
+    against its own place's mix.
 
-    With two places, "elsewhere" is the other one, and a shortfall there reads as an excess here: the demo's
-    two regions once showed "Dining table 'wrong item' in the North region: 84 where about 23 were
-    expected", when the North held as many as its own dining tables and wrong items predict (80) and the
-    South had few (16 where 32 were). There the cell's cases among the place's cases of its first 'what' must
-    be unlikely (`LEFTOVER_P`) at the share its second 'what' has among the place's other cases. With more
-    places the rest is no one place's chance, and a small place (a person) would lose its power.
+    With one other place to compare with (two regions; a site beside the one other site of its region, where
+    a site is judged), a shortfall there reads as an excess here: the demo's two regions once showed "Dining
+    table 'wrong item' in the North region: 84 where about 23 were expected", when the North held as many as
+    its own dining tables and wrong items predict (80) and the South had few (16 where 32 were). There the
+    cell's cases among the place's cases of its first 'what' must be unlikely (`LEFTOVER_P`) at the share
+    its second 'what' has among the place's other cases. "Essentially one" is `ONE_PLACE` of the other
+    places' cases, so that a stray case elsewhere does not lift the rule; with the rest spread over many
+    places it is no one place's chance, and a small place (a person) would lose its power.
     """
-    if len(cell.what) < 2 or len(context) != 1:
+    if len(cell.what) < 2 or len(context) != 1 or len(cell.codes[context[0]]) != 1:
         return True
     name = context[0]
-    if int(np.count_nonzero(codes_of.totals((name,), codes_of.sizes[name]))) != 2:
+    size = codes_of.sizes[name]
+    per_value = codes_of.totals((name,), size)
+    if name != "region" and "region" in codes_of.columns and _in_one_region([name]):
+        # Judged within its region (`_within_stratum`): the other places are the region's.
+        regions = codes_of.sizes["region"]
+        by_region = codes_of.totals((name, "region"), size * regions).reshape(size, regions)
+        region = int(np.argmax(by_region[cell.codes[name][0]]))
+        per_value = by_region[:, region]
+    others = np.array(per_value, dtype=np.int64)
+    others[cell.codes[name][0]] = 0
+    rest = int(others.sum())
+    if rest <= 0 or int(others.max()) < ONE_PLACE * rest:
         return True
     place = {name: cell.codes[name]}
     first = {**place, **{what: cell.codes[what] for what in cell.what[:1]}}
     second = {**place, **{what: cell.codes[what] for what in cell.what[1:]}}
     in_first = _tally(codes_of, first)
-    others = _tally(codes_of, place) - in_first
-    if others <= 0:
+    outside_first = _tally(codes_of, place) - in_first
+    if outside_first <= 0:
         return True
-    share = (_tally(codes_of, second) - cell.count) / others
-    if not 0 < share < 1:
+    share = (_tally(codes_of, second) - cell.count) / outside_first
+    if share >= 1:
+        return False  # every other case there has the second 'what': the cell cannot exceed the place's mix
+    if share <= 0:
         return True
     return float(_stats().binom.sf(cell.count - 1, in_first, share)) <= LEFTOVER_P
 
@@ -1643,9 +1654,10 @@ def _refine(cell: _Cell, columns: Mapping[str, Int64Array], rows: int, min_lift:
     bar (a region's ordinary mix).
 
     The narrower place is named when it holds most of the region's excess and the rest of the region clearly
-    falls short of its lift (`_explained`'s rule for two findings, applied to a site that was not a finding
-    of its own: a site that is most of its region cannot stand out against the region's other sites, yet the
-    excess is plainly there). The evidence, and so the p-value, stays the region's.
+    falls short of its lift, or is too small to tell (`_narrowed`; `_explained`'s rule for two findings,
+    applied to a site that was not a finding of its own: a site that is most of its region cannot stand out
+    against the region's other sites, yet the excess is plainly there). The evidence, and so the p-value,
+    stays the region's.
     """
     assert cell.hits is not None and cell.context is not None
     refined = cell
@@ -1672,7 +1684,8 @@ def _refine(cell: _Cell, columns: Mapping[str, Int64Array], rows: int, min_lift:
 
 def _narrowed(cell: _Cell, name: str, columns: Mapping[str, Int64Array], rows: int) -> _Cell | None:
     """`cell` said with one value of `name` (replacing its region, or its subset of `name`), if that value
-    holds most of its excess and the rest clearly falls short of that value's lift; else None."""
+    holds most of its excess and the rest clearly falls short of that value's lift or is too small to tell
+    (`SMALL_REST`); else None."""
     assert cell.hits is not None and cell.context is not None
     excess = cell.count - cell.expected
     size = int(columns[name].max()) + 1
@@ -1689,14 +1702,14 @@ def _narrowed(cell: _Cell, name: str, columns: Mapping[str, Int64Array], rows: i
     lift = hits[best] / expected[best]
     if rest_expected > 0:
         # The rest must show no excess of its own, and clearly less than the narrower one's, unless it is
-        # too small to matter: at the narrower one's lift it would add under a quarter of that one's excess
-        # (so the narrower holds four fifths of it either way). An email rush at one site's 11:00 (73 where
-        # 18 were expected) was said as its region's because the region's other site had 4 emails of 10
-        # cases then, too few to show they fall short.
+        # too small to matter: its expected count under a quarter of the narrower one's (at the narrower
+        # one's lift it would add under a quarter of that one's excess). An email rush at one site's 11:00
+        # (73 where 18 were expected) was said as its region's because the region's other site had 4 emails
+        # of 10 cases then, too few to show they fall short.
         stands_out = rest_count >= max(MATERIAL, cell.tolerance) * rest_expected and (
             float(_stats().poisson.sf(rest_count - 1, rest_expected)) <= LEFTOVER_P
         )
-        could_share = (lift - 1) * rest_expected >= SMALL_REST * (hits[best] - expected[best])
+        could_share = rest_expected >= SMALL_REST * expected[best]
         if stands_out or (
             could_share and float(_stats().poisson.cdf(rest_count, lift * rest_expected)) > 0.05
         ):
