@@ -1400,19 +1400,14 @@ def _stands_out(cell: _Cell, other: _Cell, columns: Mapping[str, Int64Array]) ->
     its site's finding is the region's other sites; a person's product finding without the same person's
     product-and-category finding is that person's other categories.
     """
-    count, expected = _remainder(cell, other, columns)
-    if count == 0 or expected <= 0 or count < max(MATERIAL, cell.tolerance) * expected:
-        return False
-    return float(_stats().poisson.sf(count - 1, expected)) <= LEFTOVER_P
-
-
-def _remainder(cell: _Cell, other: _Cell, columns: Mapping[str, Int64Array]) -> tuple[int, float]:
-    """(count, expected count) of `cell` without `other`'s part of its context (see `_stands_out`)."""
     assert cell.hits is not None and cell.context is not None
     pinned = {name: values for name, values in other.codes.items() if name not in cell.what}
     without = _match(columns, pinned, len(cell.hits))
     count = int(np.count_nonzero(cell.hits & ~without))
-    return count, _leftover_expected(cell, other, count, int(np.count_nonzero(cell.context & ~without)))
+    expected = _leftover_expected(cell, other, count, int(np.count_nonzero(cell.context & ~without)))
+    if count == 0 or expected <= 0 or count < max(MATERIAL, cell.tolerance) * expected:
+        return False
+    return float(_stats().poisson.sf(count - 1, expected)) <= LEFTOVER_P
 
 
 def _explained(kept: list[_Cell], cell: _Cell, columns: Mapping[str, Int64Array]) -> tuple[bool, int | None]:
@@ -1527,8 +1522,6 @@ def _beyond_parents(cell: _Cell, codes_of: _Codes, bar: float = 1.0) -> bool:
         return True
     within: dict[str, tuple[int, ...]] = {}
     context = [name for name in cell.dims if name not in cell.what]
-    if not _beyond_its_places_mix(cell, codes_of, context):
-        return False
     if _in_one_region(context) and "region" in codes_of.columns and "region" not in cell.codes:
         pinned = {name: cell.codes[name] for name in context}
         regions = [
@@ -1538,6 +1531,8 @@ def _beyond_parents(cell: _Cell, codes_of: _Codes, bar: float = 1.0) -> bool:
         ]
         if len(regions) == 1:
             within = {"region": (regions[0],)}
+    if not _beyond_its_places_mix(cell, codes_of, context, within):
+        return False
     cell_place = _tally(codes_of, {**{name: cell.codes[name] for name in context}, **within})
     cell_what = _tally(codes_of, {**{name: cell.codes[name] for name in cell.what}, **within})
     for dropped in cell.dims:
@@ -1577,7 +1572,9 @@ def _beyond_parents(cell: _Cell, codes_of: _Codes, bar: float = 1.0) -> bool:
     return True
 
 
-def _beyond_its_places_mix(cell: _Cell, codes_of: _Codes, context: list[str]) -> bool:
+def _beyond_its_places_mix(
+    cell: _Cell, codes_of: _Codes, context: list[str], within: Mapping[str, tuple[int, ...]]
+) -> bool:
     """Whether a cell of two 'whats' whose "elsewhere" is essentially one other place also stands out
     against its own place's mix.
 
@@ -1588,19 +1585,20 @@ def _beyond_its_places_mix(cell: _Cell, codes_of: _Codes, context: list[str]) ->
     cell's cases among the place's cases of its first 'what' must be unlikely (`LEFTOVER_P`) at the share
     its second 'what' has among the place's other cases. "Essentially one" is `ONE_PLACE` of the other
     places' cases, so that a stray case elsewhere does not lift the rule; with the rest spread over many
-    places it is no one place's chance, and a small place (a person) would lose its power.
+    places it is no one place's chance, and a small place (a person) would lose its power. `within` is the
+    place's region when it lies in one (as `_beyond_parents` finds it).
     """
     if len(cell.what) < 2 or len(context) != 1 or len(cell.codes[context[0]]) != 1:
         return True
     name = context[0]
     size = codes_of.sizes[name]
     per_value = codes_of.totals((name,), size)
-    if name != "region" and "region" in codes_of.columns and _in_one_region([name]):
+    if "region" in within:
         # Judged within its region (`_within_stratum`): the other places are the region's.
         regions = codes_of.sizes["region"]
-        by_region = codes_of.totals((name, "region"), size * regions).reshape(size, regions)
-        region = int(np.argmax(by_region[cell.codes[name][0]]))
-        per_value = by_region[:, region]
+        per_value = codes_of.totals((name, "region"), size * regions).reshape(size, regions)[
+            :, within["region"][0]
+        ]
     others = np.array(per_value, dtype=np.int64)
     others[cell.codes[name][0]] = 0
     rest = int(others.sum())
