@@ -127,6 +127,20 @@ async def shown_case(pilot, case_id: int) -> CaseScreen:  # type: ignore[no-unty
     raise AssertionError(f"case #{case_id} was not shown: {[n.message for n in app._notifications]}")
 
 
+async def tab_to_depositions(pilot) -> RecentDepositions:  # type: ignore[no-untyped-def]
+    """Tab until the recent-depositions pane has the focus, as a user gets there; its first line under the
+    cursor."""
+    app = pilot.app
+    pane = app.main_screen.query_one(RecentDepositions)
+    for _ in range(6):
+        if app.focused is pane:
+            break
+        await pilot.press("tab")
+    assert app.focused is pane
+    await pilot.press("home")
+    return pane
+
+
 def test_the_case_view_draws_every_case_of_the_demo(demo_url: str) -> None:
     """Every one of the demo's cases through the case view's own drawing (the Pilot test below opens a
     smaller demo's cases one by one: 4,500 screens would take minutes)."""
@@ -216,13 +230,7 @@ async def test_the_dashboard_opens_every_recent_deposition_and_a_demo_case_of_ev
         await app.loaded.wait()
         await pilot.pause()
         # The way the crash was found: Tab to the depositions pane, Enter on each in turn.
-        pane = app.main_screen.query_one(RecentDepositions)
-        for _ in range(6):
-            if app.focused is pane:
-                break
-            await pilot.press("tab")
-        assert app.focused is pane
-        await pilot.press("home")
+        pane = await tab_to_depositions(pilot)
         for index, case_id in enumerate(depositions):
             assert pane.highlighted == index
             await pilot.press("enter")

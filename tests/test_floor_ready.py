@@ -262,13 +262,19 @@ async def test_an_off_roster_name_is_offered_after_the_partial_matches(shift):
         assert texts[0].startswith("Hana Sato") and "Han — not on the roster" in texts[-1]
 
 
-async def test_without_a_roster_the_picker_offers_who_worked_recent_cases(shift):
+def without_a_roster_priya_only_recent(shift):
+    """No roster configured; Priya Nair owns a recent case but holds none (handed to Hana Sato)."""
     from tests.tui_fixtures import new_case
 
     desk = with_roster(shift, ())
     handed = desk.service.open_case(new_case("Lena Park", 5, "Priya Nair"), "Priya Nair")
     assert handed.id is not None
-    desk.service.reassign(handed.id, "Hana Sato", "Omar Farouk")  # Priya owns it, has no open case now
+    desk.service.reassign(handed.id, "Hana Sato", "Omar Farouk")
+    return desk
+
+
+async def test_without_a_roster_the_picker_offers_who_worked_recent_cases(shift):
+    desk = without_a_roster_priya_only_recent(shift)
     app = make_app(desk)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
@@ -287,12 +293,7 @@ async def test_without_a_roster_the_cursor_starts_on_someone_holding_cases_now(s
     (seen on recent cases)", someone who had worked a case in the last 30 days and might be off today, and
     Enter would have handed the case to her. Who holds open cases is working now: they come first, the
     least loaded under the cursor; the recent names follow."""
-    from tests.tui_fixtures import new_case
-
-    desk = with_roster(shift, ())
-    handed = desk.service.open_case(new_case("Lena Park", 5, "Priya Nair"), "Priya Nair")
-    assert handed.id is not None
-    desk.service.reassign(handed.id, "Hana Sato", "Omar Farouk")  # Priya owns it, has no open case now
+    desk = without_a_roster_priya_only_recent(shift)
     app = make_app(desk)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)

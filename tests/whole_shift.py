@@ -21,14 +21,13 @@ from core.demo import build_demo
 from core.workflow import allowed_actions
 from storage import views
 from storage.database import Database
-from tests.test_demo_payloads import demo_service, shown_case
+from tests.test_demo_payloads import demo_service, shown_case, tab_to_depositions
 from tui.app import ShiftdeskApp
 from tui.forms import CASE_FORMS
 from tui.screens.case_view import CaseScreen
 from tui.screens.form import FormScreen
 from tui.screens.keys import MAIN_KEYS
 from tui.screens.trends import TrendsScreen
-from tui.widgets.depositions import RecentDepositions
 from tui.widgets.open_cases import OpenCasesTable
 
 # The key of each recovery form, read off the bindings the user sees (`form('fix')` → "f").
@@ -137,13 +136,7 @@ async def walk_a_whole_shift(
         assert_within_the_terminal(app)
 
         # Every recent deposition, from its pane: Tab there, Enter, Esc back.
-        pane = main.query_one(RecentDepositions)
-        for _ in range(6):
-            if app.focused is pane:
-                break
-            await pilot.press("tab")
-        assert app.focused is pane
-        await pilot.press("home")
+        await tab_to_depositions(pilot)
         for case_id in depositions if walk_all else depositions[:3]:
             await pilot.press("enter")
             screen = await shown_case(pilot, case_id)
